@@ -1,0 +1,171 @@
+//! The embedded baseline database (`glibc-db/releases/*.json`, written by
+//! `glibc-db/generate.py`): loading, lookup by id or alias, and turning one release's
+//! architecture entry into a [`Baseline`].
+
+use super::Baseline;
+use crate::arch::Libc;
+use crate::target::edit_distance;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/releases.rs"));
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Release {
+    pub generated_by: String,
+    pub id: String,
+    pub name: String,
+    pub distro: String,
+    pub release: String,
+    pub aliases: Vec<String>,
+    pub rolling: bool,
+    pub libc: Libc,
+    pub libc_version: Option<String>,
+    pub eol: Option<String>,
+    pub eol_source: Option<String>,
+    pub arches: BTreeMap<String, ArchEntry>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ArchEntry {
+    pub libc_version: Option<String>,
+    pub interpreter: Option<String>,
+    pub versions: BTreeMap<String, Vec<String>>,
+    pub sonames_present: Vec<String>,
+    pub sonames_absent: Vec<String>,
+    pub source: Source,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Source {
+    pub dataset: String,
+    pub revision: String,
+    pub path: String,
+    /// `measured` (read from real files) or `stated` (documented fact).
+    pub method: String,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+impl Source {
+    pub fn describe(&self) -> String {
+        format!(
+            "{} @ {}, {} ({})",
+            self.dataset, self.revision, self.path, self.method
+        )
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("glibc-db entry {file}: {reason}")]
+    BadEntry { file: String, reason: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown baseline `{name}`{}", suggest(.close_matches))]
+pub struct UnknownBaseline {
+    pub name: String,
+    pub close_matches: Vec<String>,
+}
+
+fn suggest(matches: &[String]) -> String {
+    if matches.is_empty() {
+        "; `shipcheck baselines` lists them all".into()
+    } else {
+        format!(
+            "; did you mean {}? (`shipcheck baselines` lists them all)",
+            matches.join(", ")
+        )
+    }
+}
+
+/// Every release of the embedded database, sorted by id.
+#[derive(Debug, Clone)]
+pub struct Database {
+    pub releases: Vec<Release>,
+}
+
+impl Database {
+    /// Parses the database compiled into the binary.
+    pub fn embedded() -> Result<Database, DbError> {
+        Self::from_files(embedded::RELEASES.iter().copied())
+    }
+
+    pub fn from_files<'a>(
+        files: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Result<Database, DbError> {
+        let mut releases = Vec::new();
+        for (file, text) in files {
+            let release: Release =
+                serde_json::from_str(text).map_err(|e| DbError::BadEntry {
+                    file: file.to_string(),
+                    reason: e.to_string(),
+                })?;
+            releases.push(release);
+        }
+        releases.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(Database { releases })
+    }
+
+    /// Finds a release by id or alias, ignoring case.
+    pub fn find(&self, name: &str) -> Result<&Release, UnknownBaseline> {
+        let key = name.trim().to_ascii_lowercase();
+        self.releases
+            .iter()
+            .find(|r| r.id.eq_ignore_ascii_case(&key) || r.aliases.iter().any(|a| a.eq_ignore_ascii_case(&key)))
+            .ok_or_else(|| UnknownBaseline {
+                name: name.to_string(),
+                close_matches: self.close_matches(&key),
+            })
+    }
+
+    fn close_matches(&self, key: &str) -> Vec<String> {
+        let mut scored: Vec<(usize, &str)> = self
+            .releases
+            .iter()
+            .flat_map(|r| std::iter::once(r.id.as_str()).chain(r.aliases.iter().map(String::as_str)))
+            .map(|name| (edit_distance(key, &name.to_ascii_lowercase()), name))
+            .filter(|(distance, name)| *distance <= (name.len() / 3).max(2))
+            .collect();
+        scored.sort();
+        scored.dedup_by(|a, b| a.1 == b.1);
+        scored.into_iter().take(5).map(|(_, n)| n.to_string()).collect()
+    }
+}
+
+impl Release {
+    /// The baseline for one architecture key, if the data has it.
+    pub fn baseline(&self, arch: &str) -> Option<Baseline> {
+        let entry = self.arches.get(arch)?;
+        let nodes = entry
+            .versions
+            .iter()
+            .map(|(family, tags)| {
+                let names = tags.iter().map(|tag| format!("{family}_{tag}")).collect();
+                (family.clone(), names)
+            })
+            .collect();
+        Some(Baseline {
+            id: self.id.clone(),
+            name: self.name.clone(),
+            libc: self.libc,
+            libc_version: entry.libc_version.clone().or_else(|| self.libc_version.clone()),
+            arch: arch.to_string(),
+            interpreter: entry.interpreter.clone(),
+            nodes,
+            sonames_present: entry.sonames_present.iter().cloned().collect(),
+            sonames_absent: entry.sonames_absent.iter().cloned().collect(),
+            source: entry.source.describe(),
+        })
+    }
+
+    pub fn arch_keys(&self) -> impl Iterator<Item = &str> {
+        self.arches.keys().map(String::as_str)
+    }
+}

@@ -1,0 +1,175 @@
+//! Baselines: what a target system provides (C library, loader, sonames, symbol version nodes).
+//! Loaded from the embedded `glibc-db/`; checks ask a [`Baseline`] questions and never see how
+//! it was built.
+
+pub mod db;
+
+use crate::arch::Libc;
+use crate::version::VersionNode;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The answer to "does the baseline have X?": the database only knows what was measured, so
+/// "no data" is a third answer, never a silent "no".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Availability {
+    Provided,
+    Absent,
+    Unknown,
+}
+
+/// One baseline for one architecture, ready for the checks.
+#[derive(Debug, Clone)]
+pub struct Baseline {
+    pub id: String,
+    pub name: String,
+    pub libc: Libc,
+    pub libc_version: Option<String>,
+    /// Architecture key (`x86_64`, `aarch64`, `armv7l` ...).
+    pub arch: String,
+    /// The dynamic loader this system has for that architecture.
+    pub interpreter: Option<String>,
+    /// family → every node of that family the system's libraries define (`GLIBC` →
+    /// {`GLIBC_2.2.5`, ..., `GLIBC_ABI_DT_RELR`}).
+    pub nodes: BTreeMap<String, BTreeSet<String>>,
+    pub sonames_present: BTreeSet<String>,
+    pub sonames_absent: BTreeSet<String>,
+    /// Where the facts come from, for people and for JSON.
+    pub source: String,
+}
+
+/// The symbol version families each system library carries, by soname. Only these libraries'
+/// version needs are checked against the database's per-family node sets.
+pub fn families_of(soname: &str) -> &'static [&'static str] {
+    if is_glibc_soname(soname) {
+        &["GLIBC"]
+    } else {
+        match soname {
+            "libstdc++.so.6" => &["GLIBCXX", "CXXABI"],
+            "libgcc_s.so.1" => &["GCC"],
+            "libatomic.so.1" => &["LIBATOMIC"],
+            "libz.so.1" => &["ZLIB"],
+            _ => &[],
+        }
+    }
+}
+
+/// Libraries built from the glibc source tree (glibc `shlib-versions`).
+pub fn is_glibc_soname(soname: &str) -> bool {
+    matches!(
+        soname,
+        "libc.so.6"
+            | "libm.so.6"
+            | "libpthread.so.0"
+            | "libdl.so.2"
+            | "librt.so.1"
+            | "libutil.so.1"
+            | "libresolv.so.2"
+            | "libanl.so.1"
+            | "libnsl.so.1"
+            | "libBrokenLocale.so.1"
+            | "libmvec.so.1"
+            | "libthread_db.so.1"
+            | "libc_malloc_debug.so.0"
+    ) || soname.starts_with("ld-linux")
+        || soname.starts_with("ld64.so.")
+        || soname == "ld.so.1"
+}
+
+impl Baseline {
+    pub fn soname(&self, soname: &str) -> Availability {
+        if self.sonames_present.contains(soname) {
+            Availability::Provided
+        } else if self.sonames_absent.contains(soname) {
+            Availability::Absent
+        } else {
+            Availability::Unknown
+        }
+    }
+
+    /// Whether the library `soname` on this system defines the version node `node`.
+    pub fn defines(&self, soname: &str, node: &VersionNode) -> Availability {
+        if !families_of(soname).contains(&node.family) {
+            return Availability::Unknown;
+        }
+        match self.nodes.get(node.family) {
+            Some(nodes) if nodes.contains(node.name) => Availability::Provided,
+            Some(_) => Availability::Absent,
+            None => Availability::Unknown,
+        }
+    }
+
+    /// The highest numeric node of a family, e.g. `GLIBC` → `2.35`.
+    pub fn highest(&self, family: &str) -> Option<&str> {
+        let nodes = self.nodes.get(family)?;
+        crate::version::highest(nodes.iter().map(|n| VersionNode::parse(n).tag))
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// A hand-built glibc 2.31 x86_64 baseline for unit tests of the checks.
+    pub fn bullseye_like() -> Baseline {
+        let glibc = [
+            "2.2.5", "2.2.6", "2.3", "2.3.2", "2.3.3", "2.3.4", "2.4", "2.5", "2.6", "2.7", "2.8",
+            "2.9", "2.10", "2.11", "2.12", "2.13", "2.14", "2.15", "2.16", "2.17", "2.18", "2.22",
+            "2.23", "2.24", "2.25", "2.26", "2.27", "2.28", "2.29", "2.30", "2.31",
+        ];
+        let mut nodes = BTreeMap::new();
+        nodes.insert(
+            "GLIBC".to_string(),
+            glibc.iter().map(|v| format!("GLIBC_{v}")).collect(),
+        );
+        nodes.insert(
+            "GLIBCXX".to_string(),
+            (0..=28).map(|n| format!("GLIBCXX_3.4.{n}")).collect(),
+        );
+        Baseline {
+            id: "test-2.31".into(),
+            name: "Test glibc 2.31".into(),
+            libc: Libc::Glibc,
+            libc_version: Some("2.31".into()),
+            arch: "x86_64".into(),
+            interpreter: Some("/lib64/ld-linux-x86-64.so.2".into()),
+            nodes,
+            sonames_present: ["libc.so.6", "libm.so.6", "libstdc++.so.6"]
+                .map(String::from)
+                .into(),
+            sonames_absent: ["libexpat.so.1"].map(String::from).into(),
+            source: "hand-built test data".into(),
+        }
+    }
+
+    #[test]
+    fn answers_three_ways() {
+        let baseline = bullseye_like();
+        assert_eq!(baseline.soname("libc.so.6"), Availability::Provided);
+        assert_eq!(baseline.soname("libexpat.so.1"), Availability::Absent);
+        assert_eq!(baseline.soname("libssl.so.3"), Availability::Unknown);
+        let node = |n| VersionNode::parse(n);
+        assert_eq!(
+            baseline.defines("libc.so.6", &node("GLIBC_2.28")),
+            Availability::Provided
+        );
+        assert_eq!(
+            baseline.defines("libc.so.6", &node("GLIBC_2.34")),
+            Availability::Absent
+        );
+        assert_eq!(
+            baseline.defines("libc.so.6", &node("GLIBC_PRIVATE")),
+            Availability::Absent
+        );
+        assert_eq!(
+            baseline.defines("libssl.so.3", &node("OPENSSL_3.0.0")),
+            Availability::Unknown
+        );
+        // A family the data has no nodes for is unknown, not absent.
+        assert_eq!(
+            baseline.defines("libgcc_s.so.1", &node("GCC_3.0")),
+            Availability::Unknown
+        );
+        assert_eq!(baseline.highest("GLIBC"), Some("2.31"));
+        assert_eq!(baseline.highest("GLIBCXX"), Some("3.4.28"));
+    }
+}

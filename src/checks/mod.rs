@@ -1,0 +1,76 @@
+//! Checks: each module turns the facts of one file (plus a target and a baseline) into typed
+//! [`Issue`]s. They never print and never decide exit codes.
+
+pub mod arch;
+pub mod debug;
+pub mod interpreter;
+pub mod rpath;
+pub mod sonames;
+pub mod symbols;
+
+use crate::baseline::Baseline;
+use crate::binary::Binary;
+use crate::report::finding::Issue;
+use crate::resolve::Resolution;
+use crate::target::Target;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// The baseline as it applies to one file's architecture.
+#[derive(Debug, Clone, Copy)]
+pub enum BaselineFor<'a> {
+    Known(&'a Baseline),
+    /// The release exists but has no data for this architecture.
+    ArchUnknown {
+        id: &'a str,
+        arch: &'a str,
+        known: &'a [String],
+    },
+}
+
+/// Everything a check may look at for one file.
+pub struct FileContext<'a> {
+    pub path: &'a Path,
+    pub binary: &'a Binary,
+    pub resolved: &'a BTreeMap<String, Resolution>,
+    pub target: Option<&'a Target>,
+    pub baseline: Option<BaselineFor<'a>>,
+}
+
+/// Runs every per-file check.
+pub fn check_file(ctx: &FileContext) -> Vec<Issue> {
+    let mut issues = Vec::new();
+    if let Some(target) = ctx.target {
+        issues.extend(arch::check(ctx.binary, target));
+    }
+    issues.extend(rpath::check(ctx.binary));
+    issues.extend(debug::check(ctx.binary, ctx.path));
+    issues.extend(symbols::check_private(ctx.binary));
+    match ctx.baseline {
+        Some(BaselineFor::Known(baseline)) => issues.extend(baseline_checks(ctx, baseline)),
+        Some(BaselineFor::ArchUnknown { id, arch, known }) if needs_loader(ctx.binary) => {
+            issues.push(Issue::BaselineArchUnknown {
+                baseline: id.to_string(),
+                arch: arch.to_string(),
+                known: known.to_vec(),
+            });
+        }
+        _ => {}
+    }
+    issues
+}
+
+/// The checks that compare a file with a baseline: also used to list the baselines a file
+/// runs on.
+pub fn baseline_checks(ctx: &FileContext, baseline: &Baseline) -> Vec<Issue> {
+    let mut issues = Vec::new();
+    issues.extend(interpreter::check(ctx.binary, baseline));
+    issues.extend(symbols::check(ctx.binary, ctx.resolved, baseline));
+    issues.extend(sonames::check(ctx.binary, ctx.resolved, baseline));
+    issues
+}
+
+/// Whether the file depends on the target's dynamic loader and libraries at all.
+pub fn needs_loader(binary: &Binary) -> bool {
+    binary.interpreter.is_some() || !binary.needed.is_empty()
+}

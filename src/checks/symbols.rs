@@ -1,0 +1,73 @@
+//! `symbol-version-too-new`, `weak-symbol-version-too-new` and `glibc-private`: every version
+//! node a file needs, checked against the library that will provide it — the shipped one when
+//! the tree ships it, otherwise the baseline's.
+
+use crate::baseline::{Availability, Baseline};
+use crate::binary::Binary;
+use crate::report::finding::Issue;
+use crate::resolve::Resolution;
+use crate::version::VersionNode;
+use std::collections::BTreeMap;
+
+const GLIBC_PRIVATE: &str = "GLIBC_PRIVATE";
+
+pub fn check(
+    binary: &Binary,
+    resolved: &BTreeMap<String, Resolution>,
+    baseline: &Baseline,
+) -> Vec<Issue> {
+    let mut issues = Vec::new();
+    for need in &binary.version_needs {
+        let shipped = match resolved.get(&need.library) {
+            Some(Resolution::Shipped { path, library }) => Some((path, library)),
+            _ => None,
+        };
+        for version in &need.versions {
+            if version.name == GLIBC_PRIVATE {
+                continue;
+            }
+            let node = VersionNode::parse(&version.name);
+            let shipped_at = match shipped {
+                // A shipped library without version definitions only makes the loader warn.
+                Some((path, Some(library))) if !library.version_defs.is_empty() => {
+                    if library.version_defs.contains(&version.name) {
+                        continue;
+                    }
+                    Some(path.display().to_string())
+                }
+                Some(_) => continue,
+                None if baseline.defines(&need.library, &node) == Availability::Absent => None,
+                None => continue,
+            };
+            issues.push(Issue::SymbolVersionTooNew {
+                library: need.library.clone(),
+                family: node.family.to_string(),
+                version: version.name.clone(),
+                symbols: version.symbols.clone(),
+                baseline: baseline.id.clone(),
+                baseline_highest: baseline.highest(node.family).map(str::to_string),
+                shipped_at,
+                weak: version.weak,
+            });
+        }
+    }
+    issues
+}
+
+/// GLIBC_PRIVATE is an error whatever the baseline: it is only promised to the glibc build
+/// that defined it.
+pub fn check_private(binary: &Binary) -> Vec<Issue> {
+    binary
+        .version_needs
+        .iter()
+        .flat_map(|need| {
+            need.versions
+                .iter()
+                .filter(|v| v.name == GLIBC_PRIVATE)
+                .map(|v| Issue::GlibcPrivate {
+                    library: need.library.clone(),
+                    symbols: v.symbols.clone(),
+                })
+        })
+        .collect()
+}

@@ -1,0 +1,142 @@
+//! The command line: parse arguments, call the library, print, map the outcome to an exit code.
+
+use clap::{Parser, Subcommand, ValueEnum};
+use shipcheck::CheckOptions;
+use shipcheck::baseline::db::Database;
+use shipcheck::report::finding::{Code, Severity};
+use shipcheck::report::{ExitStatus, SeverityOverrides, json, table};
+use shipcheck::target::Target;
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "shipcheck",
+    version,
+    about = "Will this build run where we are sending it? Checks native binaries without running them."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check binaries (files or directories, walked recursively) against a target and a baseline.
+    Check(CheckArgs),
+}
+
+#[derive(clap::Args)]
+struct CheckArgs {
+    /// Files or directories to check.
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+    /// Target as users name it: x86_64-unknown-linux-gnu, linux-arm64, linux/arm/v7, armhf, aarch64 ...
+    #[arg(long)]
+    target: Option<String>,
+    /// Baseline from the embedded database: ubuntu-16.04, ubuntu:22.04, bullseye, rhel-8, el9 ...
+    #[arg(long)]
+    baseline: Option<String>,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+    /// Make a finding code an error (e.g. --deny debug-info-present).
+    #[arg(long, value_name = "CODE")]
+    deny: Vec<String>,
+    /// Set a code's severity: CODE=error|warning|info|off (e.g. --severity soname-unknown=error).
+    #[arg(long, value_name = "CODE=LEVEL")]
+    severity: Vec<String>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Table,
+    Json,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let outcome = match cli.command {
+        Command::Check(args) => run_check(args),
+    };
+    match outcome {
+        Ok(status) => ExitCode::from(status as u8),
+        Err(message) => {
+            eprintln!("shipcheck: error: {message}");
+            ExitCode::from(ExitStatus::Error as u8)
+        }
+    }
+}
+
+fn run_check(args: CheckArgs) -> Result<ExitStatus, String> {
+    let db = Database::embedded().map_err(|e| format!("the embedded database is broken: {e}"))?;
+    let target = args
+        .target
+        .as_deref()
+        .map(Target::parse)
+        .transpose()
+        .map_err(|e| e.to_string())?;
+    let baseline = args
+        .baseline
+        .as_deref()
+        .map(|name| db.find(name).cloned())
+        .transpose()
+        .map_err(|e| e.to_string())?;
+    let overrides = severity_overrides(&args.deny, &args.severity)?;
+    let options = CheckOptions {
+        paths: args.paths,
+        target,
+        baseline,
+        overrides,
+    };
+    let report = shipcheck::check(&options, &db).map_err(|e| e.to_string())?;
+    let rendered = match args.format {
+        Format::Json => json::render(&report),
+        Format::Table => {
+            let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+            table::render(&report, color)
+        }
+    };
+    print(&rendered)?;
+    if !report.has_input() {
+        let paths: Vec<String> = options.paths.iter().map(|p| p.display().to_string()).collect();
+        return Err(format!("no binaries found in {}", paths.join(", ")));
+    }
+    Ok(report.exit_status())
+}
+
+fn severity_overrides(deny: &[String], severity: &[String]) -> Result<SeverityOverrides, String> {
+    let mut overrides = SeverityOverrides::new();
+    for code in deny {
+        overrides.insert(parse_code(code)?, Some(Severity::Error));
+    }
+    for item in severity {
+        let (code, level) = item
+            .split_once('=')
+            .ok_or_else(|| format!("--severity wants CODE=LEVEL, got `{item}`"))?;
+        let level = match level {
+            "off" => None,
+            other => Some(Severity::parse(other).ok_or_else(|| {
+                format!("unknown severity `{other}` (use error, warning, info or off)")
+            })?),
+        };
+        overrides.insert(parse_code(code)?, level);
+    }
+    Ok(overrides)
+}
+
+fn parse_code(text: &str) -> Result<Code, String> {
+    Code::parse(text).ok_or_else(|| {
+        let known: Vec<&str> = Code::ALL.iter().map(Code::as_str).collect();
+        format!("unknown finding code `{text}`; known codes: {}", known.join(", "))
+    })
+}
+
+/// Prints to stdout; a closed pipe (`| head`) is not an error.
+fn print(text: &str) -> Result<(), String> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(format!("writing output: {e}")),
+        _ => Ok(()),
+    }
+}

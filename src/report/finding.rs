@@ -1,0 +1,402 @@
+//! Finding codes, their default severities and descriptions, and the wording of every message
+//! and hint. Checks build typed [`Issue`]s; this file is the only place that words them.
+
+use serde::Serialize;
+use std::fmt;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn parse(text: &str) -> Option<Severity> {
+        match text {
+            "error" | "deny" => Some(Severity::Error),
+            "warning" | "warn" => Some(Severity::Warning),
+            "info" | "allow" => Some(Severity::Info),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        })
+    }
+}
+
+macro_rules! codes {
+    ($($variant:ident = $name:literal, $severity:ident, $description:literal;)*) => {
+        /// Stable finding codes. A published code never changes meaning.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Code { $($variant,)* }
+
+        impl Code {
+            pub const ALL: &'static [Code] = &[$(Code::$variant,)*];
+
+            pub fn as_str(&self) -> &'static str {
+                match self { $(Code::$variant => $name,)* }
+            }
+
+            pub fn default_severity(&self) -> Severity {
+                match self { $(Code::$variant => Severity::$severity,)* }
+            }
+
+            pub fn description(&self) -> &'static str {
+                match self { $(Code::$variant => $description,)* }
+            }
+        }
+    };
+}
+
+codes! {
+    ArchMismatch = "arch-mismatch", Error,
+        "The file's machine, class, endianness or float ABI differs from the target.";
+    LibcMismatch = "libc-mismatch", Error,
+        "The file is linked against a different C library (glibc or musl) than the target uses.";
+    ArchInconsistent = "arch-inconsistent", Warning,
+        "Without a target, the checked binaries disagree on their architecture.";
+    InterpreterMissing = "interpreter-missing", Error,
+        "The ELF interpreter (dynamic loader) the file asks for does not exist on the baseline.";
+    SymbolVersionTooNew = "symbol-version-too-new", Error,
+        "The file needs a symbol version node that the baseline's library does not define.";
+    WeakSymbolVersionTooNew = "weak-symbol-version-too-new", Warning,
+        "A weak (VER_FLG_WEAK) version need the baseline lacks: the loader only warns.";
+    GlibcPrivate = "glibc-private", Error,
+        "The file needs GLIBC_PRIVATE, which ties it to one exact glibc build.";
+    SonameMissing = "soname-missing", Error,
+        "A DT_NEEDED library that neither the baseline nor the checked tree provides.";
+    SonameUnknown = "soname-unknown", Warning,
+        "A DT_NEEDED library that is not shipped and that the baseline data does not cover.";
+    SonameNotOnSearchPath = "soname-not-on-search-path", Error,
+        "A DT_NEEDED library is shipped in the tree but not where the loader looks for it.";
+    RpathAbsolute = "rpath-absolute", Warning,
+        "An RPATH/RUNPATH entry points at an absolute directory outside the system library paths.";
+    DebugInfoPresent = "debug-info-present", Warning,
+        "The file carries debug sections or a symbol table.";
+    DebugLink = "debug-link", Info,
+        "The file names a separate debug file (.gnu_debuglink).";
+    BaselineArchUnknown = "baseline-arch-unknown", Warning,
+        "The baseline data has no entry for the file's architecture, so nothing was verified.";
+    UnreadableFile = "unreadable-file", Error,
+        "The file could not be read or parsed.";
+}
+
+impl Code {
+    pub fn parse(text: &str) -> Option<Code> {
+        Code::ALL.iter().copied().find(|c| c.as_str() == text)
+    }
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for Code {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+/// What a check found, with typed values; serialised as the finding's evidence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum Issue {
+    ArchMismatch {
+        target: String,
+        expected: String,
+        found: String,
+        differs: Vec<&'static str>,
+    },
+    LibcMismatch {
+        target: String,
+        expected: String,
+        found: String,
+        interpreter: String,
+    },
+    ArchInconsistent {
+        found: String,
+        majority: String,
+    },
+    InterpreterMissing {
+        interpreter: String,
+        baseline: String,
+        baseline_interpreter: Option<String>,
+        baseline_libc: String,
+    },
+    SymbolVersionTooNew {
+        library: String,
+        family: String,
+        version: String,
+        symbols: Vec<String>,
+        baseline: String,
+        baseline_highest: Option<String>,
+        shipped_at: Option<String>,
+        weak: bool,
+    },
+    GlibcPrivate {
+        library: String,
+        symbols: Vec<String>,
+    },
+    SonameMissing {
+        soname: String,
+        baseline: String,
+        shipped_elsewhere: Vec<String>,
+    },
+    SonameUnknown {
+        soname: String,
+        baseline: String,
+    },
+    SonameNotOnSearchPath {
+        soname: String,
+        shipped_at: Vec<String>,
+        search_path: Vec<String>,
+    },
+    RpathAbsolute {
+        tag: &'static str,
+        entry: String,
+    },
+    DebugInfoPresent {
+        debug_sections: usize,
+        debug_bytes: u64,
+        symtab_bytes: Option<u64>,
+        compressed: bool,
+    },
+    DebugLink {
+        debuglink: String,
+        companion_found: Option<String>,
+    },
+    BaselineArchUnknown {
+        baseline: String,
+        arch: String,
+        known: Vec<String>,
+    },
+    UnreadableFile {
+        reason: String,
+    },
+}
+
+impl Issue {
+    pub fn code(&self) -> Code {
+        match self {
+            Issue::ArchMismatch { .. } => Code::ArchMismatch,
+            Issue::LibcMismatch { .. } => Code::LibcMismatch,
+            Issue::ArchInconsistent { .. } => Code::ArchInconsistent,
+            Issue::InterpreterMissing { .. } => Code::InterpreterMissing,
+            Issue::SymbolVersionTooNew { weak: false, .. } => Code::SymbolVersionTooNew,
+            Issue::SymbolVersionTooNew { weak: true, .. } => Code::WeakSymbolVersionTooNew,
+            Issue::GlibcPrivate { .. } => Code::GlibcPrivate,
+            Issue::SonameMissing { .. } => Code::SonameMissing,
+            Issue::SonameUnknown { .. } => Code::SonameUnknown,
+            Issue::SonameNotOnSearchPath { .. } => Code::SonameNotOnSearchPath,
+            Issue::RpathAbsolute { .. } => Code::RpathAbsolute,
+            Issue::DebugInfoPresent { .. } => Code::DebugInfoPresent,
+            Issue::DebugLink { .. } => Code::DebugLink,
+            Issue::BaselineArchUnknown { .. } => Code::BaselineArchUnknown,
+            Issue::UnreadableFile { .. } => Code::UnreadableFile,
+        }
+    }
+
+    pub fn message(&self) -> String {
+        match self {
+            Issue::ArchMismatch { target, expected, found, differs } => format!(
+                "built for {found}, target {target} is {expected} ({} differ): the kernel refuses it with \"Exec format error\"",
+                differs.join(", ")
+            ),
+            Issue::LibcMismatch { target, expected, found, interpreter } => format!(
+                "linked against {found} (interpreter {interpreter}) but target {target} uses {expected}"
+            ),
+            Issue::ArchInconsistent { found, majority } => format!(
+                "built for {found} while most binaries in the tree are {majority}"
+            ),
+            Issue::InterpreterMissing { interpreter, baseline, baseline_interpreter, baseline_libc } => {
+                let has = match baseline_interpreter {
+                    Some(path) => format!("{baseline} ({baseline_libc}) has {path}"),
+                    None => format!("{baseline} ({baseline_libc}) has no known loader for this architecture"),
+                };
+                format!(
+                    "asks for interpreter {interpreter}, but {has}: the shell reports \"No such file or directory\" although the file exists"
+                )
+            }
+            Issue::SymbolVersionTooNew { library, version, symbols, baseline, baseline_highest, shipped_at, weak, family } => {
+                let needed_by = symbol_list(symbols);
+                let has = match (shipped_at, baseline_highest) {
+                    (Some(path), _) => format!("the shipped {path} does not define it"),
+                    (None, Some(highest)) => format!("{baseline} provides {family} up to {highest}"),
+                    (None, None) => format!("{baseline} does not define it"),
+                };
+                let weak = if *weak { " (weak: the loader only warns)" } else { "" };
+                format!("needs {version} from {library}{needed_by}; {has}{weak}")
+            }
+            Issue::GlibcPrivate { library, symbols } => format!(
+                "needs GLIBC_PRIVATE from {library}{}: only the exact glibc build it was linked against provides it",
+                symbol_list(symbols)
+            ),
+            Issue::SonameMissing { soname, baseline, shipped_elsewhere } => {
+                let mut text = format!("needs {soname}, which {baseline} does not provide and the checked tree does not ship");
+                if !shipped_elsewhere.is_empty() {
+                    text = format!("needs {soname}, which {baseline} does not provide (shipped at {} but not on the search path)", shipped_elsewhere.join(", "));
+                }
+                text + ": \"error while loading shared libraries\""
+            }
+            Issue::SonameUnknown { soname, baseline } => format!(
+                "needs {soname}, which the checked tree does not ship and the {baseline} data does not cover (unknown whether it is installed)"
+            ),
+            Issue::SonameNotOnSearchPath { soname, shipped_at, search_path } => {
+                let path = if search_path.is_empty() { "no RPATH/RUNPATH".to_string() } else { format!("search path {}", search_path.join(":")) };
+                format!("needs {soname}, shipped at {} but the loader will not look there ({path})", shipped_at.join(", "))
+            }
+            Issue::RpathAbsolute { tag, entry } => format!(
+                "{tag} entry {entry} is an absolute path outside the system library directories (a leaked build directory?)"
+            ),
+            Issue::DebugInfoPresent { debug_sections, debug_bytes, symtab_bytes, compressed } => {
+                let mut parts = Vec::new();
+                if *debug_sections > 0 {
+                    let compressed = if *compressed { " compressed" } else { "" };
+                    parts.push(format!("{debug_sections}{compressed} debug sections ({})", human_bytes(*debug_bytes)));
+                }
+                if let Some(bytes) = symtab_bytes {
+                    parts.push(format!(".symtab ({})", human_bytes(*bytes)));
+                }
+                format!("ships {}", parts.join(" and "))
+            }
+            Issue::DebugLink { debuglink, companion_found } => match companion_found {
+                Some(path) => format!("separate debug info {debuglink} (found at {path})"),
+                None => format!("separate debug info {debuglink} (not found beside the file)"),
+            },
+            Issue::BaselineArchUnknown { baseline, arch, known } => format!(
+                "{baseline} data has no {arch} entry (it has {}): not verified",
+                known.join(", ")
+            ),
+            Issue::UnreadableFile { reason } => reason.clone(),
+        }
+    }
+
+    pub fn hint(&self) -> String {
+        match self {
+            Issue::ArchMismatch { target, .. } => format!(
+                "build for {target} (e.g. `cargo build --target <triple>`, `dotnet publish -r <rid>`, `docker buildx --platform <platform>`), or ship this file to a matching machine"
+            ),
+            Issue::LibcMismatch { expected, .. } => format!(
+                "build against {expected} (a -musl target for Alpine, a -gnu target for glibc distros), or link statically"
+            ),
+            Issue::ArchInconsistent { .. } => "check that every binary in the tree was built for the same target, or pass --target".into(),
+            Issue::InterpreterMissing { baseline_libc, .. } => format!(
+                "build for {baseline_libc} (the baseline's C library), link statically, or install the matching loader on the target"
+            ),
+            Issue::SymbolVersionTooNew { library, shipped_at: Some(_), .. } => format!(
+                "ship a newer build of {library} beside the binary, or rebuild the binary against the shipped one"
+            ),
+            Issue::SymbolVersionTooNew { family, baseline, baseline_highest, .. } => {
+                let sysroot = match family.as_str() {
+                    "GLIBC" => format!("rebuild against an older glibc sysroot (glibc {} or older, e.g. the baseline's own libc6-dev with --sysroot, or zig cc -target <arch>-linux-gnu.{}), or avoid the symbols listed", baseline_highest.as_deref().unwrap_or("?"), baseline_highest.as_deref().unwrap_or("?")),
+                    "GLIBCXX" | "CXXABI" => format!("build with the GCC/libstdc++ of {baseline} or older, or link libstdc++ statically (-static-libstdc++)"),
+                    "GCC" => "link libgcc statically (-static-libgcc) or build with an older GCC".into(),
+                    _ => format!("build against the library version {baseline} ships, or bundle the library"),
+                };
+                sysroot
+            }
+            Issue::GlibcPrivate { .. } => "do not link against GLIBC_PRIVATE symbols; rebuild without them (they are glibc internals)".into(),
+            Issue::SonameMissing { soname, .. } => format!(
+                "install the package that provides {soname} on the target, or ship {soname} beside the binary and link with -Wl,-rpath,'$ORIGIN' (or '$ORIGIN/../lib')"
+            ),
+            Issue::SonameUnknown { soname, baseline } => format!(
+                "make sure {baseline} installs {soname}, or ship it beside the binary with -Wl,-rpath,'$ORIGIN'; check with --sysroot against a real root filesystem"
+            ),
+            Issue::SonameNotOnSearchPath { .. } => "link with -Wl,-rpath,'$ORIGIN' (or '$ORIGIN/../lib'), e.g. patchelf --set-rpath '$ORIGIN/../lib'".into(),
+            Issue::RpathAbsolute { .. } => "replace it with a $ORIGIN-relative path (patchelf --set-rpath '$ORIGIN/../lib') or remove it (patchelf --remove-rpath)".into(),
+            Issue::DebugInfoPresent { .. } => "strip release builds (strip --strip-debug, or [profile.release] strip = true / -s), keeping the debug info in a separate file with objcopy --only-keep-debug".into(),
+            Issue::DebugLink { .. } => "publish the .debug file to your symbol server rather than in the release".into(),
+            Issue::BaselineArchUnknown { .. } => "check this architecture with --sysroot against a real root filesystem, or pick a baseline that has it (`shipcheck baselines`)".into(),
+            Issue::UnreadableFile { .. } => "check that the file is complete (not truncated by an interrupted copy) and readable".into(),
+        }
+    }
+}
+
+fn symbol_list(symbols: &[String]) -> String {
+    const SHOWN: usize = 6;
+    match symbols.len() {
+        0 => String::new(),
+        n if n <= SHOWN => format!(" ({})", symbols.join(", ")),
+        n => format!(" ({}, and {} more)", symbols[..SHOWN].join(", "), n - SHOWN),
+    }
+}
+
+pub fn human_bytes(bytes: u64) -> String {
+    const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
+    if bytes < 1024 {
+        return format!("{bytes} B");
+    }
+    let mut value = bytes as f64;
+    let mut unit = "B";
+    for next in UNITS {
+        if value < 1024.0 {
+            break;
+        }
+        value /= 1024.0;
+        unit = next;
+    }
+    format!("{value:.1} {unit}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every published code, in order: a rename or removal shows up here in review.
+    #[test]
+    fn codes_are_stable_and_unique() {
+        let names: Vec<&str> = Code::ALL.iter().map(Code::as_str).collect();
+        assert_eq!(
+            names,
+            [
+                "arch-mismatch",
+                "libc-mismatch",
+                "arch-inconsistent",
+                "interpreter-missing",
+                "symbol-version-too-new",
+                "weak-symbol-version-too-new",
+                "glibc-private",
+                "soname-missing",
+                "soname-unknown",
+                "soname-not-on-search-path",
+                "rpath-absolute",
+                "debug-info-present",
+                "debug-link",
+                "baseline-arch-unknown",
+                "unreadable-file",
+            ]
+        );
+        for code in Code::ALL {
+            assert_eq!(Code::parse(code.as_str()), Some(*code));
+            assert!(code.description().ends_with('.'));
+        }
+    }
+
+    #[test]
+    fn sizes_read_like_people_write_them() {
+        assert_eq!(human_bytes(512), "512 B");
+        assert_eq!(human_bytes(2048), "2.0 KiB");
+        assert_eq!(human_bytes(3 * 1024 * 1024 + 512 * 1024), "3.5 MiB");
+    }
+
+    #[test]
+    fn symbol_lists_are_capped() {
+        let symbols: Vec<String> = (0..9).map(|i| format!("s{i}")).collect();
+        assert_eq!(
+            symbol_list(&symbols),
+            " (s0, s1, s2, s3, s4, s5, and 3 more)"
+        );
+        assert_eq!(symbol_list(&[]), "");
+    }
+}

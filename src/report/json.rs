@@ -1,0 +1,314 @@
+//! `--format json`: one document on stdout. The structs here are the wire format (documented in
+//! README.md, pinned by tests/json_schema.rs); change them only with `SCHEMA_VERSION`.
+
+use super::finding::Severity;
+use super::{FileReport, Report};
+use crate::version::{VersionNode, compare_numeric, parse_numeric};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Document {
+    pub schema_version: u32,
+    pub tool: Tool,
+    pub target: Option<TargetJson>,
+    pub baseline: Option<BaselineJson>,
+    pub summary: Summary,
+    pub files: Vec<FileJson>,
+    pub skipped: Vec<SkippedJson>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tool {
+    pub name: String,
+    pub version: String,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TargetJson {
+    pub name: String,
+    pub arch: String,
+    pub bits: u8,
+    pub endian: String,
+    pub float_abi: Option<String>,
+    pub libc: Option<String>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BaselineJson {
+    pub id: String,
+    pub name: String,
+    pub libc: String,
+    pub version: Option<String>,
+    pub source: String,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Summary {
+    pub files_checked: usize,
+    pub files_skipped: usize,
+    pub errors: usize,
+    pub warnings: usize,
+    pub infos: usize,
+    /// `pass` when no finding is at error level.
+    pub verdict: String,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileJson {
+    pub path: String,
+    /// `elf`, `pe`, `mach-o`, `mach-o-fat`; null when unreadable.
+    pub format: Option<String>,
+    pub kind: Option<String>,
+    pub arch: Option<String>,
+    pub bits: Option<u8>,
+    pub endian: Option<String>,
+    pub float_abi: Option<String>,
+    pub fat_arches: Vec<String>,
+    pub os_abi: Option<u8>,
+    pub e_flags: Option<u32>,
+    pub interpreter: Option<String>,
+    pub soname: Option<String>,
+    pub needed: Vec<String>,
+    pub rpath: Vec<String>,
+    pub runpath: Vec<String>,
+    /// Family → highest numeric version needed, e.g. {"GLIBC": "2.34"}.
+    pub requires: BTreeMap<String, String>,
+    pub version_needs: Vec<VersionNeedJson>,
+    pub version_defs: Vec<String>,
+    pub debug: Option<DebugJson>,
+    /// Without a baseline: the database baselines this file runs on.
+    pub runs_on: Option<Vec<String>>,
+    pub findings: Vec<FindingJson>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VersionNeedJson {
+    pub library: String,
+    pub versions: Vec<NeededVersionJson>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NeededVersionJson {
+    pub name: String,
+    pub weak: bool,
+    pub symbols: Vec<String>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DebugJson {
+    pub debug_sections: Vec<DebugSectionJson>,
+    pub debug_bytes: u64,
+    pub symtab: bool,
+    pub symtab_bytes: Option<u64>,
+    pub debuglink: Option<String>,
+    pub build_id: Option<String>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DebugSectionJson {
+    pub name: String,
+    pub size: u64,
+    pub uncompressed_size: Option<u64>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FindingJson {
+    pub code: String,
+    pub severity: String,
+    pub message: String,
+    pub hint: String,
+    /// The typed values behind the message; its fields depend on `code`.
+    pub evidence: serde_json::Value,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SkippedJson {
+    pub path: String,
+    pub reason: String,
+}
+
+pub fn render(report: &Report) -> String {
+    let document = document(report);
+    // Serialising our own plain structs cannot fail.
+    serde_json::to_string_pretty(&document).unwrap_or_default() + "\n"
+}
+
+pub fn document(report: &Report) -> Document {
+    Document {
+        schema_version: SCHEMA_VERSION,
+        tool: Tool {
+            name: env!("CARGO_PKG_NAME").into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+        },
+        target: report.target.as_ref().map(|t| TargetJson {
+            name: t.name.clone(),
+            arch: t.arch.linux_name(),
+            bits: t.arch.bits,
+            endian: t.arch.endian.to_string(),
+            float_abi: t.arch.float_abi.map(|f| f.to_string()),
+            libc: t.libc.map(|l| l.to_string()),
+        }),
+        baseline: report.baseline.as_ref().map(|b| BaselineJson {
+            id: b.id.clone(),
+            name: b.name.clone(),
+            libc: b.libc.clone(),
+            version: b.version.clone(),
+            source: b.source.clone(),
+        }),
+        summary: Summary {
+            files_checked: report.files_checked(),
+            files_skipped: report.files_skipped(),
+            errors: report.count(Severity::Error),
+            warnings: report.count(Severity::Warning),
+            infos: report.count(Severity::Info),
+            verdict: if report.count(Severity::Error) == 0 {
+                "pass".into()
+            } else {
+                "fail".into()
+            },
+        },
+        files: report.files.iter().map(file).collect(),
+        skipped: report
+            .skipped
+            .iter()
+            .map(|s| SkippedJson {
+                path: s.path.clone(),
+                reason: s.reason.clone(),
+            })
+            .collect(),
+    }
+}
+
+fn file(report: &FileReport) -> FileJson {
+    let findings = report
+        .findings
+        .iter()
+        .map(|f| FindingJson {
+            code: f.code().as_str().into(),
+            severity: f.severity.to_string(),
+            message: f.issue.message(),
+            hint: f.issue.hint(),
+            evidence: serde_json::to_value(&f.issue).unwrap_or_default(),
+        })
+        .collect();
+    let Some(binary) = &report.binary else {
+        return FileJson {
+            path: report.path.clone(),
+            format: None,
+            kind: None,
+            arch: None,
+            bits: None,
+            endian: None,
+            float_abi: None,
+            fat_arches: Vec::new(),
+            os_abi: None,
+            e_flags: None,
+            interpreter: None,
+            soname: None,
+            needed: Vec::new(),
+            rpath: Vec::new(),
+            runpath: Vec::new(),
+            requires: BTreeMap::new(),
+            version_needs: Vec::new(),
+            version_defs: Vec::new(),
+            debug: None,
+            runs_on: None,
+            findings,
+        };
+    };
+    let is_elf = binary.format == crate::binary::Format::Elf;
+    FileJson {
+        path: report.path.clone(),
+        format: Some(binary.format.as_str().into()),
+        kind: Some(
+            serde_json::to_value(binary.kind)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default(),
+        ),
+        arch: binary.arch.map(|a| a.linux_name()),
+        bits: binary.arch.map(|a| a.bits),
+        endian: binary.arch.map(|a| a.endian.to_string()),
+        float_abi: binary.arch.and_then(|a| a.float_abi).map(|f| f.to_string()),
+        fat_arches: binary.fat_arches.clone(),
+        os_abi: is_elf.then_some(binary.abi.os_abi),
+        e_flags: is_elf.then_some(binary.abi.e_flags),
+        interpreter: binary.interpreter.clone(),
+        soname: binary.soname.clone(),
+        needed: binary.needed.clone(),
+        rpath: binary.rpath.clone(),
+        runpath: binary.runpath.clone(),
+        requires: requires(binary),
+        version_needs: binary
+            .version_needs
+            .iter()
+            .map(|need| VersionNeedJson {
+                library: need.library.clone(),
+                versions: need
+                    .versions
+                    .iter()
+                    .map(|v| NeededVersionJson {
+                        name: v.name.clone(),
+                        weak: v.weak,
+                        symbols: v.symbols.clone(),
+                    })
+                    .collect(),
+            })
+            .collect(),
+        version_defs: binary.version_defs.clone(),
+        debug: is_elf.then(|| DebugJson {
+            debug_sections: binary
+                .debug
+                .sections
+                .iter()
+                .map(|s| DebugSectionJson {
+                    name: s.name.clone(),
+                    size: s.file_size,
+                    uncompressed_size: s.uncompressed_size,
+                })
+                .collect(),
+            debug_bytes: binary.debug.debug_bytes(),
+            symtab: binary.debug.symtab_bytes.is_some(),
+            symtab_bytes: binary.debug.symtab_bytes,
+            debuglink: binary.debug.debuglink.clone(),
+            build_id: binary.debug.build_id.clone(),
+        }),
+        runs_on: report.runs_on.clone(),
+        findings,
+    }
+}
+
+/// Family → highest numeric version node the file needs.
+pub fn requires(binary: &crate::binary::Binary) -> BTreeMap<String, String> {
+    let mut highest: BTreeMap<String, (Vec<u64>, String)> = BTreeMap::new();
+    for need in &binary.version_needs {
+        for version in &need.versions {
+            let node = VersionNode::parse(&version.name);
+            let Some(numbers) = parse_numeric(node.tag) else {
+                continue;
+            };
+            let entry = highest
+                .entry(node.family.to_string())
+                .or_insert_with(|| (numbers.clone(), node.tag.to_string()));
+            if compare_numeric(&numbers, &entry.0).is_gt() {
+                *entry = (numbers, node.tag.to_string());
+            }
+        }
+    }
+    highest.into_iter().map(|(k, (_, v))| (k, v)).collect()
+}

@@ -1,0 +1,146 @@
+//! `--format table`: for people. One line per finding, the worst first, then a summary. Without
+//! a baseline, a requirements table (what each file needs and where it runs).
+
+use super::finding::Severity;
+use super::json::requires;
+use super::{FileReport, Finding, Report};
+use comfy_table::{Cell, Color, ContentArrangement, Table, presets};
+use std::fmt::Write as _;
+
+pub fn render(report: &Report, color: bool) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{}", heading(report));
+    if report.baseline.is_none() && report.files.iter().any(|f| f.binary.is_some()) {
+        let _ = writeln!(out, "{}", requirements_table(report, color));
+    }
+    let mut findings: Vec<(&FileReport, &Finding)> = report
+        .files
+        .iter()
+        .flat_map(|file| file.findings.iter().map(move |f| (file, f)))
+        .collect();
+    findings.sort_by(|a, b| {
+        b.1.severity
+            .cmp(&a.1.severity)
+            .then_with(|| a.0.path.cmp(&b.0.path))
+            .then_with(|| a.1.code().cmp(&b.1.code()))
+    });
+    if !findings.is_empty() {
+        let mut table = new_table(color);
+        table.set_header(["severity", "file", "code", "finding"]);
+        for (file, finding) in findings {
+            table.add_row([
+                severity_cell(finding.severity, color),
+                Cell::new(&file.path),
+                Cell::new(finding.code().as_str()),
+                Cell::new(format!(
+                    "{}\nfix: {}",
+                    finding.issue.message(),
+                    finding.issue.hint()
+                )),
+            ]);
+        }
+        let _ = writeln!(out, "{table}");
+    }
+    let _ = writeln!(out, "{}", summary(report));
+    out
+}
+
+fn heading(report: &Report) -> String {
+    let mut text = String::from("shipcheck");
+    if let Some(target) = &report.target {
+        let _ = write!(text, ": target {target}");
+    }
+    if let Some(baseline) = &report.baseline {
+        let version = baseline.version.as_deref().unwrap_or("unknown");
+        let _ = write!(
+            text,
+            "{} baseline {} ({} {version}; data: {})",
+            if report.target.is_some() { "," } else { ":" },
+            baseline.id,
+            baseline.libc,
+            baseline.source
+        );
+    }
+    text
+}
+
+fn requirements_table(report: &Report, color: bool) -> Table {
+    let mut table = new_table(color);
+    table.set_header(["file", "arch", "kind", "interpreter", "needs", "runs on"]);
+    for file in &report.files {
+        let Some(binary) = &file.binary else { continue };
+        let arch = binary
+            .arch
+            .map(|a| a.to_string())
+            .or_else(|| (!binary.fat_arches.is_empty()).then(|| binary.fat_arches.join(", ")))
+            .unwrap_or_else(|| "unknown".into());
+        let needs: Vec<String> = requires(binary)
+            .into_iter()
+            .map(|(family, version)| format!("{family} {version}"))
+            .collect();
+        let runs_on = match &file.runs_on {
+            Some(list) if list.is_empty() => "no database baseline".to_string(),
+            Some(list) => {
+                let shown: Vec<&str> = list.iter().take(6).map(String::as_str).collect();
+                let more = list.len().saturating_sub(shown.len());
+                let more = if more > 0 { format!(" +{more} more") } else { String::new() };
+                format!("{} baselines: {}{more}", list.len(), shown.join(", "))
+            }
+            None => "-".to_string(),
+        };
+        table.add_row([
+            file.path.clone(),
+            format!("{} {arch}", binary.format.as_str()),
+            format!("{:?}", binary.kind),
+            binary.interpreter.clone().unwrap_or_else(|| "-".into()),
+            if needs.is_empty() { "-".into() } else { needs.join(", ") },
+            runs_on,
+        ]);
+    }
+    table
+}
+
+fn summary(report: &Report) -> String {
+    let errors = report.count(Severity::Error);
+    let verdict = if !report.has_input() {
+        "no binaries to check"
+    } else if errors == 0 {
+        "PASS"
+    } else {
+        "FAIL"
+    };
+    format!(
+        "{verdict}: {errors} errors, {} warnings, {} infos in {} files checked ({} skipped: {} not binaries, {} symlinks/special/unwalkable)",
+        report.count(Severity::Warning),
+        report.count(Severity::Info),
+        report.files_checked(),
+        report.files_skipped(),
+        report.not_binaries,
+        report.skipped.len()
+    )
+}
+
+fn new_table(color: bool) -> Table {
+    let mut table = Table::new();
+    table
+        .load_style(presets::UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic);
+    if color {
+        table.enforce_styling();
+    } else {
+        table.force_no_tty();
+    }
+    table
+}
+
+fn severity_cell(severity: Severity, color: bool) -> Cell {
+    let cell = Cell::new(severity.to_string());
+    if !color {
+        return cell;
+    }
+    cell.fg(match severity {
+        Severity::Error => Color::Red,
+        Severity::Warning => Color::Yellow,
+        Severity::Info => Color::Blue,
+    })
+}
