@@ -154,7 +154,13 @@ impl Arch {
 
 impl fmt::Display for Arch {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} ({}-bit, {}", self.linux_name(), self.bits, self.endian)?;
+        write!(
+            f,
+            "{} ({}-bit, {}",
+            self.linux_name(),
+            self.bits,
+            self.endian
+        )?;
         if let Some(float_abi) = self.float_abi {
             write!(f, ", {float_abi}")?;
         }

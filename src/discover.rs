@@ -61,7 +61,10 @@ pub fn discover(paths: &[PathBuf]) -> Result<Inventory, MissingPath> {
             source,
         })?;
         inventory.roots.push((root.clone(), canonical));
-        for entry in WalkDir::new(root).follow_links(false).follow_root_links(true) {
+        for entry in WalkDir::new(root)
+            .follow_links(false)
+            .follow_root_links(true)
+        {
             match entry {
                 Ok(entry) => {
                     // A root given as a symlink is followed: the user named it.

@@ -104,7 +104,9 @@ pub fn check(options: &CheckOptions, db: &Database) -> Result<Report, CheckError
         };
         let issues = checks::check_file(&ctx);
         let runs_on = match (&options.baseline, &arch_key) {
-            (None, Some(key)) if binary.format == Format::Elf => {
+            (None, Some(key))
+                if binary.format == Format::Elf && !binary.debug.separate_debug_file =>
+            {
                 Some(all_baselines.runs_on(&ctx, key, &options.overrides))
             }
             _ => None,
@@ -291,7 +293,7 @@ fn flag_inconsistent_arches(files: &mut [FileReport], overrides: &SeverityOverri
                 majority: majority.clone(),
             };
             file.findings.extend(findings_from(vec![issue], overrides));
-            file.findings.sort_by(|a, b| b.severity.cmp(&a.severity));
+            file.findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
         }
     }
 }
@@ -307,7 +309,12 @@ fn baseline_info(release: &Release) -> BaselineInfo {
     let sources: BTreeSet<String> = release
         .arches
         .values()
-        .map(|a| format!("{} @ {} ({})", a.source.dataset, a.source.revision, a.source.method))
+        .map(|a| {
+            format!(
+                "{} @ {} ({})",
+                a.source.dataset, a.source.revision, a.source.method
+            )
+        })
         .collect();
     BaselineInfo {
         id: release.id.clone(),

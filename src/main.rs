@@ -99,7 +99,11 @@ fn run_check(args: CheckArgs) -> Result<ExitStatus, String> {
     };
     print(&rendered)?;
     if !report.has_input() {
-        let paths: Vec<String> = options.paths.iter().map(|p| p.display().to_string()).collect();
+        let paths: Vec<String> = options
+            .paths
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect();
         return Err(format!("no binaries found in {}", paths.join(", ")));
     }
     Ok(report.exit_status())
@@ -128,14 +132,20 @@ fn severity_overrides(deny: &[String], severity: &[String]) -> Result<SeverityOv
 fn parse_code(text: &str) -> Result<Code, String> {
     Code::parse(text).ok_or_else(|| {
         let known: Vec<&str> = Code::ALL.iter().map(Code::as_str).collect();
-        format!("unknown finding code `{text}`; known codes: {}", known.join(", "))
+        format!(
+            "unknown finding code `{text}`; known codes: {}",
+            known.join(", ")
+        )
     })
 }
 
 /// Prints to stdout; a closed pipe (`| head`) is not an error.
 fn print(text: &str) -> Result<(), String> {
     let mut stdout = std::io::stdout().lock();
-    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(format!("writing output: {e}")),
         _ => Ok(()),
     }

@@ -42,7 +42,10 @@ impl Resolver {
         let mut by_name: HashMap<OsString, Vec<PathBuf>> = HashMap::new();
         for path in tree {
             if let Some(name) = path.file_name() {
-                by_name.entry(name.to_os_string()).or_default().push(path.clone());
+                by_name
+                    .entry(name.to_os_string())
+                    .or_default()
+                    .push(path.clone());
             }
         }
         Resolver { parsed, by_name }

@@ -312,9 +312,15 @@ mod tests {
     #[test]
     fn unknown_names_list_close_matches() {
         let err = Target::parse("linux-amr64").unwrap_err();
-        assert!(err.close_matches.contains(&"linux-arm64".to_string()), "{err:?}");
+        assert!(
+            err.close_matches.contains(&"linux-arm64".to_string()),
+            "{err:?}"
+        );
         let err = Target::parse("aarch64-unknown-linux-gnx").unwrap_err();
-        assert!(err.to_string().contains("aarch64-unknown-linux-gnu"), "{err}");
+        assert!(
+            err.to_string().contains("aarch64-unknown-linux-gnu"),
+            "{err}"
+        );
         assert!(Target::parse("windows-x64").is_err());
         assert!(Target::parse("").is_err());
     }

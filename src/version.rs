@@ -84,7 +84,10 @@ mod tests {
         assert_eq!(compare_numeric(&v("2.10"), &v("2.2.5")), Ordering::Greater);
         assert_eq!(compare_numeric(&v("2.2"), &v("2.2.5")), Ordering::Less);
         assert_eq!(compare_numeric(&v("3.4.9"), &v("3.4.30")), Ordering::Less);
-        assert_eq!(compare_numeric(&v("1.2.0.8"), &v("1.2.0.8")), Ordering::Equal);
+        assert_eq!(
+            compare_numeric(&v("1.2.0.8"), &v("1.2.0.8")),
+            Ordering::Equal
+        );
         assert_eq!(parse_numeric("2..3"), None);
         assert_eq!(parse_numeric("TM_1"), None);
         assert_eq!(parse_numeric(""), None);

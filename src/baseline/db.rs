@@ -102,11 +102,10 @@ impl Database {
     ) -> Result<Database, DbError> {
         let mut releases = Vec::new();
         for (file, text) in files {
-            let release: Release =
-                serde_json::from_str(text).map_err(|e| DbError::BadEntry {
-                    file: file.to_string(),
-                    reason: e.to_string(),
-                })?;
+            let release: Release = serde_json::from_str(text).map_err(|e| DbError::BadEntry {
+                file: file.to_string(),
+                reason: e.to_string(),
+            })?;
             releases.push(release);
         }
         releases.sort_by(|a, b| a.id.cmp(&b.id));
@@ -118,7 +117,10 @@ impl Database {
         let key = name.trim().to_ascii_lowercase();
         self.releases
             .iter()
-            .find(|r| r.id.eq_ignore_ascii_case(&key) || r.aliases.iter().any(|a| a.eq_ignore_ascii_case(&key)))
+            .find(|r| {
+                r.id.eq_ignore_ascii_case(&key)
+                    || r.aliases.iter().any(|a| a.eq_ignore_ascii_case(&key))
+            })
             .ok_or_else(|| UnknownBaseline {
                 name: name.to_string(),
                 close_matches: self.close_matches(&key),
@@ -129,13 +131,19 @@ impl Database {
         let mut scored: Vec<(usize, &str)> = self
             .releases
             .iter()
-            .flat_map(|r| std::iter::once(r.id.as_str()).chain(r.aliases.iter().map(String::as_str)))
+            .flat_map(|r| {
+                std::iter::once(r.id.as_str()).chain(r.aliases.iter().map(String::as_str))
+            })
             .map(|name| (edit_distance(key, &name.to_ascii_lowercase()), name))
             .filter(|(distance, name)| *distance <= (name.len() / 3).max(2))
             .collect();
         scored.sort();
         scored.dedup_by(|a, b| a.1 == b.1);
-        scored.into_iter().take(5).map(|(_, n)| n.to_string()).collect()
+        scored
+            .into_iter()
+            .take(5)
+            .map(|(_, n)| n.to_string())
+            .collect()
     }
 }
 
@@ -155,7 +163,10 @@ impl Release {
             id: self.id.clone(),
             name: self.name.clone(),
             libc: self.libc,
-            libc_version: entry.libc_version.clone().or_else(|| self.libc_version.clone()),
+            libc_version: entry
+                .libc_version
+                .clone()
+                .or_else(|| self.libc_version.clone()),
             arch: arch.to_string(),
             interpreter: entry.interpreter.clone(),
             nodes,

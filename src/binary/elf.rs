@@ -128,11 +128,22 @@ fn version_needs(elf: &Elf) -> Vec<VersionNeed> {
     let mut by_index: BTreeMap<u16, (usize, usize)> = BTreeMap::new();
     let mut needs: Vec<VersionNeed> = Vec::new();
     for need in verneed.iter() {
-        let library = elf.dynstrtab.get_at(need.vn_file).unwrap_or("?").to_string();
+        let library = elf
+            .dynstrtab
+            .get_at(need.vn_file)
+            .unwrap_or("?")
+            .to_string();
         let mut versions = Vec::new();
         for aux in need.iter() {
-            let name = elf.dynstrtab.get_at(aux.vna_name).unwrap_or("?").to_string();
-            by_index.insert(aux.vna_other & VERSYM_VERSION, (needs.len(), versions.len()));
+            let name = elf
+                .dynstrtab
+                .get_at(aux.vna_name)
+                .unwrap_or("?")
+                .to_string();
+            by_index.insert(
+                aux.vna_other & VERSYM_VERSION,
+                (needs.len(), versions.len()),
+            );
             versions.push(NeededVersion {
                 name,
                 weak: aux.vna_flags & VER_FLG_WEAK != 0,
@@ -185,7 +196,19 @@ fn debug_info(data: &[u8]) -> DebugInfo {
     let mut info = DebugInfo::default();
     let mut symtab = None;
     let mut strtab = 0;
+    let mut loaded_sections = 0;
+    let mut loaded_with_bytes = 0;
     for section in file.sections() {
+        // Notes (build-id) keep their bytes in a separate debug file; code and data do not.
+        if let object::SectionFlags::Elf { sh_flags, sh_type } = section.flags()
+            && sh_flags.contains(object::elf::SHF_ALLOC)
+            && sh_type != object::elf::SHT_NOTE
+        {
+            loaded_sections += 1;
+            if section.file_range().is_some() {
+                loaded_with_bytes += 1;
+            }
+        }
         let Ok(name) = section.name() else { continue };
         let file_size = section.file_range().map_or(0, |(_, size)| size);
         if name.starts_with(".debug_") || name.starts_with(".zdebug_") {
@@ -206,6 +229,9 @@ fn debug_info(data: &[u8]) -> DebugInfo {
         }
     }
     info.symtab_bytes = symtab.map(|size| size + strtab);
+    // `objcopy --only-keep-debug` keeps the section table but empties every loaded section.
+    info.separate_debug_file =
+        !info.sections.is_empty() && loaded_sections > 0 && loaded_with_bytes == 0;
     info.build_id = file.build_id().ok().flatten().map(hex);
     info.debuglink = file
         .gnu_debuglink()

@@ -102,6 +102,8 @@ pub struct DebugInfo {
     pub symtab_bytes: Option<u64>,
     pub debuglink: Option<String>,
     pub build_id: Option<String>,
+    /// A separate debug file (`objcopy --only-keep-debug`): debug sections, no loadable bytes.
+    pub separate_debug_file: bool,
 }
 
 impl DebugInfo {
@@ -217,7 +219,10 @@ mod tests {
     fn sniffs_magic_numbers() {
         assert_eq!(sniff(b"\x7fELF\x02\x01\x01\x00"), Some(Format::Elf));
         assert_eq!(sniff(b"MZ\x90\x00"), Some(Format::Pe));
-        assert_eq!(sniff(&[0xcf, 0xfa, 0xed, 0xfe, 0, 0, 0, 0]), Some(Format::MachO));
+        assert_eq!(
+            sniff(&[0xcf, 0xfa, 0xed, 0xfe, 0, 0, 0, 0]),
+            Some(Format::MachO)
+        );
         assert_eq!(
             sniff(&[0xca, 0xfe, 0xba, 0xbe, 0, 0, 0, 2]),
             Some(Format::MachOFat)
@@ -231,6 +236,9 @@ mod tests {
     #[test]
     fn truncated_elf_is_an_error_not_a_panic() {
         let result = parse(b"\x7fELF\x02\x01\x01\x00\x00\x00");
-        assert!(matches!(result, Err(ReadError::Malformed { .. })), "{result:?}");
+        assert!(
+            matches!(result, Err(ReadError::Malformed { .. })),
+            "{result:?}"
+        );
     }
 }

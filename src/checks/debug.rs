@@ -10,7 +10,12 @@ pub fn check(binary: &Binary, path: &Path) -> Vec<Issue> {
     }
     let debug = &binary.debug;
     let mut issues = Vec::new();
-    if !debug.sections.is_empty() || debug.symtab_bytes.is_some() {
+    if debug.separate_debug_file {
+        issues.push(Issue::DebugFile {
+            debug_bytes: debug.debug_bytes(),
+            build_id: debug.build_id.clone(),
+        });
+    } else if !debug.sections.is_empty() || debug.symtab_bytes.is_some() {
         issues.push(Issue::DebugInfoPresent {
             debug_sections: debug.sections.len(),
             debug_bytes: debug.debug_bytes(),

@@ -39,6 +39,10 @@ pub struct FileContext<'a> {
 
 /// Runs every per-file check.
 pub fn check_file(ctx: &FileContext) -> Vec<Issue> {
+    // A separate debug file is never loaded: only its presence matters.
+    if ctx.binary.debug.separate_debug_file {
+        return debug::check(ctx.binary, ctx.path);
+    }
     let mut issues = Vec::new();
     if let Some(target) = ctx.target {
         issues.extend(arch::check(ctx.binary, target));

@@ -23,8 +23,16 @@ pub fn check(binary: &Binary) -> Vec<Issue> {
 /// (`/usr/lib/x86_64-linux-gnu`).
 fn is_system_dir(entry: &str) -> bool {
     const ROOTS: [&str; 10] = [
-        "/lib", "/lib64", "/lib32", "/libx32", "/usr/lib", "/usr/lib64", "/usr/lib32",
-        "/usr/libx32", "/usr/local/lib", "/usr/local/lib64",
+        "/lib",
+        "/lib64",
+        "/lib32",
+        "/libx32",
+        "/usr/lib",
+        "/usr/lib64",
+        "/usr/lib32",
+        "/usr/libx32",
+        "/usr/local/lib",
+        "/usr/local/lib64",
     ];
     let entry = entry.trim_end_matches('/');
     ROOTS.iter().any(|root| {

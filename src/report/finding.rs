@@ -84,6 +84,8 @@ codes! {
         "The file carries debug sections or a symbol table.";
     DebugLink = "debug-link", Info,
         "The file names a separate debug file (.gnu_debuglink).";
+    DebugFile = "debug-file", Info,
+        "The file is a separate debug file (objcopy --only-keep-debug) shipped in the tree.";
     BaselineArchUnknown = "baseline-arch-unknown", Warning,
         "The baseline data has no entry for the file's architecture, so nothing was verified.";
     UnreadableFile = "unreadable-file", Error,
@@ -176,6 +178,10 @@ pub enum Issue {
         debuglink: String,
         companion_found: Option<String>,
     },
+    DebugFile {
+        debug_bytes: u64,
+        build_id: Option<String>,
+    },
     BaselineArchUnknown {
         baseline: String,
         arch: String,
@@ -202,6 +208,7 @@ impl Issue {
             Issue::RpathAbsolute { .. } => Code::RpathAbsolute,
             Issue::DebugInfoPresent { .. } => Code::DebugInfoPresent,
             Issue::DebugLink { .. } => Code::DebugLink,
+            Issue::DebugFile { .. } => Code::DebugFile,
             Issue::BaselineArchUnknown { .. } => Code::BaselineArchUnknown,
             Issue::UnreadableFile { .. } => Code::UnreadableFile,
         }
@@ -209,72 +216,150 @@ impl Issue {
 
     pub fn message(&self) -> String {
         match self {
-            Issue::ArchMismatch { target, expected, found, differs } => format!(
+            Issue::ArchMismatch {
+                target,
+                expected,
+                found,
+                differs,
+            } => format!(
                 "built for {found}, target {target} is {expected} ({} differ): the kernel refuses it with \"Exec format error\"",
                 differs.join(", ")
             ),
-            Issue::LibcMismatch { target, expected, found, interpreter } => format!(
+            Issue::LibcMismatch {
+                target,
+                expected,
+                found,
+                interpreter,
+            } => format!(
                 "linked against {found} (interpreter {interpreter}) but target {target} uses {expected}"
             ),
-            Issue::ArchInconsistent { found, majority } => format!(
-                "built for {found} while most binaries in the tree are {majority}"
-            ),
-            Issue::InterpreterMissing { interpreter, baseline, baseline_interpreter, baseline_libc } => {
+            Issue::ArchInconsistent { found, majority } => {
+                format!("built for {found} while most binaries in the tree are {majority}")
+            }
+            Issue::InterpreterMissing {
+                interpreter,
+                baseline,
+                baseline_interpreter,
+                baseline_libc,
+            } => {
                 let has = match baseline_interpreter {
                     Some(path) => format!("{baseline} ({baseline_libc}) has {path}"),
-                    None => format!("{baseline} ({baseline_libc}) has no known loader for this architecture"),
+                    None => format!(
+                        "{baseline} ({baseline_libc}) has no known loader for this architecture"
+                    ),
                 };
                 format!(
                     "asks for interpreter {interpreter}, but {has}: the shell reports \"No such file or directory\" although the file exists"
                 )
             }
-            Issue::SymbolVersionTooNew { library, version, symbols, baseline, baseline_highest, shipped_at, weak, family } => {
+            Issue::SymbolVersionTooNew {
+                library,
+                version,
+                symbols,
+                baseline,
+                baseline_highest,
+                shipped_at,
+                weak,
+                family,
+            } => {
                 let needed_by = symbol_list(symbols);
                 let has = match (shipped_at, baseline_highest) {
                     (Some(path), _) => format!("the shipped {path} does not define it"),
-                    (None, Some(highest)) => format!("{baseline} provides {family} up to {highest}"),
+                    (None, Some(highest)) => {
+                        format!("{baseline} provides {family} up to {highest}")
+                    }
                     (None, None) => format!("{baseline} does not define it"),
                 };
-                let weak = if *weak { " (weak: the loader only warns)" } else { "" };
+                let weak = if *weak {
+                    " (weak: the loader only warns)"
+                } else {
+                    ""
+                };
                 format!("needs {version} from {library}{needed_by}; {has}{weak}")
             }
             Issue::GlibcPrivate { library, symbols } => format!(
                 "needs GLIBC_PRIVATE from {library}{}: only the exact glibc build it was linked against provides it",
                 symbol_list(symbols)
             ),
-            Issue::SonameMissing { soname, baseline, shipped_elsewhere } => {
-                let mut text = format!("needs {soname}, which {baseline} does not provide and the checked tree does not ship");
+            Issue::SonameMissing {
+                soname,
+                baseline,
+                shipped_elsewhere,
+            } => {
+                let mut text = format!(
+                    "needs {soname}, which {baseline} does not provide and the checked tree does not ship"
+                );
                 if !shipped_elsewhere.is_empty() {
-                    text = format!("needs {soname}, which {baseline} does not provide (shipped at {} but not on the search path)", shipped_elsewhere.join(", "));
+                    text = format!(
+                        "needs {soname}, which {baseline} does not provide (shipped at {} but not on the search path)",
+                        shipped_elsewhere.join(", ")
+                    );
                 }
                 text + ": \"error while loading shared libraries\""
             }
             Issue::SonameUnknown { soname, baseline } => format!(
                 "needs {soname}, which the checked tree does not ship and the {baseline} data does not cover (unknown whether it is installed)"
             ),
-            Issue::SonameNotOnSearchPath { soname, shipped_at, search_path } => {
-                let path = if search_path.is_empty() { "no RPATH/RUNPATH".to_string() } else { format!("search path {}", search_path.join(":")) };
-                format!("needs {soname}, shipped at {} but the loader will not look there ({path})", shipped_at.join(", "))
+            Issue::SonameNotOnSearchPath {
+                soname,
+                shipped_at,
+                search_path,
+            } => {
+                let path = if search_path.is_empty() {
+                    "no RPATH/RUNPATH".to_string()
+                } else {
+                    format!("search path {}", search_path.join(":"))
+                };
+                format!(
+                    "needs {soname}, shipped at {} but the loader will not look there ({path})",
+                    shipped_at.join(", ")
+                )
             }
             Issue::RpathAbsolute { tag, entry } => format!(
                 "{tag} entry {entry} is an absolute path outside the system library directories (a leaked build directory?)"
             ),
-            Issue::DebugInfoPresent { debug_sections, debug_bytes, symtab_bytes, compressed } => {
+            Issue::DebugInfoPresent {
+                debug_sections,
+                debug_bytes,
+                symtab_bytes,
+                compressed,
+            } => {
                 let mut parts = Vec::new();
                 if *debug_sections > 0 {
                     let compressed = if *compressed { " compressed" } else { "" };
-                    parts.push(format!("{debug_sections}{compressed} debug sections ({})", human_bytes(*debug_bytes)));
+                    parts.push(format!(
+                        "{debug_sections}{compressed} debug sections ({})",
+                        human_bytes(*debug_bytes)
+                    ));
                 }
                 if let Some(bytes) = symtab_bytes {
                     parts.push(format!(".symtab ({})", human_bytes(*bytes)));
                 }
                 format!("ships {}", parts.join(" and "))
             }
-            Issue::DebugLink { debuglink, companion_found } => match companion_found {
+            Issue::DebugLink {
+                debuglink,
+                companion_found,
+            } => match companion_found {
                 Some(path) => format!("separate debug info {debuglink} (found at {path})"),
                 None => format!("separate debug info {debuglink} (not found beside the file)"),
             },
-            Issue::BaselineArchUnknown { baseline, arch, known } => format!(
+            Issue::DebugFile {
+                debug_bytes,
+                build_id,
+            } => format!(
+                "separate debug file ({}{})",
+                human_bytes(*debug_bytes),
+                build_id
+                    .as_ref()
+                    .map(|id| format!(", build-id {id}"))
+                    .unwrap_or_default()
+            ),
+            Issue::BaselineArchUnknown {
+                baseline,
+                arch,
+                known,
+            } => format!(
                 "{baseline} data has no {arch} entry (it has {}): not verified",
                 known.join(", ")
             ),
@@ -297,14 +382,16 @@ impl Issue {
             Issue::SymbolVersionTooNew { library, shipped_at: Some(_), .. } => format!(
                 "ship a newer build of {library} beside the binary, or rebuild the binary against the shipped one"
             ),
+            Issue::SymbolVersionTooNew { version, .. } if version == "GLIBC_ABI_DT_RELR" => {
+                "relink without -z pack-relative-relocs (RELR needs glibc 2.36 or newer), e.g. drop -Wl,-z,pack-relative-relocs or add -Wl,-z,nopack-relative-relocs".into()
+            }
             Issue::SymbolVersionTooNew { family, baseline, baseline_highest, .. } => {
-                let sysroot = match family.as_str() {
+                match family.as_str() {
                     "GLIBC" => format!("rebuild against an older glibc sysroot (glibc {} or older, e.g. the baseline's own libc6-dev with --sysroot, or zig cc -target <arch>-linux-gnu.{}), or avoid the symbols listed", baseline_highest.as_deref().unwrap_or("?"), baseline_highest.as_deref().unwrap_or("?")),
                     "GLIBCXX" | "CXXABI" => format!("build with the GCC/libstdc++ of {baseline} or older, or link libstdc++ statically (-static-libstdc++)"),
                     "GCC" => "link libgcc statically (-static-libgcc) or build with an older GCC".into(),
                     _ => format!("build against the library version {baseline} ships, or bundle the library"),
-                };
-                sysroot
+                }
             }
             Issue::GlibcPrivate { .. } => "do not link against GLIBC_PRIVATE symbols; rebuild without them (they are glibc internals)".into(),
             Issue::SonameMissing { soname, .. } => format!(
@@ -316,7 +403,7 @@ impl Issue {
             Issue::SonameNotOnSearchPath { .. } => "link with -Wl,-rpath,'$ORIGIN' (or '$ORIGIN/../lib'), e.g. patchelf --set-rpath '$ORIGIN/../lib'".into(),
             Issue::RpathAbsolute { .. } => "replace it with a $ORIGIN-relative path (patchelf --set-rpath '$ORIGIN/../lib') or remove it (patchelf --remove-rpath)".into(),
             Issue::DebugInfoPresent { .. } => "strip release builds (strip --strip-debug, or [profile.release] strip = true / -s), keeping the debug info in a separate file with objcopy --only-keep-debug".into(),
-            Issue::DebugLink { .. } => "publish the .debug file to your symbol server rather than in the release".into(),
+            Issue::DebugLink { .. } | Issue::DebugFile { .. } => "publish the .debug file to your symbol server rather than in the release".into(),
             Issue::BaselineArchUnknown { .. } => "check this architecture with --sysroot against a real root filesystem, or pick a baseline that has it (`shipcheck baselines`)".into(),
             Issue::UnreadableFile { .. } => "check that the file is complete (not truncated by an interrupted copy) and readable".into(),
         }
@@ -373,6 +460,7 @@ mod tests {
                 "rpath-absolute",
                 "debug-info-present",
                 "debug-link",
+                "debug-file",
                 "baseline-arch-unknown",
                 "unreadable-file",
             ]

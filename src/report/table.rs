@@ -83,7 +83,11 @@ fn requirements_table(report: &Report, color: bool) -> Table {
             Some(list) => {
                 let shown: Vec<&str> = list.iter().take(6).map(String::as_str).collect();
                 let more = list.len().saturating_sub(shown.len());
-                let more = if more > 0 { format!(" +{more} more") } else { String::new() };
+                let more = if more > 0 {
+                    format!(" +{more} more")
+                } else {
+                    String::new()
+                };
                 format!("{} baselines: {}{more}", list.len(), shown.join(", "))
             }
             None => "-".to_string(),
@@ -93,7 +97,11 @@ fn requirements_table(report: &Report, color: bool) -> Table {
             format!("{} {arch}", binary.format.as_str()),
             format!("{:?}", binary.kind),
             binary.interpreter.clone().unwrap_or_else(|| "-".into()),
-            if needs.is_empty() { "-".into() } else { needs.join(", ") },
+            if needs.is_empty() {
+                "-".into()
+            } else {
+                needs.join(", ")
+            },
             runs_on,
         ]);
     }
