@@ -20,9 +20,16 @@ fn main() {
     let mut table = String::from("pub const RELEASES: &[(&str, &str)] = &[\n");
     for path in &names {
         println!("cargo:rerun-if-changed={}", path.display());
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-        writeln!(table, "    ({name:?}, include_str!({:?})),", path.display().to_string())
-            .expect("writing to a String cannot fail");
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
+        writeln!(
+            table,
+            "    ({name:?}, include_str!({:?})),",
+            path.display().to_string()
+        )
+        .expect("writing to a String cannot fail");
     }
     table.push_str("];\n");
     let out = Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("releases.rs");
