@@ -73,14 +73,13 @@ pub fn check(options: &CheckOptions, db: &Database) -> Result<Report, CheckError
     let mut files = Vec::new();
     let mut not_binaries = 0;
     for ((path, canonical), outcome) in inventory.files.iter().zip(&canonical).zip(outcomes) {
-        let display = path.to_string_lossy().into_owned();
         let binary = match outcome {
             Ok(Sniffed::NotBinary) => {
                 not_binaries += 1;
                 continue;
             }
             Err(error) => {
-                files.push(unreadable(display, &error));
+                files.push(unreadable(path.clone(), &error));
                 continue;
             }
             Ok(Sniffed::Binary(_)) => match parsed.get(canonical).cloned().flatten() {
@@ -112,7 +111,7 @@ pub fn check(options: &CheckOptions, db: &Database) -> Result<Report, CheckError
             _ => None,
         };
         files.push(FileReport {
-            path: display,
+            path: path.clone(),
             binary: Some(binary.clone()),
             findings: findings_from(issues, &options.overrides),
             runs_on,
@@ -130,14 +129,14 @@ pub fn check(options: &CheckOptions, db: &Database) -> Result<Report, CheckError
             .skipped
             .iter()
             .map(|s| SkippedEntry {
-                path: s.path.to_string_lossy().into_owned(),
+                path: s.path.clone(),
                 reason: s.reason.describe(),
             })
             .collect(),
     })
 }
 
-fn unreadable(path: String, error: &ReadError) -> FileReport {
+fn unreadable(path: PathBuf, error: &ReadError) -> FileReport {
     let issue = Issue::UnreadableFile {
         reason: error.to_string(),
     };

@@ -6,6 +6,7 @@ use super::{FileReport, Report};
 use crate::version::{VersionNode, compare_numeric, parse_numeric};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::path::Path;
 
 pub const SCHEMA_VERSION: u32 = 1;
 
@@ -64,7 +65,11 @@ pub struct Summary {
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FileJson {
+    /// The path as UTF-8; bytes that are not UTF-8 become U+FFFD (see `path_bytes_hex`).
     pub path: String,
+    /// Only when the path is not valid UTF-8: its exact bytes, hex-encoded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path_bytes_hex: Option<String>,
     /// `elf`, `pe`, `mach-o`, `mach-o-fat`; null when unreadable.
     pub format: Option<String>,
     pub kind: Option<String>,
@@ -139,6 +144,8 @@ pub struct FindingJson {
 #[serde(deny_unknown_fields)]
 pub struct SkippedJson {
     pub path: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path_bytes_hex: Option<String>,
     pub reason: String,
 }
 
@@ -187,7 +194,8 @@ pub fn document(report: &Report) -> Document {
             .skipped
             .iter()
             .map(|s| SkippedJson {
-                path: s.path.clone(),
+                path: path_text(&s.path),
+                path_bytes_hex: path_hex(&s.path),
                 reason: s.reason.clone(),
             })
             .collect(),
@@ -208,7 +216,8 @@ fn file(report: &FileReport) -> FileJson {
         .collect();
     let Some(binary) = &report.binary else {
         return FileJson {
-            path: report.path.clone(),
+            path: path_text(&report.path),
+            path_bytes_hex: path_hex(&report.path),
             format: None,
             kind: None,
             arch: None,
@@ -233,7 +242,8 @@ fn file(report: &FileReport) -> FileJson {
     };
     let is_elf = binary.format == crate::binary::Format::Elf;
     FileJson {
-        path: report.path.clone(),
+        path: path_text(&report.path),
+        path_bytes_hex: path_hex(&report.path),
         format: Some(binary.format.as_str().into()),
         kind: Some(
             serde_json::to_value(binary.kind)
@@ -291,6 +301,23 @@ fn file(report: &FileReport) -> FileJson {
         runs_on: report.runs_on.clone(),
         findings,
     }
+}
+
+fn path_text(path: &Path) -> String {
+    path.to_string_lossy().into_owned()
+}
+
+/// Paths are bytes on Unix; JSON strings are Unicode. A name that is not UTF-8 keeps its
+/// exact bytes here so that no file is misnamed.
+fn path_hex(path: &Path) -> Option<String> {
+    use std::os::unix::ffi::OsStrExt;
+    path.to_str().is_none().then(|| {
+        path.as_os_str()
+            .as_bytes()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    })
 }
 
 /// Family → highest numeric version node the file needs.

@@ -9,6 +9,7 @@ use crate::binary::Binary;
 use crate::target::Target;
 use finding::{Code, Issue, Severity};
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 /// One finding as the user sees it.
@@ -28,7 +29,7 @@ impl Finding {
 #[derive(Debug, Clone)]
 pub struct FileReport {
     /// The path as the walk produced it (relative to what the user gave).
-    pub path: String,
+    pub path: PathBuf,
     /// `None` when the file could not be read or parsed (see its `unreadable-file` finding).
     pub binary: Option<Arc<Binary>>,
     pub findings: Vec<Finding>,
@@ -39,7 +40,7 @@ pub struct FileReport {
 /// A path that was seen but not checked, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SkippedEntry {
-    pub path: String,
+    pub path: PathBuf,
     pub reason: String,
 }
 

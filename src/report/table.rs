@@ -30,7 +30,7 @@ pub fn render(report: &Report, color: bool) -> String {
         for (file, finding) in findings {
             table.add_row([
                 severity_cell(finding.severity, color),
-                Cell::new(&file.path),
+                Cell::new(file.path.display()),
                 Cell::new(finding.code().as_str()),
                 Cell::new(format!(
                     "{}\nfix: {}",
@@ -93,7 +93,7 @@ fn requirements_table(report: &Report, color: bool) -> Table {
             None => "-".to_string(),
         };
         table.add_row([
-            file.path.clone(),
+            file.path.display().to_string(),
             format!("{} {arch}", binary.format.as_str()),
             format!("{:?}", binary.kind),
             binary.interpreter.clone().unwrap_or_else(|| "-".into()),

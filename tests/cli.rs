@@ -1,0 +1,611 @@
+//! End-to-end tests: the real CLI on the real binaries of testdata/bin (built by
+//! testdata/build.sh; facts in testdata/MANIFEST.md).
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+const BIN: &str = "testdata/bin";
+
+fn shipcheck(args: &[&str]) -> (i32, String, String) {
+    let output = Command::cargo_bin("shipcheck")
+        .expect("the shipcheck binary is built")
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("shipcheck runs");
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+/// Runs `check` with JSON output; returns the exit code and the document.
+fn check_json(paths: &[&str], extra: &[&str]) -> (i32, Value) {
+    let mut args = vec!["check", "--format", "json"];
+    args.extend_from_slice(extra);
+    let owned: Vec<String> = paths.iter().map(|p| format!("{BIN}/{p}")).collect();
+    args.extend(owned.iter().map(String::as_str));
+    let (code, stdout, stderr) = shipcheck(&args);
+    let doc = serde_json::from_str(&stdout)
+        .unwrap_or_else(|e| panic!("stdout is JSON ({e}); stderr: {stderr}; stdout: {stdout}"));
+    (code, doc)
+}
+
+fn file<'a>(doc: &'a Value, suffix: &str) -> &'a Value {
+    doc["files"]
+        .as_array()
+        .expect("files is an array")
+        .iter()
+        .find(|f| f["path"].as_str().is_some_and(|p| p.ends_with(suffix)))
+        .unwrap_or_else(|| panic!("no file ending in {suffix} in {doc:#}"))
+}
+
+/// (code, message) of every finding of a file.
+fn findings(file: &Value) -> Vec<(String, String)> {
+    file["findings"]
+        .as_array()
+        .expect("findings is an array")
+        .iter()
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap_or_default().to_string(),
+                f["message"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn codes(file: &Value) -> Vec<String> {
+    findings(file).into_iter().map(|(code, _)| code).collect()
+}
+
+fn too_new_versions(file: &Value) -> Vec<String> {
+    file["findings"]
+        .as_array()
+        .expect("findings is an array")
+        .iter()
+        .filter(|f| f["code"] == "symbol-version-too-new")
+        .map(|f| {
+            f["evidence"]["version"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string()
+        })
+        .collect()
+}
+
+#[test]
+fn host_hello_needs_glibc_2_34_for_libc_start_main() {
+    let (code, doc) = check_json(&["hello-x86_64"], &["--baseline", "debian-11"]);
+    assert_eq!(code, 1, "an error-level finding fails the gate");
+    let hello = file(&doc, "hello-x86_64");
+    assert_eq!(hello["requires"]["GLIBC"], "2.34");
+    let finding = &hello["findings"][0];
+    assert_eq!(finding["code"], "symbol-version-too-new");
+    assert_eq!(finding["severity"], "error");
+    assert_eq!(finding["evidence"]["version"], "GLIBC_2.34");
+    assert_eq!(finding["evidence"]["library"], "libc.so.6");
+    assert_eq!(finding["evidence"]["symbols"][0], "__libc_start_main");
+    assert_eq!(finding["evidence"]["baseline_highest"], "2.31");
+    let message = finding["message"].as_str().unwrap();
+    assert!(
+        message.contains("__libc_start_main") && message.contains("2.31"),
+        "{message}"
+    );
+    assert!(finding["hint"].as_str().unwrap().contains("sysroot"));
+    assert_eq!(doc["baseline"]["id"], "debian-11");
+    assert_eq!(doc["baseline"]["version"], "2.31");
+    assert!(
+        doc["baseline"]["source"]
+            .as_str()
+            .unwrap()
+            .contains("pep600")
+    );
+    assert_eq!(doc["summary"]["errors"], 1);
+    assert_eq!(doc["summary"]["verdict"], "fail");
+
+    let (code, doc) = check_json(&["hello-x86_64"], &["--baseline", "ubuntu:22.04"]);
+    assert_eq!(code, 0, "{doc:#}");
+    assert_eq!(doc["baseline"]["id"], "ubuntu-22.04");
+}
+
+#[test]
+fn old_sysroot_build_runs_on_old_distros() {
+    for baseline in ["ubuntu-16.04", "xenial", "rhel-7", "el7", "centos:7"] {
+        let (code, doc) = check_json(&["hello-bullseye-x86_64"], &["--baseline", baseline]);
+        assert_eq!(code, 0, "{baseline}: {doc:#}");
+        assert_eq!(
+            file(&doc, "hello-bullseye-x86_64")["requires"]["GLIBC"],
+            "2.2.5"
+        );
+    }
+    let (code, doc) = check_json(&["hello-bullseye-aarch64"], &["--baseline", "rhel-7"]);
+    assert_eq!(code, 0, "{doc:#}");
+    assert_eq!(
+        file(&doc, "hello-bullseye-aarch64")["requires"]["GLIBC"],
+        "2.17"
+    );
+}
+
+#[test]
+fn getrandom_needs_2_25_and_fcntl64_needs_2_28() {
+    let (code, doc) = check_json(
+        &["getrandom-bullseye-x86_64"],
+        &["--baseline", "ubuntu-16.04"],
+    );
+    assert_eq!(code, 1);
+    let f = file(&doc, "getrandom-bullseye-x86_64");
+    assert_eq!(too_new_versions(f), ["GLIBC_2.25"]);
+    assert_eq!(
+        f["findings"][0]["evidence"]["symbols"],
+        serde_json::json!(["getrandom"])
+    );
+    let (code, _) = check_json(
+        &["getrandom-bullseye-x86_64"],
+        &["--baseline", "ubuntu-18.04"],
+    );
+    assert_eq!(code, 0);
+
+    let (code, doc) = check_json(&["fcntl64-bullseye-x86_64"], &["--baseline", "bionic"]);
+    assert_eq!(code, 1);
+    let f = file(&doc, "fcntl64-bullseye-x86_64");
+    assert_eq!(too_new_versions(f), ["GLIBC_2.28"]);
+    assert_eq!(
+        f["findings"][0]["evidence"]["symbols"],
+        serde_json::json!(["fcntl64"])
+    );
+    let (code, _) = check_json(&["fcntl64-bullseye-x86_64"], &["--baseline", "debian-10"]);
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn pack_relative_relocs_needs_glibc_abi_dt_relr() {
+    let (code, doc) = check_json(&["relr-x86_64"], &["--baseline", "debian-11"]);
+    assert_eq!(code, 1);
+    let versions = too_new_versions(file(&doc, "relr-x86_64"));
+    assert!(
+        versions.contains(&"GLIBC_ABI_DT_RELR".to_string()),
+        "{versions:?}"
+    );
+    let (code, doc) = check_json(&["relr-x86_64"], &["--baseline", "debian-12"]);
+    assert_eq!(
+        code, 0,
+        "bookworm's glibc 2.36 has GLIBC_ABI_DT_RELR: {doc:#}"
+    );
+}
+
+#[test]
+fn cxx_needs_glibcxx_from_libstdcxx() {
+    let (code, doc) = check_json(&["cxx-x86_64"], &["--baseline", "debian-11"]);
+    assert_eq!(code, 1);
+    let cxx = file(&doc, "cxx-x86_64");
+    let versions = too_new_versions(cxx);
+    assert!(
+        versions.contains(&"GLIBCXX_3.4.30".to_string()),
+        "{versions:?}"
+    );
+    assert!(
+        versions.contains(&"GLIBCXX_3.4.29".to_string()),
+        "{versions:?}"
+    );
+    assert!(cxx["requires"]["CXXABI"].is_string(), "{cxx:#}");
+    let message = findings(cxx)
+        .into_iter()
+        .find(|(_, m)| m.contains("GLIBCXX_3.4.30"))
+        .unwrap()
+        .1;
+    assert!(message.contains("up to 3.4.28"), "{message}");
+    let (code, doc) = check_json(&["cxx-x86_64"], &["--baseline", "debian-12"]);
+    assert_eq!(code, 0, "{doc:#}");
+}
+
+#[test]
+fn every_architecture_is_read_exactly() {
+    let (_, doc) = check_json(&[""], &[]);
+    let expect = [
+        (
+            "hello-x86_64",
+            "x86_64",
+            64,
+            "little-endian",
+            "/lib64/ld-linux-x86-64.so.2",
+        ),
+        (
+            "hello-aarch64",
+            "aarch64",
+            64,
+            "little-endian",
+            "/lib/ld-linux-aarch64.so.1",
+        ),
+        (
+            "hello-armhf",
+            "armv7l",
+            32,
+            "little-endian",
+            "/lib/ld-linux-armhf.so.3",
+        ),
+        (
+            "hello-armel",
+            "armel",
+            32,
+            "little-endian",
+            "/lib/ld-linux.so.3",
+        ),
+        (
+            "hello-i686",
+            "i686",
+            32,
+            "little-endian",
+            "/lib/ld-linux.so.2",
+        ),
+        (
+            "hello-riscv64",
+            "riscv64",
+            64,
+            "little-endian",
+            "/lib/ld-linux-riscv64-lp64d.so.1",
+        ),
+        (
+            "hello-ppc64le",
+            "ppc64le",
+            64,
+            "little-endian",
+            "/lib64/ld64.so.2",
+        ),
+        ("hello-s390x", "s390x", 64, "big-endian", "/lib/ld64.so.1"),
+        (
+            "hello-x86_64-musl",
+            "x86_64",
+            64,
+            "little-endian",
+            "/lib/ld-musl-x86_64.so.1",
+        ),
+    ];
+    for (name, arch, bits, endian, interpreter) in expect {
+        let f = file(&doc, &format!("/{name}"));
+        assert_eq!(f["format"], "elf", "{name}");
+        assert_eq!(f["arch"], arch, "{name}");
+        assert_eq!(f["bits"], bits, "{name}");
+        assert_eq!(f["endian"], endian, "{name}");
+        assert_eq!(f["interpreter"], interpreter, "{name}");
+    }
+    assert_eq!(file(&doc, "/hello-armhf")["float_abi"], "hard-float");
+    assert_eq!(file(&doc, "/hello-armel")["float_abi"], "soft-float");
+    assert_eq!(file(&doc, "/hello-riscv64")["float_abi"], "double-float");
+    assert_eq!(
+        file(&doc, "/hello-x86_64-static")["kind"],
+        "static-executable"
+    );
+    assert_eq!(
+        file(&doc, "/hello-x86_64-static-pie")["kind"],
+        "static-pie-executable"
+    );
+    assert_eq!(
+        file(&doc, "/hello-x86_64-musl-static")["kind"],
+        "static-executable"
+    );
+    assert_eq!(file(&doc, "/hello-x86_64")["kind"], "pie-executable");
+    assert_eq!(file(&doc, "/libversioned.so.1")["kind"], "shared-library");
+    assert_eq!(
+        file(&doc, "/libversioned.so.1")["soname"],
+        "libversioned.so.1"
+    );
+    let defs = &file(&doc, "/libversioned.so.1")["version_defs"];
+    assert_eq!(defs, &serde_json::json!(["VERS_1.0", "VERS_1.1"]));
+    let pe = file(&doc, "/hello-win64.exe");
+    assert_eq!(
+        (&pe["format"], &pe["arch"]),
+        (&"pe".into(), &"x86_64".into())
+    );
+    let macho = file(&doc, "/macho-arm64.bin");
+    assert_eq!(
+        (&macho["format"], &macho["arch"]),
+        (&"mach-o".into(), &"aarch64".into())
+    );
+    // Skipped but counted: the text file.
+    assert!(doc["summary"]["files_skipped"].as_u64().unwrap() >= 1);
+}
+
+#[test]
+fn wrong_architecture_is_exec_format_error() {
+    let (code, doc) = check_json(
+        &["hello-aarch64"],
+        &["--target", "x86_64-unknown-linux-gnu"],
+    );
+    assert_eq!(code, 1);
+    let (arch_code, message) = findings(file(&doc, "hello-aarch64")).remove(0);
+    assert_eq!(arch_code, "arch-mismatch");
+    assert!(message.contains("Exec format error"), "{message}");
+    assert_eq!(doc["target"]["arch"], "x86_64");
+
+    for target in [
+        "linux-arm64",
+        "linux/arm64/v8",
+        "arm64",
+        "aarch64",
+        "aarch64-unknown-linux-gnu",
+    ] {
+        let (code, doc) = check_json(&["hello-aarch64"], &["--target", target]);
+        assert_eq!(code, 0, "{target}: {doc:#}");
+    }
+    let (code, doc) = check_json(&["hello-armel"], &["--target", "armhf"]);
+    assert_eq!(code, 1);
+    let evidence = &file(&doc, "hello-armel")["findings"][0]["evidence"];
+    assert_eq!(evidence["differs"], serde_json::json!(["float ABI"]));
+    let (code, _) = check_json(&["hello-armhf"], &["--target", "linux/arm/v7"]);
+    assert_eq!(code, 0);
+    let (_, doc) = check_json(&["hello-s390x"], &["--target", "linux/ppc64le"]);
+    let evidence = &file(&doc, "hello-s390x")["findings"][0]["evidence"];
+    assert_eq!(
+        evidence["differs"],
+        serde_json::json!(["machine", "endianness"])
+    );
+    let (_, doc) = check_json(&["hello-i686"], &["--target", "linux-x64"]);
+    let evidence = &file(&doc, "hello-i686")["findings"][0]["evidence"];
+    assert_eq!(evidence["differs"], serde_json::json!(["machine", "class"]));
+}
+
+#[test]
+fn musl_binary_on_glibc_distro_has_no_interpreter() {
+    let (code, doc) = check_json(&["hello-x86_64-musl"], &["--baseline", "debian-12"]);
+    assert_eq!(code, 1);
+    let musl = file(&doc, "hello-x86_64-musl");
+    let (first, message) = findings(musl).remove(0);
+    assert_eq!(first, "interpreter-missing");
+    assert!(message.contains("No such file or directory"), "{message}");
+    let (code, doc) = check_json(
+        &["hello-x86_64-musl"],
+        &["--target", "x86_64-unknown-linux-gnu"],
+    );
+    assert_eq!(code, 1);
+    assert_eq!(codes(file(&doc, "hello-x86_64-musl")), ["libc-mismatch"]);
+    let (code, _) = check_json(&["hello-x86_64-musl"], &["--target", "linux-musl-x64"]);
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn static_binaries_need_nothing_from_the_distro() {
+    for name in [
+        "hello-x86_64-static",
+        "hello-x86_64-static-pie",
+        "hello-x86_64-musl-static",
+        "hello-x86_64-musl-static-pie",
+    ] {
+        let (code, doc) = check_json(&[name], &["--baseline", "ubuntu-16.04"]);
+        assert_eq!(code, 0, "{name}: {doc:#}");
+        let f = file(&doc, name);
+        assert!(f["interpreter"].is_null(), "{name}");
+        assert_eq!(f["needed"], serde_json::json!([]), "{name}");
+    }
+}
+
+#[test]
+fn bundled_library_via_runpath_is_checked_against_the_shipped_file() {
+    let (code, doc) = check_json(&["app-runpath", "app-rpath"], &["--baseline", "debian-12"]);
+    assert_eq!(code, 0, "{doc:#}");
+    let app = file(&doc, "app-runpath/bin/app");
+    assert_eq!(app["runpath"], serde_json::json!(["$ORIGIN/../lib"]));
+    let app = file(&doc, "app-rpath/bin/app");
+    assert_eq!(app["rpath"], serde_json::json!(["${ORIGIN}/../lib"]));
+    assert!(app["runpath"].as_array().unwrap().is_empty());
+
+    // Checking the executable alone still finds the library through $ORIGIN.
+    let (code, doc) = check_json(&["app-runpath/bin/app"], &["--baseline", "debian-12"]);
+    assert_eq!(code, 0, "{doc:#}");
+
+    let (code, doc) = check_json(&["app-oldlib"], &["--baseline", "debian-12"]);
+    assert_eq!(code, 1);
+    let app = file(&doc, "app-oldlib/bin/app");
+    let finding = &app["findings"][0];
+    assert_eq!(finding["evidence"]["version"], "BUNDLED_2.0");
+    assert!(
+        finding["evidence"]["shipped_at"]
+            .as_str()
+            .unwrap()
+            .ends_with("app-oldlib/lib/libbundled.so.1"),
+        "{finding:#}"
+    );
+}
+
+#[test]
+fn unknown_soname_is_unknown_not_missing() {
+    let (code, doc) = check_json(&["needs-nowhere-x86_64"], &["--baseline", "debian-12"]);
+    assert_eq!(code, 0, "a library the data does not cover is a warning");
+    let (soname_code, message) = findings(file(&doc, "needs-nowhere-x86_64")).remove(0);
+    assert_eq!(soname_code, "soname-unknown");
+    assert!(message.contains("libnowhere.so.1"), "{message}");
+    let (code, _) = check_json(
+        &["needs-nowhere-x86_64"],
+        &[
+            "--baseline",
+            "debian-12",
+            "--severity",
+            "soname-unknown=error",
+        ],
+    );
+    assert_eq!(code, 1, "severities can be raised");
+}
+
+#[test]
+fn leaked_build_directory_in_runpath() {
+    let (code, doc) = check_json(&["rpath-absolute-x86_64"], &["--baseline", "debian-12"]);
+    assert_eq!(code, 0);
+    let f = file(&doc, "rpath-absolute-x86_64");
+    assert!(codes(f).contains(&"rpath-absolute".to_string()), "{f:#}");
+    assert!(
+        findings(f)[0]
+            .1
+            .contains("/home/builder/work/build/out/lib")
+    );
+}
+
+#[test]
+fn debug_info_is_reported_with_sizes() {
+    let (code, doc) = check_json(
+        &[
+            "debug-unstripped-x86_64",
+            "debug-stripped-x86_64",
+            "debug-compressed-x86_64",
+            "symtab-only-x86_64",
+            "debug-split-x86_64",
+            "debug-split-x86_64.debug",
+        ],
+        &["--baseline", "debian-12"],
+    );
+    assert_eq!(code, 0, "debug info is a warning by default");
+    let unstripped = file(&doc, "debug-unstripped-x86_64");
+    assert_eq!(codes(unstripped), ["debug-info-present"]);
+    assert!(unstripped["debug"]["debug_bytes"].as_u64().unwrap() > 0);
+    assert_eq!(unstripped["debug"]["symtab"], true);
+    assert!(codes(file(&doc, "debug-stripped-x86_64")).is_empty());
+    let compressed = file(&doc, "debug-compressed-x86_64");
+    let sections = compressed["debug"]["debug_sections"].as_array().unwrap();
+    // The linker compresses a section only where that saves space.
+    let info = sections
+        .iter()
+        .find(|s| s["name"] == ".debug_info")
+        .unwrap();
+    assert!(info["uncompressed_size"].as_u64().unwrap() > info["size"].as_u64().unwrap());
+    assert!(
+        compressed["findings"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("compressed")
+    );
+    let symtab = file(&doc, "symtab-only-x86_64");
+    assert_eq!(symtab["debug"]["debug_bytes"], 0);
+    assert_eq!(codes(symtab), ["debug-info-present"]);
+    let split = file(&doc, "debug-split-x86_64");
+    assert_eq!(codes(split), ["debug-link"]);
+    assert_eq!(split["debug"]["debuglink"], "debug-split-x86_64.debug");
+    assert_eq!(
+        codes(file(&doc, "debug-split-x86_64.debug")),
+        ["debug-file"]
+    );
+    assert!(split["debug"]["build_id"].as_str().unwrap().len() == 40);
+
+    let (code, _) = check_json(
+        &["debug-unstripped-x86_64"],
+        &["--baseline", "debian-12", "--deny", "debug-info-present"],
+    );
+    assert_eq!(code, 1, "--deny raises debug-info-present to an error");
+}
+
+#[test]
+fn weak_version_need_is_a_warning() {
+    let (code, doc) = check_json(&["weak-x86_64"], &["--baseline", "ubuntu-16.04"]);
+    assert_eq!(code, 0, "{doc:#}");
+    let f = file(&doc, "weak-x86_64");
+    assert_eq!(codes(f), ["weak-symbol-version-too-new"]);
+    assert_eq!(f["version_needs"][0]["versions"][0]["weak"], true);
+}
+
+#[test]
+fn glibc_private_is_always_an_error() {
+    let (code, doc) = check_json(&["privat-x86_64"], &["--baseline", "debian-13"]);
+    assert_eq!(code, 1);
+    assert!(codes(file(&doc, "privat-x86_64")).contains(&"glibc-private".to_string()));
+}
+
+#[test]
+fn broken_file_is_reported_and_the_rest_checked() {
+    let (code, doc) = check_json(
+        &["truncated-elf", "hello-x86_64"],
+        &["--baseline", "debian-12"],
+    );
+    assert_eq!(code, 1);
+    let broken = file(&doc, "truncated-elf");
+    assert_eq!(codes(broken), ["unreadable-file"]);
+    assert!(broken["format"].is_null());
+    assert_eq!(file(&doc, "hello-x86_64")["arch"], "x86_64");
+    assert_eq!(doc["summary"]["files_checked"], 2);
+}
+
+#[test]
+fn without_a_baseline_lists_where_it_runs() {
+    let (code, doc) = check_json(&["hello-bullseye-x86_64", "hello-x86_64"], &[]);
+    assert_eq!(code, 0);
+    let runs_on = |name: &str| -> Vec<String> {
+        serde_json::from_value(file(&doc, name)["runs_on"].clone()).unwrap()
+    };
+    let old = runs_on("hello-bullseye-x86_64");
+    assert!(
+        old.contains(&"ubuntu-16.04".into()) && old.contains(&"rhel-7".into()),
+        "{old:?}"
+    );
+    let new = runs_on("/hello-x86_64");
+    assert!(new.contains(&"debian-12".into()), "{new:?}");
+    assert!(
+        !new.contains(&"debian-11".into()) && !new.contains(&"rhel-8".into()),
+        "{new:?}"
+    );
+    assert!(new.len() < old.len());
+}
+
+#[test]
+fn mixed_architectures_without_target_are_flagged() {
+    let (_, doc) = check_json(
+        &["hello-x86_64", "hello-bullseye-x86_64", "hello-aarch64"],
+        &[],
+    );
+    assert_eq!(codes(file(&doc, "hello-aarch64")), ["arch-inconsistent"]);
+    assert!(codes(file(&doc, "/hello-x86_64")).is_empty());
+}
+
+#[test]
+fn table_output_names_finding_and_fix() {
+    let (code, stdout, _) = shipcheck(&[
+        "check",
+        "--baseline",
+        "debian-11",
+        "testdata/bin/hello-x86_64",
+    ]);
+    assert_eq!(code, 1);
+    assert!(stdout.contains("symbol-version-too-new"), "{stdout}");
+    assert!(stdout.contains("fix:"), "{stdout}");
+    assert!(stdout.contains("FAIL: 1 errors"), "{stdout}");
+    assert!(!stdout.contains('\u{1b}'), "no colour when not a terminal");
+}
+
+#[test]
+fn usage_errors_exit_2_with_one_clear_line() {
+    let (code, _, stderr) = shipcheck(&[
+        "check",
+        "--target",
+        "linux-amr64",
+        "testdata/bin/hello-x86_64",
+    ]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("unknown target `linux-amr64`") && stderr.contains("linux-arm64"),
+        "{stderr}"
+    );
+    let (code, _, stderr) = shipcheck(&[
+        "check",
+        "--baseline",
+        "ubuntu-22.4",
+        "testdata/bin/hello-x86_64",
+    ]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("ubuntu-22.04"), "{stderr}");
+    let (code, _, stderr) = shipcheck(&["check", "testdata/bin/does-not-exist"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("does-not-exist"), "{stderr}");
+    let (code, _, stderr) = shipcheck(&["check", "testdata/bin/not-a-binary.txt"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("no binaries found"), "{stderr}");
+    let (code, _, stderr) = shipcheck(&[
+        "check",
+        "--deny",
+        "no-such-code",
+        "testdata/bin/hello-x86_64",
+    ]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("unknown finding code"), "{stderr}");
+    let empty = std::env::temp_dir().join(format!("shipcheck-empty-{}", std::process::id()));
+    std::fs::create_dir_all(&empty).unwrap();
+    let (code, _, stderr) = shipcheck(&["check", empty.to_str().unwrap()]);
+    assert_eq!(code, 2, "{stderr}");
+    std::fs::remove_dir_all(&empty).unwrap();
+}

@@ -1,0 +1,189 @@
+//! Pins the JSON wire format documented in README.md: real output over all of testdata/bin
+//! decodes into these test-side structs, which reject unknown fields. Adding, renaming or
+//! removing a field fails here until README, `SCHEMA_VERSION` and this file agree.
+
+use assert_cmd::Command;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct Document {
+    schema_version: u32,
+    tool: Tool,
+    target: Option<Target>,
+    baseline: Option<Baseline>,
+    summary: Summary,
+    files: Vec<File>,
+    skipped: Vec<Skipped>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct Tool {
+    name: String,
+    version: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct Target {
+    name: String,
+    arch: String,
+    bits: u8,
+    endian: String,
+    float_abi: Option<String>,
+    libc: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct Baseline {
+    id: String,
+    name: String,
+    libc: String,
+    version: Option<String>,
+    source: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct Summary {
+    files_checked: usize,
+    files_skipped: usize,
+    errors: usize,
+    warnings: usize,
+    infos: usize,
+    verdict: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct File {
+    path: String,
+    #[serde(default)]
+    path_bytes_hex: Option<String>,
+    format: Option<String>,
+    kind: Option<String>,
+    arch: Option<String>,
+    bits: Option<u8>,
+    endian: Option<String>,
+    float_abi: Option<String>,
+    fat_arches: Vec<String>,
+    os_abi: Option<u8>,
+    e_flags: Option<u32>,
+    interpreter: Option<String>,
+    soname: Option<String>,
+    needed: Vec<String>,
+    rpath: Vec<String>,
+    runpath: Vec<String>,
+    requires: BTreeMap<String, String>,
+    version_needs: Vec<VersionNeed>,
+    version_defs: Vec<String>,
+    debug: Option<Debug>,
+    runs_on: Option<Vec<String>>,
+    findings: Vec<Finding>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct VersionNeed {
+    library: String,
+    versions: Vec<NeededVersion>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct NeededVersion {
+    name: String,
+    weak: bool,
+    symbols: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct Debug {
+    debug_sections: Vec<DebugSection>,
+    debug_bytes: u64,
+    symtab: bool,
+    symtab_bytes: Option<u64>,
+    debuglink: Option<String>,
+    build_id: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct DebugSection {
+    name: String,
+    size: u64,
+    uncompressed_size: Option<u64>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct Finding {
+    code: String,
+    severity: String,
+    message: String,
+    hint: String,
+    evidence: serde_json::Value,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct Skipped {
+    path: String,
+    #[serde(default)]
+    path_bytes_hex: Option<String>,
+    reason: String,
+}
+
+fn decode(args: &[&str]) -> Document {
+    let output = Command::cargo_bin("shipcheck")
+        .unwrap()
+        .args(["check", "--format", "json"])
+        .args(args)
+        .arg("testdata/bin")
+        .output()
+        .unwrap();
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "output does not match the documented schema: {e}\n{}",
+            String::from_utf8_lossy(&output.stdout)
+        )
+    })
+}
+
+#[test]
+fn output_matches_the_documented_schema() {
+    for args in [
+        &[][..],
+        &["--baseline", "debian-11"][..],
+        &["--baseline", "ubuntu-16.04", "--target", "linux-x64"][..],
+    ] {
+        let doc = decode(args);
+        assert_eq!(doc.schema_version, 1);
+        assert_eq!(doc.tool.name, "shipcheck");
+        assert!(doc.files.len() >= 30);
+        let severities = ["error", "warning", "info"];
+        for file in &doc.files {
+            for finding in &file.findings {
+                assert!(severities.contains(&finding.severity.as_str()));
+                assert!(!finding.hint.is_empty(), "{} has no hint", finding.code);
+                assert!(finding.evidence.is_object(), "{}", finding.code);
+            }
+        }
+    }
+}
