@@ -12,15 +12,15 @@ pub mod resolve;
 pub mod target;
 pub mod version;
 
-use baseline::Baseline;
-use baseline::db::{Database, Release};
+use baseline::db::Database;
+use baseline::{Baseline, BaselineSet};
 use binary::{Binary, Format, ReadError, Sniffed};
 use checks::{BaselineFor, FileContext};
 use discover::{Inventory, MissingPath};
 use report::finding::{Issue, Severity};
 use report::{BaselineInfo, FileReport, Report, SeverityOverrides, SkippedEntry, findings_from};
 use resolve::Resolver;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -31,7 +31,8 @@ use target::Target;
 pub struct CheckOptions {
     pub paths: Vec<PathBuf>,
     pub target: Option<Target>,
-    pub baseline: Option<Release>,
+    /// From the database (`Release::baseline_set`) or a root filesystem (`sysroot::scan`).
+    pub baseline: Option<BaselineSet>,
     pub overrides: SeverityOverrides,
 }
 
@@ -68,7 +69,11 @@ pub fn check(options: &CheckOptions, db: &Database) -> Result<Report, CheckError
         .collect();
     let mut resolver = Resolver::new(parsed.clone(), &tree);
 
-    let mut baselines = BaselineCache::new(options.baseline.as_ref());
+    let known_arches: Vec<String> = options
+        .baseline
+        .iter()
+        .flat_map(|set| set.arches.keys().cloned())
+        .collect();
     let all_baselines = AllBaselines::new(db);
     let mut files = Vec::new();
     let mut not_binaries = 0;
@@ -93,7 +98,17 @@ pub fn check(options: &CheckOptions, db: &Database) -> Result<Report, CheckError
             BTreeMap::new()
         };
         let arch_key = binary.arch.map(|a| a.db_key());
-        let baseline = arch_key.as_deref().and_then(|key| baselines.get(key));
+        let baseline = match (&options.baseline, arch_key.as_deref()) {
+            (Some(set), Some(key)) => Some(match set.arches.get(key) {
+                Some(baseline) => BaselineFor::Known(baseline),
+                None => BaselineFor::ArchUnknown {
+                    id: &set.id,
+                    arch: key,
+                    known: &known_arches,
+                },
+            }),
+            _ => None,
+        };
         let ctx = FileContext {
             path,
             binary: &binary,
@@ -194,44 +209,6 @@ fn read_all(files: &[PathBuf]) -> Vec<Result<Sniffed, ReadError>> {
     indexed.into_iter().map(|(_, outcome)| outcome).collect()
 }
 
-/// The chosen release's per-architecture baselines, built once each.
-struct BaselineCache<'a> {
-    release: Option<&'a Release>,
-    known_arches: Vec<String>,
-    built: HashMap<String, Option<Baseline>>,
-}
-
-impl<'a> BaselineCache<'a> {
-    fn new(release: Option<&'a Release>) -> Self {
-        let known_arches = release
-            .map(|r| r.arch_keys().map(str::to_string).collect())
-            .unwrap_or_default();
-        let mut built = HashMap::new();
-        if let Some(release) = release {
-            for key in release.arch_keys() {
-                built.insert(key.to_string(), release.baseline(key));
-            }
-        }
-        BaselineCache {
-            release,
-            known_arches,
-            built,
-        }
-    }
-
-    fn get<'s>(&'s mut self, arch: &'s str) -> Option<BaselineFor<'s>> {
-        let release = self.release?;
-        match self.built.get(arch) {
-            Some(Some(baseline)) => Some(BaselineFor::Known(baseline)),
-            _ => Some(BaselineFor::ArchUnknown {
-                id: &release.id,
-                arch,
-                known: &self.known_arches,
-            }),
-        }
-    }
-}
-
 /// Every database baseline by architecture, for "runs on" lists.
 struct AllBaselines {
     by_arch: HashMap<String, Vec<Baseline>>,
@@ -304,22 +281,12 @@ fn elf_arch(file: &FileReport) -> Option<String> {
         .map(|arch| arch.to_string())
 }
 
-fn baseline_info(release: &Release) -> BaselineInfo {
-    let sources: BTreeSet<String> = release
-        .arches
-        .values()
-        .map(|a| {
-            format!(
-                "{} @ {} ({})",
-                a.source.dataset, a.source.revision, a.source.method
-            )
-        })
-        .collect();
+fn baseline_info(set: &BaselineSet) -> BaselineInfo {
     BaselineInfo {
-        id: release.id.clone(),
-        name: release.name.clone(),
-        libc: release.libc.to_string(),
-        version: release.libc_version.clone(),
-        source: sources.into_iter().collect::<Vec<_>>().join("; "),
+        id: set.id.clone(),
+        name: set.name.clone(),
+        libc: set.libc.clone(),
+        version: set.version.clone(),
+        source: set.source.clone(),
     }
 }

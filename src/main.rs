@@ -3,6 +3,7 @@
 use clap::{Parser, Subcommand, ValueEnum};
 use shipcheck::CheckOptions;
 use shipcheck::baseline::db::Database;
+use shipcheck::baseline::sysroot;
 use shipcheck::report::finding::{Code, Severity};
 use shipcheck::report::{ExitStatus, SeverityOverrides, json, table};
 use shipcheck::target::Target;
@@ -25,6 +26,13 @@ struct Cli {
 enum Command {
     /// Check binaries (files or directories, walked recursively) against a target and a baseline.
     Check(CheckArgs),
+    /// List the baselines of the embedded database.
+    Baselines {
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Explain a finding code: what it means and how to fix it.
+    Explain { code: String },
 }
 
 #[derive(clap::Args)]
@@ -36,8 +44,11 @@ struct CheckArgs {
     #[arg(long)]
     target: Option<String>,
     /// Baseline from the embedded database: ubuntu-16.04, ubuntu:22.04, bullseye, rhel-8, el9 ...
-    #[arg(long)]
+    #[arg(long, conflicts_with = "sysroot")]
     baseline: Option<String>,
+    /// A real root filesystem as the baseline (an extracted image, /crossrootfs/arm64, a debootstrap).
+    #[arg(long, value_name = "DIR")]
+    sysroot: Option<PathBuf>,
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
     /// Make a finding code an error (e.g. --deny debug-info-present).
@@ -58,6 +69,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
         Command::Check(args) => run_check(args),
+        Command::Baselines { format } => run_baselines(format),
+        Command::Explain { code } => run_explain(&code),
     };
     match outcome {
         Ok(status) => ExitCode::from(status as u8),
@@ -76,12 +89,11 @@ fn run_check(args: CheckArgs) -> Result<ExitStatus, String> {
         .map(Target::parse)
         .transpose()
         .map_err(|e| e.to_string())?;
-    let baseline = args
-        .baseline
-        .as_deref()
-        .map(|name| db.find(name).cloned())
-        .transpose()
-        .map_err(|e| e.to_string())?;
+    let baseline = match (&args.baseline, &args.sysroot) {
+        (Some(name), _) => Some(db.find(name).map_err(|e| e.to_string())?.baseline_set()),
+        (None, Some(dir)) => Some(sysroot::scan(dir).map_err(|e| e.to_string())?),
+        (None, None) => None,
+    };
     let overrides = severity_overrides(&args.deny, &args.severity)?;
     let options = CheckOptions {
         paths: args.paths,
@@ -107,6 +119,22 @@ fn run_check(args: CheckArgs) -> Result<ExitStatus, String> {
         return Err(format!("no binaries found in {}", paths.join(", ")));
     }
     Ok(report.exit_status())
+}
+
+fn run_baselines(format: Format) -> Result<ExitStatus, String> {
+    let db = Database::embedded().map_err(|e| format!("the embedded database is broken: {e}"))?;
+    let rendered = match format {
+        Format::Json => shipcheck::report::baselines::json(&db),
+        Format::Table => shipcheck::report::baselines::table(&db),
+    };
+    print(&rendered)?;
+    Ok(ExitStatus::Clean)
+}
+
+fn run_explain(code: &str) -> Result<ExitStatus, String> {
+    let code = parse_code(code)?;
+    print(&shipcheck::report::finding::explain(code))?;
+    Ok(ExitStatus::Clean)
 }
 
 fn severity_overrides(deny: &[String], severity: &[String]) -> Result<SeverityOverrides, String> {

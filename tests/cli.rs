@@ -609,3 +609,87 @@ fn usage_errors_exit_2_with_one_clear_line() {
     assert_eq!(code, 2, "{stderr}");
     std::fs::remove_dir_all(&empty).unwrap();
 }
+
+#[test]
+fn sysroot_is_an_exact_baseline() {
+    let sysroot = ["--sysroot", "testdata/sysroot/bullseye-amd64"];
+    let (code, doc) = check_json(
+        &[
+            "hello-bullseye-x86_64",
+            "cxx-bullseye-x86_64",
+            "fcntl64-bullseye-x86_64",
+        ],
+        &sysroot,
+    );
+    assert_eq!(
+        code, 0,
+        "bullseye builds run on the bullseye root filesystem: {doc:#}"
+    );
+    assert_eq!(
+        doc["baseline"]["version"], "2.31",
+        "read from libc.so.6's banner"
+    );
+
+    let (code, doc) = check_json(&["hello-x86_64", "cxx-x86_64", "relr-x86_64"], &sysroot);
+    assert_eq!(code, 1);
+    assert_eq!(
+        too_new_versions(file(&doc, "/hello-x86_64")),
+        ["GLIBC_2.34"]
+    );
+    let cxx = too_new_versions(file(&doc, "cxx-x86_64"));
+    assert!(cxx.contains(&"GLIBCXX_3.4.30".to_string()), "{cxx:?}");
+    let relr = too_new_versions(file(&doc, "relr-x86_64"));
+    assert!(relr.contains(&"GLIBC_ABI_DT_RELR".to_string()), "{relr:?}");
+
+    // With real files, an unlisted library is known to be missing.
+    let (code, doc) = check_json(&["needs-nowhere-x86_64"], &sysroot);
+    assert_eq!(code, 1);
+    assert!(codes(file(&doc, "needs-nowhere-x86_64")).contains(&"soname-missing".to_string()));
+    let (code, doc) = check_json(&["hello-x86_64-musl"], &sysroot);
+    assert_eq!(code, 1);
+    assert!(codes(file(&doc, "hello-x86_64-musl")).contains(&"interpreter-missing".to_string()));
+    // The sysroot has no aarch64 libraries: not verified, said so.
+    let (_, doc) = check_json(&["hello-bullseye-aarch64"], &sysroot);
+    assert_eq!(
+        codes(file(&doc, "hello-bullseye-aarch64")),
+        ["baseline-arch-unknown"]
+    );
+
+    let (code, _, stderr) = shipcheck(&[
+        "check",
+        "--sysroot",
+        "testdata/bin",
+        "testdata/bin/hello-x86_64",
+    ]);
+    assert_eq!(code, 2, "a directory without libraries is not a sysroot");
+    assert!(stderr.contains("no ELF shared libraries"), "{stderr}");
+}
+
+#[test]
+fn baselines_and_explain() {
+    let (code, stdout, _) = shipcheck(&["baselines", "--format", "json"]);
+    assert_eq!(code, 0);
+    let rows: Value = serde_json::from_str(&stdout).unwrap();
+    let xenial = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "ubuntu-16.04")
+        .unwrap();
+    assert_eq!(xenial["libc_version"], "2.23");
+    assert_eq!(xenial["highest"]["GLIBCXX"], "3.4.21");
+    assert!(
+        xenial["aliases"]
+            .as_array()
+            .unwrap()
+            .contains(&"xenial".into())
+    );
+    let (code, stdout, _) = shipcheck(&["explain", "symbol-version-too-new"]);
+    assert_eq!(code, 0);
+    assert!(
+        stdout.contains("How to fix") && stdout.contains("sysroot"),
+        "{stdout}"
+    );
+    let (code, _, _) = shipcheck(&["explain", "no-such-code"]);
+    assert_eq!(code, 2);
+}

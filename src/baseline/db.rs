@@ -2,11 +2,12 @@
 //! `glibc-db/generate.py`): loading, lookup by id or alias, and turning one release's
 //! architecture entry into a [`Baseline`].
 
-use super::Baseline;
+use super::{Baseline, BaselineSet};
 use crate::arch::Libc;
 use crate::target::edit_distance;
 use serde::Deserialize;
 use std::collections::BTreeMap;
+use std::collections::BTreeSet;
 
 mod embedded {
     include!(concat!(env!("OUT_DIR"), "/releases.rs"));
@@ -173,7 +174,34 @@ impl Release {
             sonames_present: entry.sonames_present.iter().cloned().collect(),
             sonames_absent: entry.sonames_absent.iter().cloned().collect(),
             source: entry.source.describe(),
+            libraries: None,
+            loader_paths: BTreeSet::new(),
         })
+    }
+
+    /// Every architecture's baseline, with the provenance of the whole release.
+    pub fn baseline_set(&self) -> BaselineSet {
+        let sources: BTreeSet<String> = self
+            .arches
+            .values()
+            .map(|a| {
+                format!(
+                    "{} @ {} ({})",
+                    a.source.dataset, a.source.revision, a.source.method
+                )
+            })
+            .collect();
+        BaselineSet {
+            id: self.id.clone(),
+            name: self.name.clone(),
+            libc: self.libc.to_string(),
+            version: self.libc_version.clone(),
+            source: sources.into_iter().collect::<Vec<_>>().join("; "),
+            arches: self
+                .arch_keys()
+                .filter_map(|key| Some((key.to_string(), self.baseline(key)?)))
+                .collect(),
+        }
     }
 
     pub fn arch_keys(&self) -> impl Iterator<Item = &str> {

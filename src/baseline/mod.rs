@@ -3,6 +3,7 @@
 //! it was built.
 
 pub mod db;
+pub mod sysroot;
 
 use crate::arch::Libc;
 use crate::version::VersionNode;
@@ -35,6 +36,22 @@ pub struct Baseline {
     pub sonames_absent: BTreeSet<String>,
     /// Where the facts come from, for people and for JSON.
     pub source: String,
+    /// Measured from a real root filesystem: soname → the version nodes that very file
+    /// defines. Knowledge is then complete: a soname not listed is absent.
+    pub libraries: Option<BTreeMap<String, BTreeSet<String>>>,
+    /// Measured loader paths (`/lib64/ld-linux-x86-64.so.2`) that exist in a root filesystem.
+    pub loader_paths: BTreeSet<String>,
+}
+
+/// A baseline for every architecture it has data for, with where the verdict comes from.
+#[derive(Debug, Clone)]
+pub struct BaselineSet {
+    pub id: String,
+    pub name: String,
+    pub libc: String,
+    pub version: Option<String>,
+    pub source: String,
+    pub arches: BTreeMap<String, Baseline>,
 }
 
 /// The symbol version families each system library carries, by soname. Only these libraries'
@@ -77,6 +94,13 @@ pub fn is_glibc_soname(soname: &str) -> bool {
 
 impl Baseline {
     pub fn soname(&self, soname: &str) -> Availability {
+        if self.libraries.is_some() {
+            return if self.sonames_present.contains(soname) {
+                Availability::Provided
+            } else {
+                Availability::Absent
+            };
+        }
         if self.sonames_present.contains(soname) {
             Availability::Provided
         } else if self.sonames_absent.contains(soname) {
@@ -88,6 +112,15 @@ impl Baseline {
 
     /// Whether the library `soname` on this system defines the version node `node`.
     pub fn defines(&self, soname: &str, node: &VersionNode) -> Availability {
+        if let Some(libraries) = &self.libraries {
+            // An unversioned library only makes the loader warn; a missing one is reported
+            // by the soname check.
+            return match libraries.get(soname) {
+                Some(defs) if defs.contains(node.name) => Availability::Provided,
+                Some(defs) if !defs.is_empty() => Availability::Absent,
+                _ => Availability::Unknown,
+            };
+        }
         if !families_of(soname).contains(&node.family) {
             return Availability::Unknown;
         }
@@ -95,6 +128,15 @@ impl Baseline {
             Some(nodes) if nodes.contains(node.name) => Availability::Provided,
             Some(_) => Availability::Absent,
             None => Availability::Unknown,
+        }
+    }
+
+    /// Whether the loader path a file asks for exists on this system.
+    pub fn has_interpreter(&self, path: &str) -> bool {
+        if self.loader_paths.is_empty() {
+            self.interpreter.as_deref() == Some(path)
+        } else {
+            self.loader_paths.contains(path)
         }
     }
 
@@ -138,6 +180,8 @@ pub(crate) mod tests {
                 .into(),
             sonames_absent: ["libexpat.so.1"].map(String::from).into(),
             source: "hand-built test data".into(),
+            libraries: None,
+            loader_paths: BTreeSet::new(),
         }
     }
 

@@ -6,7 +6,7 @@ use crate::report::finding::Issue;
 
 pub fn check(binary: &Binary, baseline: &Baseline) -> Option<Issue> {
     let interpreter = binary.interpreter.as_ref()?;
-    if baseline.interpreter.as_ref() == Some(interpreter) {
+    if baseline.has_interpreter(interpreter) {
         return None;
     }
     Some(Issue::InterpreterMissing {

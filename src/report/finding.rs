@@ -34,7 +34,7 @@ impl fmt::Display for Severity {
 }
 
 macro_rules! codes {
-    ($($variant:ident = $name:literal, $severity:ident, $description:literal;)*) => {
+    ($($variant:ident = $name:literal, $severity:ident, $description:literal, $fix:literal;)*) => {
         /// Stable finding codes. A published code never changes meaning.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
         pub enum Code { $($variant,)* }
@@ -53,43 +53,64 @@ macro_rules! codes {
             pub fn description(&self) -> &'static str {
                 match self { $(Code::$variant => $description,)* }
             }
+
+            /// What to do about it, in general (each finding's hint says it for its values).
+            pub fn fix(&self) -> &'static str {
+                match self { $(Code::$variant => $fix,)* }
+            }
         }
     };
 }
 
 codes! {
     ArchMismatch = "arch-mismatch", Error,
-        "The file's machine, class, endianness or float ABI differs from the target.";
+        "The file's machine, class, endianness or float ABI differs from the target.",
+        "Build for the target (cargo build --target <triple>, dotnet publish -r <rid>, docker buildx --platform <platform>) or ship the file to a machine of its own architecture.";
     LibcMismatch = "libc-mismatch", Error,
-        "The file is linked against a different C library (glibc or musl) than the target uses.";
+        "The file is linked against a different C library (glibc or musl) than the target uses.",
+        "Use a -musl target for Alpine and a -gnu target for glibc distros, or link statically.";
     ArchInconsistent = "arch-inconsistent", Warning,
-        "Without a target, the checked binaries disagree on their architecture.";
+        "Without a target, the checked binaries disagree on their architecture.",
+        "Pass --target to say which architecture the tree is for, and rebuild the odd binaries for it.";
     InterpreterMissing = "interpreter-missing", Error,
-        "The ELF interpreter (dynamic loader) the file asks for does not exist on the baseline.";
+        "The ELF interpreter (dynamic loader) the file asks for does not exist on the baseline.",
+        "Build against the baseline's C library (glibc or musl), link statically, or install the loader the file names.";
     SymbolVersionTooNew = "symbol-version-too-new", Error,
-        "The file needs a symbol version node that the baseline's library does not define.";
+        "The file needs a symbol version node that the baseline's library does not define.",
+        "Rebuild against an older sysroot (the baseline's own -dev packages with --sysroot, a manylinux or old-distro build image, zig cc -target <arch>-linux-gnu.<version>), avoid the listed symbols, or for libstdc++ link it statically (-static-libstdc++).";
     WeakSymbolVersionTooNew = "weak-symbol-version-too-new", Warning,
-        "A weak (VER_FLG_WEAK) version need the baseline lacks: the loader only warns.";
+        "A weak (VER_FLG_WEAK) version need the baseline lacks: the loader only warns.",
+        "Usually nothing: the program must cope with the symbol being absent. Raise it with --deny if you want it gone.";
     GlibcPrivate = "glibc-private", Error,
-        "The file needs GLIBC_PRIVATE, which ties it to one exact glibc build.";
+        "The file needs GLIBC_PRIVATE, which ties it to one exact glibc build.",
+        "Stop using glibc internals; rebuild without the listed symbols.";
     SonameMissing = "soname-missing", Error,
-        "A DT_NEEDED library that neither the baseline nor the checked tree provides.";
+        "A DT_NEEDED library that neither the baseline nor the checked tree provides.",
+        "Install the package that provides the library on the target, or ship it beside the binary with an RPATH/RUNPATH of $ORIGIN.";
     SonameUnknown = "soname-unknown", Warning,
-        "A DT_NEEDED library that is not shipped and that the baseline data does not cover.";
+        "A DT_NEEDED library that is not shipped and that the baseline data does not cover.",
+        "Check against a real root filesystem with --sysroot, make sure the target installs the library, or ship it with an $ORIGIN RUNPATH.";
     SonameNotOnSearchPath = "soname-not-on-search-path", Error,
-        "A DT_NEEDED library is shipped in the tree but not where the loader looks for it.";
+        "A DT_NEEDED library is shipped in the tree but not where the loader looks for it.",
+        "Link with -Wl,-rpath,'$ORIGIN' (or '$ORIGIN/../lib'), or patchelf --set-rpath, so the loader finds the shipped copy.";
     RpathAbsolute = "rpath-absolute", Warning,
-        "An RPATH/RUNPATH entry points at an absolute directory outside the system library paths.";
+        "An RPATH/RUNPATH entry points at an absolute directory outside the system library paths.",
+        "Replace the entry with an $ORIGIN-relative one (patchelf --set-rpath '$ORIGIN/../lib') or remove it (patchelf --remove-rpath).";
     DebugInfoPresent = "debug-info-present", Warning,
-        "The file carries debug sections or a symbol table.";
+        "The file carries debug sections or a symbol table.",
+        "Strip release builds (strip --strip-debug; Cargo: [profile.release] strip = true) and keep the debug info in a separate file (objcopy --only-keep-debug).";
     DebugLink = "debug-link", Info,
-        "The file names a separate debug file (.gnu_debuglink).";
+        "The file names a separate debug file (.gnu_debuglink).",
+        "Nothing in the binary; publish the named .debug file to your symbol server.";
     DebugFile = "debug-file", Info,
-        "The file is a separate debug file (objcopy --only-keep-debug) shipped in the tree.";
+        "The file is a separate debug file (objcopy --only-keep-debug) shipped in the tree.",
+        "Move the .debug file out of the release into your symbol server.";
     BaselineArchUnknown = "baseline-arch-unknown", Warning,
-        "The baseline data has no entry for the file's architecture, so nothing was verified.";
+        "The baseline data has no entry for the file's architecture, so nothing was verified.",
+        "Use --sysroot with a root filesystem of that architecture, or a baseline that has it (shipcheck baselines).";
     UnreadableFile = "unreadable-file", Error,
-        "The file could not be read or parsed.";
+        "The file could not be read or parsed.",
+        "Make sure the file is complete and readable; a truncated copy or a corrupt download looks like this.";
 }
 
 impl Code {
@@ -408,6 +429,16 @@ impl Issue {
             Issue::UnreadableFile { .. } => "check that the file is complete (not truncated by an interrupted copy) and readable".into(),
         }
     }
+}
+
+/// `shipcheck explain CODE`.
+pub fn explain(code: Code) -> String {
+    format!(
+        "{code} (default severity: {})\n\n{}\n\nHow to fix: {}\n",
+        code.default_severity(),
+        code.description(),
+        code.fix()
+    )
 }
 
 fn symbol_list(symbols: &[String]) -> String {

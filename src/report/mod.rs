@@ -1,6 +1,7 @@
 //! The report: findings per file, severities after overrides, the summary and the exit status.
 //! Renderers (one per format) only render a finished [`Report`].
 
+pub mod baselines;
 pub mod finding;
 pub mod json;
 pub mod table;

@@ -1,0 +1,97 @@
+//! `shipcheck baselines`: the embedded database as a table or JSON.
+
+use crate::baseline::db::{Database, Release};
+use crate::version::highest;
+use comfy_table::{ContentArrangement, Table, presets};
+use serde::Serialize;
+
+#[derive(Serialize)]
+struct Row<'a> {
+    id: &'a str,
+    name: &'a str,
+    aliases: &'a [String],
+    libc: String,
+    libc_version: Option<&'a str>,
+    /// Family → highest numeric node over the release's architectures.
+    highest: std::collections::BTreeMap<&'static str, Option<String>>,
+    arches: Vec<&'a str>,
+    rolling: bool,
+    eol: Option<&'a str>,
+    source: String,
+}
+
+const FAMILIES: [&str; 4] = ["GLIBC", "GLIBCXX", "CXXABI", "GCC"];
+
+fn row(release: &Release) -> Row<'_> {
+    let highest = FAMILIES
+        .iter()
+        .map(|family| {
+            let tags = release
+                .arches
+                .values()
+                .flat_map(|a| a.versions.get(*family).into_iter().flatten())
+                .map(String::as_str);
+            (*family, highest(tags).map(str::to_string))
+        })
+        .collect();
+    let source = release
+        .arches
+        .values()
+        .next()
+        .map(|a| format!("{} @ {}", a.source.dataset, a.source.revision))
+        .unwrap_or_default();
+    Row {
+        id: &release.id,
+        name: &release.name,
+        aliases: &release.aliases,
+        libc: release.libc.to_string(),
+        libc_version: release.libc_version.as_deref(),
+        highest,
+        arches: release.arch_keys().collect(),
+        rolling: release.rolling,
+        eol: release.eol.as_deref(),
+        source,
+    }
+}
+
+pub fn json(db: &Database) -> String {
+    let rows: Vec<Row> = db.releases.iter().map(row).collect();
+    serde_json::to_string_pretty(&rows).unwrap_or_default() + "\n"
+}
+
+pub fn table(db: &Database) -> String {
+    let mut table = Table::new();
+    table
+        .load_style(presets::UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_header([
+            "id", "aliases", "libc", "GLIBC", "GLIBCXX", "CXXABI", "GCC", "arches", "eol", "source",
+        ]);
+    for release in &db.releases {
+        let r = row(release);
+        let get = |family: &str| {
+            r.highest
+                .get(family)
+                .cloned()
+                .flatten()
+                .unwrap_or_else(|| "-".into())
+        };
+        table.add_row([
+            r.id.to_string(),
+            r.aliases.join(", "),
+            format!("{} {}", r.libc, r.libc_version.unwrap_or("unknown")),
+            get("GLIBC"),
+            get("GLIBCXX"),
+            get("CXXABI"),
+            get("GCC"),
+            r.arches.join(" "),
+            if r.rolling {
+                "rolling".into()
+            } else {
+                r.eol.unwrap_or("unknown").to_string()
+            },
+            r.source,
+        ]);
+    }
+    format!("{table}\n{} baselines\n", db.releases.len())
+}
