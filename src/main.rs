@@ -5,7 +5,7 @@ use shipcheck::CheckOptions;
 use shipcheck::baseline::db::Database;
 use shipcheck::baseline::sysroot;
 use shipcheck::report::finding::{Code, Severity};
-use shipcheck::report::{ExitStatus, SeverityOverrides, json, table};
+use shipcheck::report::{ExitStatus, SeverityOverrides, github, json, markdown, table};
 use shipcheck::target::Target;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -63,6 +63,10 @@ struct CheckArgs {
 enum Format {
     Table,
     Json,
+    /// GitHub Actions workflow commands (annotations).
+    Github,
+    /// A verdict line and a table for a job summary or pull request comment.
+    Markdown,
 }
 
 fn main() -> ExitCode {
@@ -104,6 +108,8 @@ fn run_check(args: CheckArgs) -> Result<ExitStatus, String> {
     let report = shipcheck::check(&options, &db).map_err(|e| e.to_string())?;
     let rendered = match args.format {
         Format::Json => json::render(&report),
+        Format::Github => github::render(&report),
+        Format::Markdown => markdown::render(&report),
         Format::Table => {
             let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
             table::render(&report, color)
@@ -125,7 +131,7 @@ fn run_baselines(format: Format) -> Result<ExitStatus, String> {
     let db = Database::embedded().map_err(|e| format!("the embedded database is broken: {e}"))?;
     let rendered = match format {
         Format::Json => shipcheck::report::baselines::json(&db),
-        Format::Table => shipcheck::report::baselines::table(&db),
+        _ => shipcheck::report::baselines::table(&db),
     };
     print(&rendered)?;
     Ok(ExitStatus::Clean)

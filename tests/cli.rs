@@ -693,3 +693,45 @@ fn baselines_and_explain() {
     let (code, _, _) = shipcheck(&["explain", "no-such-code"]);
     assert_eq!(code, 2);
 }
+
+#[test]
+fn github_and_markdown_formats() {
+    let (code, stdout, _) = shipcheck(&[
+        "check",
+        "--format",
+        "github",
+        "--baseline",
+        "debian-11",
+        "testdata/bin/hello-x86_64",
+        "testdata/bin/rpath-absolute-x86_64",
+    ]);
+    assert_eq!(code, 1, "the exit status does not depend on the format");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert!(lines.contains(&"::warning file=testdata/bin/rpath-absolute-x86_64,title=rpath-absolute::DT_RUNPATH entry /home/builder/work/build/out/lib is an absolute path outside the system library directories (a leaked build directory?)%0Afix: replace it with a $ORIGIN-relative path (patchelf --set-rpath '$ORIGIN/../lib') or remove it (patchelf --remove-rpath)"), "{stdout}");
+    assert_eq!(
+        lines
+            .iter()
+            .filter(|l| l.starts_with("::error file="))
+            .count(),
+        2,
+        "{stdout}"
+    );
+
+    let (code, stdout, _) = shipcheck(&[
+        "check",
+        "--format",
+        "markdown",
+        "--baseline",
+        "debian-11",
+        "testdata/bin/hello-x86_64",
+    ]);
+    assert_eq!(code, 1);
+    assert!(
+        stdout.starts_with("### shipcheck: ❌ fail on `debian-11`"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("| error | `testdata/bin/hello-x86_64` | `symbol-version-too-new` |"),
+        "{stdout}"
+    );
+}

@@ -3,7 +3,9 @@
 
 pub mod baselines;
 pub mod finding;
+pub mod github;
 pub mod json;
+pub mod markdown;
 pub mod table;
 
 use crate::binary::Binary;

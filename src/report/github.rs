@@ -1,0 +1,54 @@
+//! `--format github`: GitHub Actions workflow commands (`::error file=…::…`), one per finding,
+//! so findings show up as annotations on the run and the pull request.
+
+use super::Report;
+use super::finding::Severity;
+use std::fmt::Write as _;
+
+pub fn render(report: &Report) -> String {
+    let mut out = String::new();
+    for file in &report.files {
+        for finding in &file.findings {
+            let level = match finding.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+                Severity::Info => "notice",
+            };
+            let _ = writeln!(
+                out,
+                "::{level} file={},title={}::{}",
+                escape_property(&file.path.to_string_lossy()),
+                escape_property(finding.code().as_str()),
+                escape_data(&format!(
+                    "{}\nfix: {}",
+                    finding.issue.message(),
+                    finding.issue.hint()
+                ))
+            );
+        }
+    }
+    out
+}
+
+/// Workflow command data escaping (actions/toolkit `escapeData`).
+fn escape_data(text: &str) -> String {
+    text.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// Workflow command property escaping (actions/toolkit `escapeProperty`).
+fn escape_property(text: &str) -> String {
+    escape_data(text).replace(':', "%3A").replace(',', "%2C")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_like_the_actions_toolkit() {
+        assert_eq!(escape_data("50%\nnext"), "50%25%0Anext");
+        assert_eq!(escape_property("a:b,c"), "a%3Ab%2Cc");
+    }
+}
