@@ -30,6 +30,9 @@ enum Command {
     Baselines {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
+        /// Show what a root filesystem provides instead (JSON), as `check --sysroot` sees it.
+        #[arg(long, value_name = "DIR")]
+        sysroot: Option<PathBuf>,
     },
     /// Explain a finding code: what it means and how to fix it.
     Explain { code: String },
@@ -73,7 +76,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
         Command::Check(args) => run_check(args),
-        Command::Baselines { format } => run_baselines(format),
+        Command::Baselines { format, sysroot } => run_baselines(format, sysroot),
         Command::Explain { code } => run_explain(&code),
     };
     match outcome {
@@ -127,7 +130,12 @@ fn run_check(args: CheckArgs) -> Result<ExitStatus, String> {
     Ok(report.exit_status())
 }
 
-fn run_baselines(format: Format) -> Result<ExitStatus, String> {
+fn run_baselines(format: Format, sysroot: Option<PathBuf>) -> Result<ExitStatus, String> {
+    if let Some(dir) = sysroot {
+        let set = sysroot::scan(&dir).map_err(|e| e.to_string())?;
+        print(&shipcheck::report::baselines::measured_json(&set))?;
+        return Ok(ExitStatus::Clean);
+    }
     let db = Database::embedded().map_err(|e| format!("the embedded database is broken: {e}"))?;
     let rendered = match format {
         Format::Json => shipcheck::report::baselines::json(&db),

@@ -23,6 +23,10 @@ pub struct Release {
     pub release: String,
     pub aliases: Vec<String>,
     pub rolling: bool,
+    /// `distro` (a release's containers), `image` (a build image such as manylinux2014's), or
+    /// `policy` (an auditwheel manylinux/musllinux policy: an allow-list, not a system).
+    #[serde(default = "default_kind")]
+    pub kind: String,
     pub libc: Libc,
     pub libc_version: Option<String>,
     pub eol: Option<String>,
@@ -38,7 +42,32 @@ pub struct ArchEntry {
     pub versions: BTreeMap<String, Vec<String>>,
     pub sonames_present: Vec<String>,
     pub sonames_absent: Vec<String>,
+    /// True when `sonames_present` is the whole list (a policy's lib whitelist): any other
+    /// soname is then absent, not unknown.
+    #[serde(default)]
+    pub sonames_complete: bool,
+    /// soname → symbols that must not be imported from it even though it is allowed (policies).
+    #[serde(default)]
+    pub blacklist: BTreeMap<String, Vec<String>>,
+    /// soname → the package that provides it, where real package data says so.
+    #[serde(default)]
+    pub packages: BTreeMap<String, Package>,
     pub source: Source,
+}
+
+#[derive(Debug, Clone, Deserialize, serde::Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Package {
+    pub package: String,
+    #[serde(default)]
+    pub version: Option<String>,
+    /// In the minimal image (Debian: Priority required, or Essential), or only installable.
+    #[serde(default)]
+    pub minimal: Option<bool>,
+}
+
+fn default_kind() -> String {
+    "distro".into()
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -173,6 +202,9 @@ impl Release {
             nodes,
             sonames_present: entry.sonames_present.iter().cloned().collect(),
             sonames_absent: entry.sonames_absent.iter().cloned().collect(),
+            sonames_complete: entry.sonames_complete,
+            blacklist: entry.blacklist.clone(),
+            packages: entry.packages.clone(),
             source: entry.source.describe(),
             libraries: None,
             loader_paths: BTreeSet::new(),

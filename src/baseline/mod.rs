@@ -34,6 +34,12 @@ pub struct Baseline {
     pub nodes: BTreeMap<String, BTreeSet<String>>,
     pub sonames_present: BTreeSet<String>,
     pub sonames_absent: BTreeSet<String>,
+    /// `sonames_present` is the whole list (a policy whitelist): anything else is absent.
+    pub sonames_complete: bool,
+    /// soname → symbols that must not be imported from it (policies).
+    pub blacklist: BTreeMap<String, Vec<String>>,
+    /// soname → providing package, where real package data says so.
+    pub packages: BTreeMap<String, db::Package>,
     /// Where the facts come from, for people and for JSON.
     pub source: String,
     /// Measured from a real root filesystem: soname → the version nodes that very file
@@ -70,6 +76,20 @@ pub fn families_of(soname: &str) -> &'static [&'static str] {
     }
 }
 
+/// musl's loader is its libc and answers for these names itself (musl `ldso/dynlink.c`,
+/// `load_library`: "Catch and block attempts to reload the implementation itself").
+pub fn is_musl_builtin(soname: &str) -> bool {
+    const RESERVED: [&str; 7] = ["c", "pthread", "rt", "m", "dl", "util", "xnet"];
+    if soname.starts_with("ld-musl-") {
+        return true;
+    }
+    let Some(rest) = soname.strip_prefix("lib") else {
+        return false;
+    };
+    let stem = rest.split('.').next().unwrap_or_default();
+    RESERVED.contains(&stem) && rest[stem.len()..].starts_with('.')
+}
+
 /// Libraries built from the glibc source tree (glibc `shlib-versions`).
 pub fn is_glibc_soname(soname: &str) -> bool {
     matches!(
@@ -94,7 +114,10 @@ pub fn is_glibc_soname(soname: &str) -> bool {
 
 impl Baseline {
     pub fn soname(&self, soname: &str) -> Availability {
-        if self.libraries.is_some() {
+        if self.libc == Libc::Musl && is_musl_builtin(soname) {
+            return Availability::Provided;
+        }
+        if self.libraries.is_some() || self.sonames_complete {
             return if self.sonames_present.contains(soname) {
                 Availability::Provided
             } else {
@@ -179,10 +202,24 @@ pub(crate) mod tests {
                 .map(String::from)
                 .into(),
             sonames_absent: ["libexpat.so.1"].map(String::from).into(),
+            sonames_complete: false,
+            blacklist: BTreeMap::new(),
+            packages: BTreeMap::new(),
             source: "hand-built test data".into(),
             libraries: None,
             loader_paths: BTreeSet::new(),
         }
+    }
+
+    #[test]
+    fn musl_answers_for_its_own_names() {
+        assert!(is_musl_builtin("libc.so"));
+        assert!(is_musl_builtin("libc.musl-x86_64.so.1"));
+        assert!(is_musl_builtin("libpthread.so.0"));
+        assert!(is_musl_builtin("ld-musl-aarch64.so.1"));
+        assert!(!is_musl_builtin("libcrypto.so.3"));
+        assert!(!is_musl_builtin("libcrypt.so.1"));
+        assert!(!is_musl_builtin("libmvec.so.1"));
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! `shipcheck baselines`: the embedded database as a table or JSON.
 
+use crate::baseline::BaselineSet;
 use crate::baseline::db::{Database, Release};
-use crate::version::highest;
+use crate::version::{VersionNode, compare_numeric, highest, parse_numeric};
 use comfy_table::{ContentArrangement, Table, presets};
 use serde::Serialize;
 
@@ -94,4 +95,66 @@ pub fn table(db: &Database) -> String {
         ]);
     }
     format!("{table}\n{} baselines\n", db.releases.len())
+}
+
+#[derive(Serialize)]
+struct MeasuredArch<'a> {
+    libc_version: Option<&'a str>,
+    interpreter: Option<&'a str>,
+    loader_paths: &'a std::collections::BTreeSet<String>,
+    /// Family → tags without the `FAMILY_` prefix, in numeric order, markers last.
+    versions: std::collections::BTreeMap<&'a str, Vec<&'a str>>,
+    /// soname → the version nodes that library defines.
+    libraries: Option<&'a std::collections::BTreeMap<String, std::collections::BTreeSet<String>>>,
+}
+
+#[derive(Serialize)]
+struct Measured<'a> {
+    id: &'a str,
+    libc: &'a str,
+    version: Option<&'a str>,
+    source: &'a str,
+    arches: std::collections::BTreeMap<&'a str, MeasuredArch<'a>>,
+}
+
+/// `shipcheck baselines --sysroot DIR --format json`: what a root filesystem provides, in the
+/// shape used to compare it with the database.
+pub fn measured_json(set: &BaselineSet) -> String {
+    let arches = set
+        .arches
+        .iter()
+        .map(|(arch, baseline)| {
+            let versions = baseline
+                .nodes
+                .iter()
+                .map(|(family, nodes)| {
+                    let mut tags: Vec<&str> =
+                        nodes.iter().map(|n| VersionNode::parse(n).tag).collect();
+                    tags.sort_by(|a, b| match (parse_numeric(a), parse_numeric(b)) {
+                        (Some(x), Some(y)) => compare_numeric(&x, &y),
+                        (Some(_), None) => std::cmp::Ordering::Less,
+                        (None, Some(_)) => std::cmp::Ordering::Greater,
+                        (None, None) => a.cmp(b),
+                    });
+                    (family.as_str(), tags)
+                })
+                .collect();
+            let measured = MeasuredArch {
+                libc_version: baseline.libc_version.as_deref(),
+                interpreter: baseline.interpreter.as_deref(),
+                loader_paths: &baseline.loader_paths,
+                versions,
+                libraries: baseline.libraries.as_ref(),
+            };
+            (arch.as_str(), measured)
+        })
+        .collect();
+    let doc = Measured {
+        id: &set.id,
+        libc: &set.libc,
+        version: set.version.as_deref(),
+        source: &set.source,
+        arches,
+    };
+    serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
 }
