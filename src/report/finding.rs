@@ -90,6 +90,9 @@ codes! {
     SonameUnknown = "soname-unknown", Warning,
         "A DT_NEEDED library that is not shipped and that the baseline data does not cover.",
         "Check against a real root filesystem with --sysroot, make sure the target installs the library, or ship it with an $ORIGIN RUNPATH.";
+    SonameNeedsPackage = "soname-needs-package", Info,
+        "A DT_NEEDED library the baseline provides only through a package outside its minimal image.",
+        "Install the named package in the target image (apt-get install …), or ship the library.";
     SonameNotOnSearchPath = "soname-not-on-search-path", Error,
         "A DT_NEEDED library is shipped in the tree but not where the loader looks for it.",
         "Link with -Wl,-rpath,'$ORIGIN' (or '$ORIGIN/../lib'), or patchelf --set-rpath, so the loader finds the shipped copy.";
@@ -175,6 +178,13 @@ pub enum Issue {
         soname: String,
         baseline: String,
         shipped_elsewhere: Vec<String>,
+        /// Other versions of the library the baseline has, with their packages.
+        baseline_has: Vec<String>,
+    },
+    SonameNeedsPackage {
+        soname: String,
+        baseline: String,
+        package: String,
     },
     SonameUnknown {
         soname: String,
@@ -225,6 +235,7 @@ impl Issue {
             Issue::GlibcPrivate { .. } => Code::GlibcPrivate,
             Issue::SonameMissing { .. } => Code::SonameMissing,
             Issue::SonameUnknown { .. } => Code::SonameUnknown,
+            Issue::SonameNeedsPackage { .. } => Code::SonameNeedsPackage,
             Issue::SonameNotOnSearchPath { .. } => Code::SonameNotOnSearchPath,
             Issue::RpathAbsolute { .. } => Code::RpathAbsolute,
             Issue::DebugInfoPresent { .. } => Code::DebugInfoPresent,
@@ -306,18 +317,32 @@ impl Issue {
                 soname,
                 baseline,
                 shipped_elsewhere,
+                baseline_has,
             } => {
-                let mut text = format!(
-                    "needs {soname}, which {baseline} does not provide and the checked tree does not ship"
-                );
-                if !shipped_elsewhere.is_empty() {
-                    text = format!(
-                        "needs {soname}, which {baseline} does not provide (shipped at {} but not on the search path)",
+                let mut text = format!("needs {soname}, which {baseline} does not provide");
+                if !baseline_has.is_empty() {
+                    text += &format!(
+                        " ({baseline} ships {}, not {soname})",
+                        baseline_has.join(", ")
+                    );
+                }
+                if shipped_elsewhere.is_empty() {
+                    text += " and the checked tree does not ship";
+                } else {
+                    text += &format!(
+                        " (shipped at {} but not on the search path)",
                         shipped_elsewhere.join(", ")
                     );
                 }
                 text + ": \"error while loading shared libraries\""
             }
+            Issue::SonameNeedsPackage {
+                soname,
+                baseline,
+                package,
+            } => format!(
+                "needs {soname}, which {baseline} provides in package {package}, not in its minimal image"
+            ),
             Issue::SonameUnknown { soname, baseline } => format!(
                 "needs {soname}, which the checked tree does not ship and the {baseline} data does not cover (unknown whether it is installed)"
             ),
@@ -415,6 +440,13 @@ impl Issue {
                 }
             }
             Issue::GlibcPrivate { .. } => "do not link against GLIBC_PRIVATE symbols; rebuild without them (they are glibc internals)".into(),
+            Issue::SonameMissing { soname, baseline_has, .. } if !baseline_has.is_empty() => format!(
+                "rebuild against the version the target ships ({}), or ship {soname} beside the binary with -Wl,-rpath,'$ORIGIN'",
+                baseline_has.join(", ")
+            ),
+            Issue::SonameNeedsPackage { package, .. } => format!(
+                "install {package} in the target image (e.g. apt-get install {package}), or ship the library beside the binary"
+            ),
             Issue::SonameMissing { soname, .. } => format!(
                 "install the package that provides {soname} on the target, or ship {soname} beside the binary and link with -Wl,-rpath,'$ORIGIN' (or '$ORIGIN/../lib')"
             ),
@@ -487,6 +519,7 @@ mod tests {
                 "glibc-private",
                 "soname-missing",
                 "soname-unknown",
+                "soname-needs-package",
                 "soname-not-on-search-path",
                 "rpath-absolute",
                 "debug-info-present",
