@@ -6,6 +6,7 @@ pub mod arch;
 pub mod baseline;
 pub mod binary;
 pub mod checks;
+pub mod config;
 pub mod discover;
 pub mod report;
 pub mod resolve;
@@ -20,7 +21,7 @@ use discover::{Inventory, MissingPath};
 use report::finding::{Issue, Severity};
 use report::{BaselineInfo, FileReport, Report, SeverityOverrides, SkippedEntry, findings_from};
 use resolve::Resolver;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -30,10 +31,56 @@ use target::Target;
 #[derive(Debug, Clone, Default)]
 pub struct CheckOptions {
     pub paths: Vec<PathBuf>,
+    /// The target for files no path rule matches.
     pub target: Option<Target>,
-    /// From the database (`Release::baseline_set`) or a root filesystem (`sysroot::scan`).
-    pub baseline: Option<BaselineSet>,
+    /// Targets for paths matching globs (relative to the checked PATH), first match wins.
+    pub path_targets: Vec<PathTarget>,
+    /// From the database (`Release::baseline_set`) or a root filesystem (`sysroot::scan`);
+    /// each gets its own verdict.
+    pub baselines: Vec<BaselineSet>,
+    /// Sonames the target is known to provide whatever the baselines say.
+    pub allowed_sonames: BTreeSet<String>,
+    /// Paths (globs relative to the checked PATH) not to check.
+    pub ignore: Option<PathGlobs>,
     pub overrides: SeverityOverrides,
+}
+
+/// A set of globs with the patterns as written (for messages).
+#[derive(Debug, Clone)]
+pub struct PathGlobs {
+    pub patterns: Vec<String>,
+    set: globset::GlobSet,
+}
+
+impl PathGlobs {
+    pub fn new(patterns: &[String]) -> Result<PathGlobs, globset::Error> {
+        let mut builder = globset::GlobSetBuilder::new();
+        for pattern in patterns {
+            builder.add(
+                globset::GlobBuilder::new(pattern)
+                    .literal_separator(true)
+                    .build()?,
+            );
+        }
+        Ok(PathGlobs {
+            patterns: patterns.to_vec(),
+            set: builder.build()?,
+        })
+    }
+
+    /// The first pattern matching `relative`, if any.
+    pub fn first_match(&self, relative: &Path) -> Option<&str> {
+        self.set
+            .matches(relative)
+            .first()
+            .map(|&index| self.patterns[index].as_str())
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct PathTarget {
+    pub globs: PathGlobs,
+    pub target: Target,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -44,7 +91,23 @@ pub enum CheckError {
 
 /// Runs the whole check and returns the finished report.
 pub fn check(options: &CheckOptions, db: &Database) -> Result<Report, CheckError> {
-    let inventory = discover::discover(&options.paths)?;
+    let mut inventory = discover::discover(&options.paths)?;
+    let mut ignored = Vec::new();
+    if let Some(ignore) = &options.ignore {
+        let roots = inventory.roots.clone();
+        inventory.files.retain(
+            |path| match ignore.first_match(&relative_to_root(&roots, path)) {
+                Some(pattern) => {
+                    ignored.push(SkippedEntry {
+                        path: path.clone(),
+                        reason: format!("ignored by the policy (`{pattern}`)"),
+                    });
+                    false
+                }
+                None => true,
+            },
+        );
+    }
     let outcomes = read_all(&inventory.files);
     let canonical: Vec<PathBuf> = inventory
         .files
@@ -69,10 +132,10 @@ pub fn check(options: &CheckOptions, db: &Database) -> Result<Report, CheckError
         .collect();
     let mut resolver = Resolver::new(parsed.clone(), &tree);
 
-    let known_arches: Vec<String> = options
-        .baseline
+    let known_arches: Vec<Vec<String>> = options
+        .baselines
         .iter()
-        .flat_map(|set| set.arches.keys().cloned())
+        .map(|set| set.arches.keys().cloned().collect())
         .collect();
     let all_baselines = AllBaselines::new(db);
     let mut files = Vec::new();
@@ -97,29 +160,36 @@ pub fn check(options: &CheckOptions, db: &Database) -> Result<Report, CheckError
         } else {
             BTreeMap::new()
         };
-        let arch_key = binary.arch.map(|a| a.db_key());
-        let baseline = match (&options.baseline, arch_key.as_deref()) {
-            (Some(set), Some(key)) => Some(match set.arches.get(key) {
-                Some(baseline) => BaselineFor::Known(baseline),
-                None => BaselineFor::ArchUnknown {
-                    id: &set.id,
-                    arch: key,
-                    known: &known_arches,
-                },
-            }),
-            _ => None,
-        };
+        let target = target_for(options, &relative_to_root(&inventory.roots, path));
         let ctx = FileContext {
             path,
             binary: &binary,
             resolved: &resolved,
-            target: options.target.as_ref(),
-            baseline,
+            target,
+            allowed_sonames: &options.allowed_sonames,
         };
-        let issues = checks::check_file(&ctx);
-        let runs_on = match (&options.baseline, &arch_key) {
-            (None, Some(key))
-                if binary.format == Format::Elf && !binary.debug.separate_debug_file =>
+        let mut findings = findings_from(checks::file_checks(&ctx), &options.overrides, None);
+        let arch_key = binary.arch.map(|a| a.db_key());
+        if let Some(key) = &arch_key {
+            for (set, known) in options.baselines.iter().zip(&known_arches) {
+                let baseline = match set.arches.get(key) {
+                    Some(baseline) => BaselineFor::Known(baseline),
+                    None => BaselineFor::ArchUnknown {
+                        id: &set.id,
+                        arch: key,
+                        known,
+                    },
+                };
+                let issues = checks::against(&ctx, baseline);
+                findings.extend(findings_from(issues, &options.overrides, Some(&set.id)));
+            }
+        }
+        sort_findings(&mut findings);
+        let runs_on = match &arch_key {
+            Some(key)
+                if options.baselines.is_empty()
+                    && binary.format == Format::Elf
+                    && !binary.debug.separate_debug_file =>
             {
                 Some(all_baselines.runs_on(&ctx, key, &options.overrides))
             }
@@ -128,27 +198,64 @@ pub fn check(options: &CheckOptions, db: &Database) -> Result<Report, CheckError
         files.push(FileReport {
             path: path.clone(),
             binary: Some(binary.clone()),
-            findings: findings_from(issues, &options.overrides),
+            target: target.map(|t| t.name.clone()),
+            findings,
             runs_on,
         });
     }
-    if options.target.is_none() {
-        flag_inconsistent_arches(&mut files, &options.overrides);
-    }
+    flag_inconsistent_arches(&mut files, &options.overrides);
+    let mut skipped: Vec<SkippedEntry> = inventory
+        .skipped
+        .iter()
+        .map(|s| SkippedEntry {
+            path: s.path.clone(),
+            reason: s.reason.describe(),
+        })
+        .chain(ignored)
+        .collect();
+    skipped.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(Report {
         target: options.target.clone(),
-        baseline: options.baseline.as_ref().map(baseline_info),
+        baselines: options.baselines.iter().map(baseline_info).collect(),
         files,
         not_binaries,
-        skipped: inventory
-            .skipped
-            .iter()
-            .map(|s| SkippedEntry {
-                path: s.path.clone(),
-                reason: s.reason.describe(),
-            })
-            .collect(),
+        skipped,
     })
+}
+
+/// The target of the first path rule matching, else the default target.
+fn target_for<'a>(options: &'a CheckOptions, relative: &Path) -> Option<&'a Target> {
+    options
+        .path_targets
+        .iter()
+        .find(|rule| rule.globs.first_match(relative).is_some())
+        .map(|rule| &rule.target)
+        .or(options.target.as_ref())
+}
+
+/// A walked path relative to the PATH it was found under (the file name when PATH is the
+/// file itself), for matching policy globs.
+fn relative_to_root(roots: &[(PathBuf, PathBuf)], path: &Path) -> PathBuf {
+    for (given, _) in roots {
+        if let Ok(rest) = path.strip_prefix(given)
+            && !rest.as_os_str().is_empty()
+        {
+            return rest.to_path_buf();
+        }
+    }
+    path.file_name()
+        .map_or_else(|| path.to_path_buf(), PathBuf::from)
+}
+
+/// Worst first, then by code, so every output is deterministic.
+fn sort_findings(findings: &mut [report::Finding]) {
+    findings.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then_with(|| a.code().cmp(&b.code()))
+            .then_with(|| a.baseline.cmp(&b.baseline))
+            .then_with(|| a.issue.message().cmp(&b.issue.message()))
+    });
 }
 
 fn unreadable(path: PathBuf, error: &ReadError) -> FileReport {
@@ -158,7 +265,8 @@ fn unreadable(path: PathBuf, error: &ReadError) -> FileReport {
     FileReport {
         path,
         binary: None,
-        findings: findings_from(vec![issue], &SeverityOverrides::new()),
+        target: None,
+        findings: findings_from(vec![issue], &SeverityOverrides::new(), None),
         runs_on: None,
     }
 }
@@ -235,7 +343,7 @@ impl AllBaselines {
             .iter()
             .filter(|baseline| {
                 let issues = checks::baseline_checks(ctx, baseline);
-                findings_from(issues, overrides)
+                findings_from(issues, overrides, None)
                     .iter()
                     .all(|f| f.severity < Severity::Error)
             })
@@ -244,10 +352,11 @@ impl AllBaselines {
     }
 }
 
-/// Without a target, binaries whose architecture differs from the tree's majority.
+/// Among files checked without a target, binaries whose architecture differs from the
+/// majority.
 fn flag_inconsistent_arches(files: &mut [FileReport], overrides: &SeverityOverrides) {
     let mut counts: BTreeMap<String, usize> = BTreeMap::new();
-    for file in files.iter() {
+    for file in files.iter().filter(|f| f.target.is_none()) {
         if let Some(arch) = elf_arch(file) {
             *counts.entry(arch).or_default() += 1;
         }
@@ -262,14 +371,15 @@ fn flag_inconsistent_arches(files: &mut [FileReport], overrides: &SeverityOverri
     else {
         return;
     };
-    for file in files.iter_mut() {
+    for file in files.iter_mut().filter(|f| f.target.is_none()) {
         if let Some(arch) = elf_arch(file).filter(|arch| *arch != majority) {
             let issue = Issue::ArchInconsistent {
                 found: arch,
                 majority: majority.clone(),
             };
-            file.findings.extend(findings_from(vec![issue], overrides));
-            file.findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
+            file.findings
+                .extend(findings_from(vec![issue], overrides, None));
+            sort_findings(&mut file.findings);
         }
     }
 }

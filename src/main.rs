@@ -1,14 +1,15 @@
 //! The command line: parse arguments, call the library, print, map the outcome to an exit code.
 
 use clap::{Parser, Subcommand, ValueEnum};
-use shipcheck::CheckOptions;
 use shipcheck::baseline::db::Database;
 use shipcheck::baseline::sysroot;
+use shipcheck::config::{self, Policy};
 use shipcheck::report::finding::{Code, Severity};
 use shipcheck::report::{ExitStatus, SeverityOverrides, github, json, markdown, table};
 use shipcheck::target::Target;
+use shipcheck::{CheckOptions, PathGlobs, PathTarget};
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(Parser)]
@@ -47,11 +48,15 @@ struct CheckArgs {
     #[arg(long)]
     target: Option<String>,
     /// Baseline from the embedded database: ubuntu-16.04, ubuntu:22.04, bullseye, rhel-8, el9 ...
-    #[arg(long, conflicts_with = "sysroot")]
-    baseline: Option<String>,
-    /// A real root filesystem as the baseline (an extracted image, /crossrootfs/arm64, a debootstrap).
+    /// Repeat it for one verdict per baseline.
+    #[arg(long)]
+    baseline: Vec<String>,
+    /// A real root filesystem as a baseline (an extracted image, /crossrootfs/arm64, a debootstrap).
     #[arg(long, value_name = "DIR")]
     sysroot: Option<PathBuf>,
+    /// Policy file; default: ./shipcheck.toml when it exists. Flags override it.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
     /// Make a finding code an error (e.g. --deny debug-info-present).
@@ -90,22 +95,53 @@ fn main() -> ExitCode {
 
 fn run_check(args: CheckArgs) -> Result<ExitStatus, String> {
     let db = Database::embedded().map_err(|e| format!("the embedded database is broken: {e}"))?;
+    let policy = load_policy(args.config.as_deref())?;
     let target = args
         .target
         .as_deref()
+        .or(policy.target.as_deref())
         .map(Target::parse)
         .transpose()
         .map_err(|e| e.to_string())?;
-    let baseline = match (&args.baseline, &args.sysroot) {
-        (Some(name), _) => Some(db.find(name).map_err(|e| e.to_string())?.baseline_set()),
-        (None, Some(dir)) => Some(sysroot::scan(dir).map_err(|e| e.to_string())?),
-        (None, None) => None,
+    let baseline_names = if args.baseline.is_empty() {
+        &policy.baselines
+    } else {
+        &args.baseline
     };
-    let overrides = severity_overrides(&args.deny, &args.severity)?;
+    let mut baselines = Vec::new();
+    for name in baseline_names {
+        baselines.push(db.find(name).map_err(|e| e.to_string())?.baseline_set());
+    }
+    if let Some(dir) = args.sysroot.as_ref().or(policy.sysroot.as_ref()) {
+        baselines.push(sysroot::scan(dir).map_err(|e| e.to_string())?);
+    }
+    let mut path_targets = Vec::new();
+    for (index, rule) in policy.targets.iter().enumerate() {
+        let globs = PathGlobs::new(&rule.paths)
+            .map_err(|e| format!("policy targets[{index}].paths: {e}"))?;
+        let target = Target::parse(&rule.target)
+            .map_err(|e| format!("policy targets[{index}].target: {e}"))?;
+        path_targets.push(PathTarget { globs, target });
+    }
+    let ignore = if policy.ignore.is_empty() {
+        None
+    } else {
+        Some(PathGlobs::new(&policy.ignore).map_err(|e| format!("policy ignore: {e}"))?)
+    };
+    let mut severity: Vec<String> = policy
+        .severity
+        .iter()
+        .map(|(code, level)| format!("{code}={level}"))
+        .collect();
+    severity.extend(args.severity.iter().cloned());
+    let overrides = severity_overrides(&args.deny, &severity)?;
     let options = CheckOptions {
         paths: args.paths,
         target,
-        baseline,
+        path_targets,
+        baselines,
+        allowed_sonames: policy.allow_sonames.iter().cloned().collect(),
+        ignore,
         overrides,
     };
     let report = shipcheck::check(&options, &db).map_err(|e| e.to_string())?;
@@ -149,6 +185,16 @@ fn run_explain(code: &str) -> Result<ExitStatus, String> {
     let code = parse_code(code)?;
     print(&shipcheck::report::finding::explain(code))?;
     Ok(ExitStatus::Clean)
+}
+
+/// The policy named by `--config`, else `./shipcheck.toml` when present, else none.
+fn load_policy(explicit: Option<&Path>) -> Result<Policy, String> {
+    let path = match explicit {
+        Some(path) => path,
+        None if Path::new(config::DEFAULT_FILE).is_file() => Path::new(config::DEFAULT_FILE),
+        None => return Ok(Policy::default()),
+    };
+    config::load(path).map_err(|e| e.to_string())
 }
 
 fn severity_overrides(deny: &[String], severity: &[String]) -> Result<SeverityOverrides, String> {

@@ -14,6 +14,7 @@ struct Document {
     tool: Tool,
     target: Option<Target>,
     baseline: Option<Baseline>,
+    baselines: Vec<BaselineVerdict>,
     summary: Summary,
     files: Vec<File>,
     skipped: Vec<Skipped>,
@@ -53,6 +54,20 @@ struct Baseline {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 #[allow(dead_code)]
+struct BaselineVerdict {
+    id: String,
+    name: String,
+    libc: String,
+    version: Option<String>,
+    source: String,
+    errors: usize,
+    warnings: usize,
+    verdict: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
 struct Summary {
     files_checked: usize,
     files_skipped: usize,
@@ -69,6 +84,7 @@ struct File {
     path: String,
     #[serde(default)]
     path_bytes_hex: Option<String>,
+    target: Option<String>,
     format: Option<String>,
     kind: Option<String>,
     arch: Option<String>,
@@ -135,6 +151,7 @@ struct DebugSection {
 struct Finding {
     code: String,
     severity: String,
+    baseline: Option<String>,
     message: String,
     hint: String,
     evidence: serde_json::Value,
@@ -172,9 +189,16 @@ fn output_matches_the_documented_schema() {
         &[][..],
         &["--baseline", "debian-11"][..],
         &["--baseline", "ubuntu-16.04", "--target", "linux-x64"][..],
+        &["--baseline", "ubuntu-16.04", "--baseline", "debian-12"][..],
+        &[
+            "--sysroot",
+            "testdata/sysroot/bullseye-amd64",
+            "--baseline",
+            "rhel-8",
+        ][..],
     ] {
         let doc = decode(args);
-        assert_eq!(doc.schema_version, 1);
+        assert_eq!(doc.schema_version, 2);
         assert_eq!(doc.tool.name, "shipcheck");
         assert!(doc.files.len() >= 30);
         let severities = ["error", "warning", "info"];

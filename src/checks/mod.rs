@@ -13,7 +13,7 @@ use crate::binary::Binary;
 use crate::report::finding::Issue;
 use crate::resolve::Resolution;
 use crate::target::Target;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 /// The baseline as it applies to one file's architecture.
@@ -34,11 +34,13 @@ pub struct FileContext<'a> {
     pub binary: &'a Binary,
     pub resolved: &'a BTreeMap<String, Resolution>,
     pub target: Option<&'a Target>,
-    pub baseline: Option<BaselineFor<'a>>,
+    /// Sonames the policy says the target provides, whatever the baseline says.
+    pub allowed_sonames: &'a BTreeSet<String>,
 }
 
-/// Runs every per-file check.
-pub fn check_file(ctx: &FileContext) -> Vec<Issue> {
+/// The checks that do not depend on a baseline: architecture, RPATH, debug info,
+/// GLIBC_PRIVATE.
+pub fn file_checks(ctx: &FileContext) -> Vec<Issue> {
     // A separate debug file is never loaded: only its presence matters.
     if ctx.binary.debug.separate_debug_file {
         return debug::check(ctx.binary, ctx.path);
@@ -50,18 +52,22 @@ pub fn check_file(ctx: &FileContext) -> Vec<Issue> {
     issues.extend(rpath::check(ctx.binary));
     issues.extend(debug::check(ctx.binary, ctx.path));
     issues.extend(symbols::check_private(ctx.binary));
-    match ctx.baseline {
-        Some(BaselineFor::Known(baseline)) => issues.extend(baseline_checks(ctx, baseline)),
-        Some(BaselineFor::ArchUnknown { id, arch, known }) if needs_loader(ctx.binary) => {
-            issues.push(Issue::BaselineArchUnknown {
-                baseline: id.to_string(),
-                arch: arch.to_string(),
-                known: known.to_vec(),
-            });
-        }
-        _ => {}
-    }
     issues
+}
+
+/// The checks against one baseline, or the note that it has no data for this architecture.
+pub fn against(ctx: &FileContext, baseline: BaselineFor) -> Vec<Issue> {
+    if ctx.binary.debug.separate_debug_file || !needs_loader(ctx.binary) {
+        return Vec::new();
+    }
+    match baseline {
+        BaselineFor::Known(baseline) => baseline_checks(ctx, baseline),
+        BaselineFor::ArchUnknown { id, arch, known } => vec![Issue::BaselineArchUnknown {
+            baseline: id.to_string(),
+            arch: arch.to_string(),
+            known: known.to_vec(),
+        }],
+    }
 }
 
 /// The checks that compare a file with a baseline: also used to list the baselines a file
@@ -70,7 +76,12 @@ pub fn baseline_checks(ctx: &FileContext, baseline: &Baseline) -> Vec<Issue> {
     let mut issues = Vec::new();
     issues.extend(interpreter::check(ctx.binary, baseline));
     issues.extend(symbols::check(ctx.binary, ctx.resolved, baseline));
-    issues.extend(sonames::check(ctx.binary, ctx.resolved, baseline));
+    issues.extend(sonames::check(
+        ctx.binary,
+        ctx.resolved,
+        baseline,
+        ctx.allowed_sonames,
+    ));
     issues
 }
 

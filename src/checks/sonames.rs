@@ -5,15 +5,16 @@ use crate::baseline::{Availability, Baseline};
 use crate::binary::Binary;
 use crate::report::finding::Issue;
 use crate::resolve::Resolution;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 pub fn check(
     binary: &Binary,
     resolved: &BTreeMap<String, Resolution>,
     baseline: &Baseline,
+    allowed: &BTreeSet<String>,
 ) -> Vec<Issue> {
     let mut issues = Vec::new();
-    for soname in &binary.needed {
+    for soname in binary.needed.iter().filter(|s| !allowed.contains(*s)) {
         let Some(Resolution::NotShipped {
             search_path,
             elsewhere,
@@ -129,24 +130,24 @@ mod tests {
             .insert("libc.so.6".into(), package("libc6", true));
 
         let (binary, resolved) = needing("libssl.so.1.1");
-        let issues = check(&binary, &resolved, &baseline);
+        let issues = check(&binary, &resolved, &baseline, &BTreeSet::new());
         assert!(
             matches!(&issues[..], [Issue::SonameNeedsPackage { package, .. }] if package == "libssl1.1"),
             "{issues:?}"
         );
 
         let (binary, resolved) = needing("libssl.so.3");
-        let issues = check(&binary, &resolved, &baseline);
+        let issues = check(&binary, &resolved, &baseline, &BTreeSet::new());
         assert!(
             matches!(&issues[..], [Issue::SonameMissing { baseline_has, .. }] if baseline_has == &["libssl.so.1.1 (libssl1.1)"]),
             "{issues:?}"
         );
 
         let (binary, resolved) = needing("libc.so.6");
-        assert!(check(&binary, &resolved, &baseline).is_empty());
+        assert!(check(&binary, &resolved, &baseline, &BTreeSet::new()).is_empty());
         let (binary, resolved) = needing("libfoo.so.1");
         assert!(matches!(
-            &check(&binary, &resolved, &baseline)[..],
+            &check(&binary, &resolved, &baseline, &BTreeSet::new())[..],
             [Issue::SonameUnknown { .. }]
         ));
     }

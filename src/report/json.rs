@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::Path;
 
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -16,7 +16,10 @@ pub struct Document {
     pub schema_version: u32,
     pub tool: Tool,
     pub target: Option<TargetJson>,
+    /// The baseline when exactly one was given (null otherwise; see `baselines`).
     pub baseline: Option<BaselineJson>,
+    /// Every baseline with its own verdict.
+    pub baselines: Vec<BaselineVerdictJson>,
     pub summary: Summary,
     pub files: Vec<FileJson>,
     pub skipped: Vec<SkippedJson>,
@@ -52,6 +55,19 @@ pub struct BaselineJson {
 
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+pub struct BaselineVerdictJson {
+    pub id: String,
+    pub name: String,
+    pub libc: String,
+    pub version: Option<String>,
+    pub source: String,
+    pub errors: usize,
+    pub warnings: usize,
+    pub verdict: String,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Summary {
     pub files_checked: usize,
     pub files_skipped: usize,
@@ -70,6 +86,8 @@ pub struct FileJson {
     /// Only when the path is not valid UTF-8: its exact bytes, hex-encoded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path_bytes_hex: Option<String>,
+    /// The target this file was checked for (null: none).
+    pub target: Option<String>,
     /// `elf`, `pe`, `mach-o`, `mach-o-fat`; null when unreadable.
     pub format: Option<String>,
     pub kind: Option<String>,
@@ -134,6 +152,8 @@ pub struct DebugSectionJson {
 pub struct FindingJson {
     pub code: String,
     pub severity: String,
+    /// The baseline this finding is about; null when it holds on every baseline.
+    pub baseline: Option<String>,
     pub message: String,
     pub hint: String,
     /// The typed values behind the message; its fields depend on `code`.
@@ -170,13 +190,33 @@ pub fn document(report: &Report) -> Document {
             float_abi: t.arch.float_abi.map(|f| f.to_string()),
             libc: t.libc.map(|l| l.to_string()),
         }),
-        baseline: report.baseline.as_ref().map(|b| BaselineJson {
-            id: b.id.clone(),
-            name: b.name.clone(),
-            libc: b.libc.clone(),
-            version: b.version.clone(),
-            source: b.source.clone(),
-        }),
+        baseline: match &report.baselines[..] {
+            [b] => Some(BaselineJson {
+                id: b.id.clone(),
+                name: b.name.clone(),
+                libc: b.libc.clone(),
+                version: b.version.clone(),
+                source: b.source.clone(),
+            }),
+            _ => None,
+        },
+        baselines: report
+            .baselines
+            .iter()
+            .map(|b| {
+                let verdict = report.verdict(&b.id);
+                BaselineVerdictJson {
+                    id: b.id.clone(),
+                    name: b.name.clone(),
+                    libc: b.libc.clone(),
+                    version: b.version.clone(),
+                    source: b.source.clone(),
+                    errors: verdict.errors,
+                    warnings: verdict.warnings,
+                    verdict: if verdict.passes() { "pass" } else { "fail" }.into(),
+                }
+            })
+            .collect(),
         summary: Summary {
             files_checked: report.files_checked(),
             files_skipped: report.files_skipped(),
@@ -209,6 +249,7 @@ fn file(report: &FileReport) -> FileJson {
         .map(|f| FindingJson {
             code: f.code().as_str().into(),
             severity: f.severity.to_string(),
+            baseline: f.baseline.clone(),
             message: f.issue.message(),
             hint: f.issue.hint(),
             evidence: serde_json::to_value(&f.issue).unwrap_or_default(),
@@ -218,6 +259,7 @@ fn file(report: &FileReport) -> FileJson {
         return FileJson {
             path: path_text(&report.path),
             path_bytes_hex: path_hex(&report.path),
+            target: None,
             format: None,
             kind: None,
             arch: None,
@@ -244,6 +286,7 @@ fn file(report: &FileReport) -> FileJson {
     FileJson {
         path: path_text(&report.path),
         path_bytes_hex: path_hex(&report.path),
+        target: report.target.clone(),
         format: Some(binary.format.as_str().into()),
         kind: Some(
             serde_json::to_value(binary.kind)

@@ -1,28 +1,55 @@
 //! `--format markdown`: a verdict line and a compact table, for a CI job summary or a pull
-//! request comment.
+//! request comment. With several baselines, one verdict each and a files × baselines matrix.
 
-use super::Report;
 use super::finding::Severity;
+use super::{Report, Verdict};
 use std::fmt::Write as _;
 
 pub fn render(report: &Report) -> String {
     let errors = report.count(Severity::Error);
     let warnings = report.count(Severity::Warning);
     let mut out = String::new();
-    let verdict = if errors == 0 { "✅ pass" } else { "❌ fail" };
-    let against = match (&report.target, &report.baseline) {
-        (Some(t), Some(b)) => format!(" for `{}` on `{}`", t.name, b.id),
-        (Some(t), None) => format!(" for `{}`", t.name),
-        (None, Some(b)) => format!(" on `{}`", b.id),
-        (None, None) => String::new(),
-    };
+    let target = report
+        .target
+        .as_ref()
+        .map(|t| format!(" for `{}`", t.name))
+        .unwrap_or_default();
+    match &report.baselines[..] {
+        [] => {
+            let _ = writeln!(out, "### shipcheck: {}{target}\n", mark(errors == 0));
+        }
+        [only] => {
+            let _ = writeln!(
+                out,
+                "### shipcheck: {}{target} on `{}`\n",
+                mark(errors == 0),
+                only.id
+            );
+        }
+        several => {
+            let _ = writeln!(out, "### shipcheck: {}{target}\n", mark(errors == 0));
+            for baseline in several {
+                let Verdict { errors, warnings } = report.verdict(&baseline.id);
+                let _ = writeln!(
+                    out,
+                    "- {} on `{}`: {errors} errors, {warnings} warnings",
+                    mark(errors == 0),
+                    baseline.id
+                );
+            }
+            out.push('\n');
+        }
+    }
     let _ = writeln!(
         out,
-        "### shipcheck: {verdict}{against}\n\n{errors} errors, {warnings} warnings in {} files checked ({} skipped).\n",
+        "{errors} errors, {warnings} warnings in {} files checked ({} skipped).\n",
         report.files_checked(),
         report.files_skipped()
     );
-    let rows: Vec<_> = report
+    if report.baselines.len() > 1 {
+        matrix(report, &mut out);
+    }
+    let mut rows: Vec<_> = report
         .files
         .iter()
         .flat_map(|file| file.findings.iter().map(move |f| (file, f)))
@@ -30,8 +57,7 @@ pub fn render(report: &Report) -> String {
     if rows.is_empty() {
         return out;
     }
-    out.push_str("| severity | file | code | finding | fix |\n| --- | --- | --- | --- | --- |\n");
-    let mut rows = rows;
+    out.push_str("| severity | file | code | baseline | finding | fix |\n| --- | --- | --- | --- | --- | --- |\n");
     rows.sort_by(|a, b| {
         b.1.severity
             .cmp(&a.1.severity)
@@ -40,15 +66,39 @@ pub fn render(report: &Report) -> String {
     for (file, finding) in rows {
         let _ = writeln!(
             out,
-            "| {} | `{}` | `{}` | {} | {} |",
+            "| {} | `{}` | `{}` | {} | {} | {} |",
             finding.severity,
             cell(&file.path.to_string_lossy()),
             finding.code(),
+            finding.baseline.as_deref().unwrap_or("all"),
             cell(&finding.issue.message()),
             cell(&finding.issue.hint())
         );
     }
     out
+}
+
+fn mark(passes: bool) -> &'static str {
+    if passes { "✅ pass" } else { "❌ fail" }
+}
+
+fn matrix(report: &Report, out: &mut String) {
+    out.push_str("| file |");
+    for baseline in &report.baselines {
+        let _ = write!(out, " `{}` |", baseline.id);
+    }
+    out.push_str("\n| --- |");
+    out.push_str(&" --- |".repeat(report.baselines.len()));
+    out.push('\n');
+    for file in &report.files {
+        let _ = write!(out, "| `{}` |", cell(&file.path.to_string_lossy()));
+        for baseline in &report.baselines {
+            let passes = Report::file_passes(file, &baseline.id);
+            out.push_str(if passes { " ✅ |" } else { " ❌ |" });
+        }
+        out.push('\n');
+    }
+    out.push('\n');
 }
 
 /// Keeps a value inside one table cell.

@@ -20,6 +20,8 @@ use std::sync::Arc;
 pub struct Finding {
     pub severity: Severity,
     pub issue: Issue,
+    /// The baseline the finding is about; `None` for findings that hold on every baseline.
+    pub baseline: Option<String>,
 }
 
 impl Finding {
@@ -35,6 +37,8 @@ pub struct FileReport {
     pub path: PathBuf,
     /// `None` when the file could not be read or parsed (see its `unreadable-file` finding).
     pub binary: Option<Arc<Binary>>,
+    /// The target this file was checked for (the policy can give each path its own).
+    pub target: Option<String>,
     pub findings: Vec<Finding>,
     /// Without `--baseline`: database baselines this file runs on (`None` when not computed).
     pub runs_on: Option<Vec<String>>,
@@ -59,13 +63,27 @@ pub struct BaselineInfo {
 
 #[derive(Debug, Clone)]
 pub struct Report {
+    /// The default target (`--target`, or the policy's top-level `target`).
     pub target: Option<Target>,
-    pub baseline: Option<BaselineInfo>,
+    /// Every baseline checked against, in the order given.
+    pub baselines: Vec<BaselineInfo>,
     pub files: Vec<FileReport>,
     /// Regular files that are not object files.
     pub not_binaries: usize,
     /// Symlinks, special files and walk errors.
     pub skipped: Vec<SkippedEntry>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Verdict {
+    pub errors: usize,
+    pub warnings: usize,
+}
+
+impl Verdict {
+    pub fn passes(&self) -> bool {
+        self.errors == 0
+    }
 }
 
 /// How the process should exit (ruff's `ExitStatus`).
@@ -83,7 +101,11 @@ pub enum ExitStatus {
 pub type SeverityOverrides = BTreeMap<Code, Option<Severity>>;
 
 /// Applies the default severity of each issue and the user's overrides, in one place.
-pub fn findings_from(issues: Vec<Issue>, overrides: &SeverityOverrides) -> Vec<Finding> {
+pub fn findings_from(
+    issues: Vec<Issue>,
+    overrides: &SeverityOverrides,
+    baseline: Option<&str>,
+) -> Vec<Finding> {
     let mut findings: Vec<Finding> = issues
         .into_iter()
         .filter_map(|issue| {
@@ -92,7 +114,11 @@ pub fn findings_from(issues: Vec<Issue>, overrides: &SeverityOverrides) -> Vec<F
                 Some(changed) => (*changed)?,
                 None => code.default_severity(),
             };
-            Some(Finding { severity, issue })
+            Some(Finding {
+                severity,
+                issue,
+                baseline: baseline.map(str::to_string),
+            })
         })
         .collect();
     findings.sort_by(|a, b| {
@@ -111,6 +137,31 @@ impl Report {
             .flat_map(|f| &f.findings)
             .filter(|f| f.severity == severity)
             .count()
+    }
+
+    /// The verdict for one baseline: its own findings plus those that hold everywhere.
+    pub fn verdict(&self, baseline: &str) -> Verdict {
+        let mut verdict = Verdict::default();
+        let relevant = self
+            .files
+            .iter()
+            .flat_map(|f| &f.findings)
+            .filter(|f| f.baseline.as_deref().is_none_or(|b| b == baseline));
+        for finding in relevant {
+            match finding.severity {
+                Severity::Error => verdict.errors += 1,
+                Severity::Warning => verdict.warnings += 1,
+                Severity::Info => {}
+            }
+        }
+        verdict
+    }
+
+    /// Whether a file passes on a baseline (no error-level finding for it there).
+    pub fn file_passes(file: &FileReport, baseline: &str) -> bool {
+        file.findings.iter().all(|f| {
+            f.severity < Severity::Error || f.baseline.as_deref().is_some_and(|b| b != baseline)
+        })
     }
 
     pub fn files_checked(&self) -> usize {

@@ -10,8 +10,11 @@ use std::fmt::Write as _;
 pub fn render(report: &Report, color: bool) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{}", heading(report));
-    if report.baseline.is_none() && report.files.iter().any(|f| f.binary.is_some()) {
+    if report.baselines.is_empty() && report.files.iter().any(|f| f.binary.is_some()) {
         let _ = writeln!(out, "{}", requirements_table(report, color));
+    }
+    if report.baselines.len() > 1 {
+        let _ = writeln!(out, "{}", matrix(report, color));
     }
     let mut findings: Vec<(&FileReport, &Finding)> = report
         .files
@@ -25,19 +28,29 @@ pub fn render(report: &Report, color: bool) -> String {
             .then_with(|| a.1.code().cmp(&b.1.code()))
     });
     if !findings.is_empty() {
+        let several = report.baselines.len() > 1;
         let mut table = new_table(color);
-        table.set_header(["severity", "file", "code", "finding"]);
+        let mut header = vec!["severity", "file", "code"];
+        if several {
+            header.push("baseline");
+        }
+        header.push("finding");
+        table.set_header(header);
         for (file, finding) in findings {
-            table.add_row([
+            let mut row = vec![
                 severity_cell(finding.severity, color),
                 Cell::new(file.path.display()),
                 Cell::new(finding.code().as_str()),
-                Cell::new(format!(
-                    "{}\nfix: {}",
-                    finding.issue.message(),
-                    finding.issue.hint()
-                )),
-            ]);
+            ];
+            if several {
+                row.push(Cell::new(finding.baseline.as_deref().unwrap_or("all")));
+            }
+            row.extend([Cell::new(format!(
+                "{}\nfix: {}",
+                finding.issue.message(),
+                finding.issue.hint()
+            ))]);
+            table.add_row(row);
         }
         let _ = writeln!(out, "{table}");
     }
@@ -50,15 +63,17 @@ fn heading(report: &Report) -> String {
     if let Some(target) = &report.target {
         let _ = write!(text, ": target {target}");
     }
-    if let Some(baseline) = &report.baseline {
+    for (index, baseline) in report.baselines.iter().enumerate() {
         let version = baseline.version.as_deref().unwrap_or("unknown");
+        let separator = if index > 0 || report.target.is_some() {
+            ","
+        } else {
+            ":"
+        };
         let _ = write!(
             text,
-            "{} baseline {} ({} {version}; data: {})",
-            if report.target.is_some() { "," } else { ":" },
-            baseline.id,
-            baseline.libc,
-            baseline.source
+            "{separator} baseline {} ({} {version}; data: {})",
+            baseline.id, baseline.libc, baseline.source
         );
     }
     text
@@ -108,6 +123,35 @@ fn requirements_table(report: &Report, color: bool) -> Table {
     table
 }
 
+/// Files × baselines: whether each file passes on each baseline.
+fn matrix(report: &Report, color: bool) -> Table {
+    let mut table = new_table(color);
+    let mut header = vec!["file".to_string()];
+    header.extend(report.baselines.iter().map(|b| b.id.clone()));
+    table.set_header(header);
+    for file in &report.files {
+        let mut row = vec![Cell::new(file.path.display())];
+        for baseline in &report.baselines {
+            let errors = file
+                .findings
+                .iter()
+                .filter(|f| {
+                    f.severity == Severity::Error
+                        && f.baseline.as_deref().is_none_or(|b| b == baseline.id)
+                })
+                .count();
+            row.push(if errors == 0 {
+                Cell::new("ok")
+            } else {
+                let cell = Cell::new(format!("{errors} errors"));
+                if color { cell.fg(Color::Red) } else { cell }
+            });
+        }
+        table.add_row(row);
+    }
+    table
+}
+
 fn summary(report: &Report) -> String {
     let errors = report.count(Severity::Error);
     let verdict = if !report.has_input() {
@@ -117,15 +161,32 @@ fn summary(report: &Report) -> String {
     } else {
         "FAIL"
     };
-    format!(
-        "{verdict}: {errors} errors, {} warnings, {} infos in {} files checked ({} skipped: {} not binaries, {} symlinks/special/unwalkable)",
-        report.count(Severity::Warning),
-        report.count(Severity::Info),
-        report.files_checked(),
-        report.files_skipped(),
-        report.not_binaries,
-        report.skipped.len()
-    )
+    let per_baseline: String = if report.baselines.len() > 1 {
+        report
+            .baselines
+            .iter()
+            .map(|b| {
+                let verdict = report.verdict(&b.id);
+                let word = if verdict.passes() { "PASS" } else { "FAIL" };
+                format!(
+                    "{word} on {}: {} errors, {} warnings\n",
+                    b.id, verdict.errors, verdict.warnings
+                )
+            })
+            .collect()
+    } else {
+        String::new()
+    };
+    per_baseline
+        + &format!(
+            "{verdict}: {errors} errors, {} warnings, {} infos in {} files checked ({} skipped: {} not binaries, {} symlinks/special/ignored/unwalkable)",
+            report.count(Severity::Warning),
+            report.count(Severity::Info),
+            report.files_checked(),
+            report.files_skipped(),
+            report.not_binaries,
+            report.skipped.len()
+        )
 }
 
 fn new_table(color: bool) -> Table {
