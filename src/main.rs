@@ -5,7 +5,7 @@ use shipcheck::baseline::db::Database;
 use shipcheck::baseline::sysroot;
 use shipcheck::config::{self, Policy};
 use shipcheck::report::finding::{Code, Severity};
-use shipcheck::report::{ExitStatus, SeverityOverrides, github, json, markdown, table};
+use shipcheck::report::{ExitStatus, SeverityOverrides, github, json, markdown, sarif, table};
 use shipcheck::target::Target;
 use shipcheck::{CheckOptions, PathGlobs, PathTarget};
 use std::io::{IsTerminal, Write};
@@ -75,6 +75,8 @@ enum Format {
     Github,
     /// A verdict line and a table for a job summary or pull request comment.
     Markdown,
+    /// SARIF 2.1.0 for code-scanning dashboards.
+    Sarif,
 }
 
 fn main() -> ExitCode {
@@ -149,6 +151,7 @@ fn run_check(args: CheckArgs) -> Result<ExitStatus, String> {
         Format::Json => json::render(&report),
         Format::Github => github::render(&report),
         Format::Markdown => markdown::render(&report),
+        Format::Sarif => sarif::render(&report),
         Format::Table => {
             let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
             table::render(&report, color)

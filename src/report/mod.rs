@@ -6,6 +6,7 @@ pub mod finding;
 pub mod github;
 pub mod json;
 pub mod markdown;
+pub mod sarif;
 pub mod table;
 
 use crate::binary::Binary;

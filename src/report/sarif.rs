@@ -1,0 +1,119 @@
+//! `--format sarif`: SARIF 2.1.0 for code-scanning dashboards. One rule per finding code (its
+//! description and how to fix it), one result per finding with the file as its location.
+//! Validated against the SARIF 2.1.0 schema in tests/sarif.rs.
+
+use super::Report;
+use super::finding::{Code, Severity};
+use serde_json::{Value, json};
+
+pub fn render(report: &Report) -> String {
+    let rules: Vec<Value> = Code::ALL
+        .iter()
+        .map(|code| {
+            json!({
+                "id": code.as_str(),
+                "name": rule_name(*code),
+                "shortDescription": {"text": code.description()},
+                "fullDescription": {"text": code.description()},
+                "help": {"text": code.fix()},
+                "defaultConfiguration": {"level": level(code.default_severity())},
+            })
+        })
+        .collect();
+    let results: Vec<Value> = report
+        .files
+        .iter()
+        .flat_map(|file| file.findings.iter().map(move |finding| (file, finding)))
+        .map(|(file, finding)| {
+            let code = finding.code();
+            let rule_index = Code::ALL.iter().position(|c| *c == code).unwrap_or(0);
+            let mut properties = json!({ "evidence": finding.issue });
+            if let Some(baseline) = &finding.baseline {
+                properties["baseline"] = json!(baseline);
+            }
+            json!({
+                "ruleId": code.as_str(),
+                "ruleIndex": rule_index,
+                "level": level(finding.severity),
+                "message": {"text": format!("{} Fix: {}", finding.issue.message(), finding.issue.hint())},
+                "locations": [{
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": uri(&file.path)}
+                    }
+                }],
+                "properties": properties,
+            })
+        })
+        .collect();
+    let document = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {
+                "driver": {
+                    "name": env!("CARGO_PKG_NAME"),
+                    "version": env!("CARGO_PKG_VERSION"),
+                    "rules": rules,
+                }
+            },
+            "results": results,
+        }]
+    });
+    serde_json::to_string_pretty(&document).unwrap_or_default() + "\n"
+}
+
+fn level(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "note",
+    }
+}
+
+/// `symbol-version-too-new` → `SymbolVersionTooNew`, SARIF's conventional rule name.
+fn rule_name(code: Code) -> String {
+    code.as_str()
+        .split('-')
+        .map(|word| {
+            let mut chars = word.chars();
+            chars
+                .next()
+                .map(|first| first.to_ascii_uppercase().to_string() + chars.as_str())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+/// A relative URI reference for a path: unreserved bytes as they are, everything else
+/// percent-encoded, so names that are not UTF-8 survive exactly.
+fn uri(path: &std::path::Path) -> String {
+    use std::os::unix::ffi::OsStrExt;
+    let mut out = String::new();
+    for &byte in path.as_os_str().as_bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~/".contains(&byte) {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+
+    #[test]
+    fn uris_are_percent_encoded_losslessly() {
+        let path = std::path::Path::new(OsStr::from_bytes(b"dir/a b\xff+.so"));
+        assert_eq!(uri(path), "dir/a%20b%FF%2B.so");
+    }
+
+    #[test]
+    fn rule_names_are_camel_case() {
+        assert_eq!(rule_name(Code::SymbolVersionTooNew), "SymbolVersionTooNew");
+        assert_eq!(rule_name(Code::ArchMismatch), "ArchMismatch");
+    }
+}
