@@ -1,9 +1,12 @@
 //! `arch-mismatch` and `libc-mismatch`: the file against the requested target.
 
-use crate::arch::libc_of_interpreter;
+use crate::arch::{Endian, Machine, libc_of_interpreter};
 use crate::binary::{Binary, Format};
 use crate::report::finding::Issue;
 use crate::target::Target;
+
+const ELFOSABI_NONE: u8 = 0;
+const ELFOSABI_GNU: u8 = 3;
 
 pub fn check(binary: &Binary, target: &Target) -> Vec<Issue> {
     // PE and Mach-O files (managed .NET assemblies, Windows tools) are recognised and listed,
@@ -31,6 +34,19 @@ pub fn check(binary: &Binary, target: &Target) -> Vec<Issue> {
     {
         differs.push("float ABI");
     }
+    // Linux runs ELFOSABI_NONE (System V) and ELFOSABI_GNU files; FreeBSD's, Solaris' … are
+    // for other kernels.
+    if !matches!(binary.abi.os_abi, ELFOSABI_NONE | ELFOSABI_GNU) {
+        differs.push("OS/ABI");
+    }
+    // ppc64le's ABI is ELFv2; an ELFv1 (big-endian style) object cannot be loaded there.
+    if found.machine == Machine::PowerPc64
+        && found.endian == expected.endian
+        && expected.endian == Endian::Little
+        && binary.abi.ppc64_abi == Some(1)
+    {
+        differs.push("ELF ABI version");
+    }
     let mut issues = Vec::new();
     if !differs.is_empty() {
         issues.push(Issue::ArchMismatch {
@@ -52,4 +68,56 @@ pub fn check(binary: &Binary, target: &Target) -> Vec<Issue> {
         });
     }
     issues
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::binary::{Sniffed, parse};
+
+    fn hello() -> Binary {
+        let bytes = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/testdata/bin/hello-x86_64"
+        ))
+        .expect("test binary");
+        match parse(&bytes) {
+            Ok(Sniffed::Binary(binary)) => *binary,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    fn differs(binary: &Binary, target: &str) -> Vec<&'static str> {
+        match &check(binary, &Target::parse(target).unwrap())[..] {
+            [] => Vec::new(),
+            [Issue::ArchMismatch { differs, .. }] => differs.clone(),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn compares_machine_class_endianness_and_os_abi() {
+        let mut binary = hello();
+        assert!(differs(&binary, "linux-x64").is_empty());
+        assert_eq!(differs(&binary, "linux-x86"), ["machine", "class"]);
+        assert_eq!(differs(&binary, "s390x"), ["machine", "endianness"]);
+        binary.abi.os_abi = 9; // ELFOSABI_FREEBSD
+        assert_eq!(differs(&binary, "linux-x64"), ["OS/ABI"]);
+        binary.abi.os_abi = ELFOSABI_GNU;
+        assert!(differs(&binary, "linux-x64").is_empty());
+    }
+
+    #[test]
+    fn ppc64le_needs_elfv2() {
+        let mut binary = hello();
+        binary.arch = Some(crate::arch::Arch::new(
+            Machine::PowerPc64,
+            64,
+            Endian::Little,
+        ));
+        binary.abi.ppc64_abi = Some(2);
+        assert!(differs(&binary, "ppc64el").is_empty());
+        binary.abi.ppc64_abi = Some(1);
+        assert_eq!(differs(&binary, "ppc64el"), ["ELF ABI version"]);
+    }
 }
