@@ -1,13 +1,17 @@
 #!/usr/bin/env python3
 """Generate shipcheck's baseline database (glibc-db/releases/*.json).
 
-The input is the measured data of mayeut/pep600_compliance (kept outside this
-repository, see glibc-db/README.md); the output is our own format, one file per
-distro release, each saying where every fact came from.
+The inputs are the measured data of mayeut/pep600_compliance and auditwheel's
+policy files (both kept outside this repository, see glibc-db/README.md), real
+Debian package data in glibc-db/debian/<suite>.json when present, and the
+stated facts of the Alpine and .NET tables below; the output is our own
+format, one file per baseline (distro release or auditwheel policy), each
+saying where every fact came from.
 
     python3 glibc-db/generate.py                 # (re)write glibc-db/releases/
     python3 glibc-db/generate.py --check         # exit 1 if releases/ is stale
     python3 glibc-db/generate.py --reference DIR # default: ../shared/reference
+    python3 glibc-db/generate.py --debian DIR    # default: glibc-db/debian
 
 Python 3.11, standard library only. The output is deterministic: running the
 generator twice gives byte-identical files.
@@ -63,12 +67,16 @@ DISTRO_FACTS_EOL_SOURCE = "distro-facts.md (endoflife.date @ a70eca337)"
 # (SYSDEP_KNOWN_INTERPRETER_NAMES) and shlib-versions, the psABI / LSB
 # documents; each path checked against `readelf -l usr/bin/getconf` of Debian's
 # libc-bin 2.43-7 for amd64, i386, arm64, armhf, ppc64el, s390x, riscv64 and
-# loong64 (see README.md). The key order is the output order of `arches`.
+# loong64 (see README.md). ppc64 (big-endian, ELFv1; no pep600 data, only the
+# manylinux2014 policy has it): the PT_INTERP of libc.so.6 in Debian's
+# libc6-ppc64-cross 2.43-3cross8, which also ships lib64/ld64.so.1. The key
+# order is the output order of `arches`.
 INTERPRETERS = {
     "x86_64": "/lib64/ld-linux-x86-64.so.2",
     "i686": "/lib/ld-linux.so.2",
     "aarch64": "/lib/ld-linux-aarch64.so.1",
     "armv7l": "/lib/ld-linux-armhf.so.3",
+    "ppc64": "/lib64/ld64.so.1",
     "ppc64le": "/lib64/ld64.so.2",
     "s390x": "/lib/ld64.so.1",
     "riscv64": "/lib/ld-linux-riscv64-lp64d.so.1",
@@ -187,9 +195,230 @@ DISTRO_NAMES = {
     "ubuntu": "Ubuntu",
 }
 
-# Names users could type that belong to the auditwheel policies another part of
-# the database adds; a release alias must never take one of them.
+# Names of the auditwheel policies (entries of kind "policy"); no other entry
+# may take one of them, and a policy takes no other name.
 POLICY_NAME = re.compile(r"^(manylinux|musllinux)(_\d+_\d+|1|2010|2014)$")
+
+
+# --------------------------------------------------------------------------- musl
+
+# musl's loader is /lib/ld-musl-$(ARCH)$(SUBARCH).so.1 (musl Makefile:
+# `syslibdir = /lib`, `LDSO_PATHNAME = $(syslibdir)/ld-musl-$(ARCH)$(SUBARCH).so.1`,
+# read in bminor/musl @ 0650a05947c9). The name per architecture (our key ->
+# musl's ARCH+SUBARCH) was measured in Debian's musl 1.2.6-2 packages for
+# amd64, i386, arm64, armhf, ppc64el, s390x, riscv64 and loong64: each ships
+# usr/lib/ld-musl-<name>.so.1 (Debian installs it under /usr/lib, upstream's
+# default is /lib) and etc/ld-musl-<name>.path, and the ELF header of its
+# libc.so matches the architecture (armhf: EABI5 hard-float).
+MUSL_LDSO_ARCH = {
+    "x86_64": "x86_64",
+    "i686": "i386",
+    "aarch64": "aarch64",
+    "armv7l": "armhf",
+    "ppc64le": "powerpc64le",
+    "s390x": "s390x",
+    "riscv64": "riscv64",
+    "loongarch64": "loongarch64",
+}
+
+# Alpine's libc.musl-$CARCH.so.1 (its musl's DT_SONAME and a symlink to the
+# loader) is named after Alpine's CARCH, not musl's ARCH: Alpine's
+# main/musl/APKBUILD links with `-Wl,-soname,libc.musl-${CARCH}.so.1` and
+# installs `ln -sf "$LDSO" "$pkgdir"/lib/libc.musl-${CARCH}.so.1`
+# (alpinelinux/aports @ 172b1a67ce51). The per-architecture names are
+# auditwheel 6.8.2's `_fixup_musl_libc_soname` (auditwheel/policy/__init__.py
+# in the PyPI wheel), which replaces musllinux's "libc.so" with them.
+ALPINE_LIBC_SONAME = {
+    "x86_64": "libc.musl-x86_64.so.1",
+    "i686": "libc.musl-x86.so.1",
+    "aarch64": "libc.musl-aarch64.so.1",
+    "armv7l": "libc.musl-armv7.so.1",
+    "ppc64le": "libc.musl-ppc64le.so.1",
+    "s390x": "libc.musl-s390x.so.1",
+    "riscv64": "libc.musl-riscv64.so.1",
+    "loongarch64": "libc.musl-loongarch64.so.1",
+}
+AUDITWHEEL_MUSL_NOTE = (
+    "libc.musl-<arch>.so.1: auditwheel 6.8.2 replaces the policy's libc.so with it "
+    "(auditwheel/policy/__init__.py, _fixup_musl_libc_soname)"
+)
+
+
+def musl_interpreter(arch: str) -> str:
+    return f"/lib/ld-musl-{MUSL_LDSO_ARCH[arch]}.so.1"
+
+
+# --------------------------------------------------------------------------- auditwheel
+
+AUDITWHEEL_DATASET = "auditwheel-policy"
+AUDITWHEEL_REVISION = "auditwheel 6.8.2"
+POLICY_FILES = ("manylinux-policy.json", "musllinux-policy.json")
+POLICY_ID = re.compile(r"^(?P<family>manylinux|musllinux)_(?P<major>\d+)_(?P<minor>\d+)$")
+# auditwheel's architecture names, in the order of its policy files; also our keys.
+POLICY_ARCHES = (
+    "i686", "x86_64", "aarch64", "ppc64", "ppc64le", "s390x", "armv7l", "riscv64", "loongarch64",
+)
+GLIBC_POLICY_NOTE = (
+    "an allow-list, not a system: a soname outside sonames_present must be bundled; "
+    "interpreter and its soname are glibc's loader for the arch (generator table "
+    "INTERPRETERS), not part of the policy"
+)
+MUSL_POLICY_NOTE = (
+    "an allow-list, not a system: a soname outside sonames_present must be bundled; "
+    "interpreter and its soname are musl's loader for the arch (generator table "
+    "MUSL_LDSO_ARCH), not part of the policy; " + AUDITWHEEL_MUSL_NOTE
+)
+
+
+# --------------------------------------------------------------------------- Alpine
+
+# Alpine releases (musl). Nothing here is measured in an Alpine image; every
+# value is stated by the document named beside it.
+# * arches: the official Docker image's root filesystems, one per Alpine arch,
+#   committed in alpinelinux/docker-alpine as
+#   <dir>/alpine-minirootfs-<point>-<arch>.tar.gz at `commit` (file listing
+#   read; the tarballs themselves were not). Alpine's x86 -> i686, armv7 ->
+#   armv7l; armhf (ARMv6 hard-float) has no key of ours and is left out.
+#   No 3.18-3.22 image has riscv64 before 3.20 or loongarch64 at all, so those
+#   are left out where the images lack them even if Alpine's package
+#   repositories carry the architecture (distro-facts.md's list is marked †).
+# * musl: the musl package of the amd64 image in docker-library/repo-info
+#   repos/alpine/local/<file> @ 7859ce442d87; null where no such file was found
+#   (3.18-3.20: distro-facts.md's values are marked †).
+# * eol: distro-facts.md's "Alpine 3.xx" row (endoflife.date).
+ALPINE_IMAGES_REPO = "alpinelinux/docker-alpine"
+ALPINE_IMAGE_DIRS = {  # our key -> (docker-alpine directory, Alpine arch)
+    "x86_64": ("x86_64", "x86_64"),
+    "i686": ("x86", "x86"),
+    "aarch64": ("aarch64", "aarch64"),
+    "armv7l": ("armv7", "armv7"),
+    "ppc64le": ("ppc64le", "ppc64le"),
+    "s390x": ("s390x", "s390x"),
+    "riscv64": ("riscv64", "riscv64"),
+}
+REPO_INFO = "docker-library/repo-info"
+REPO_INFO_REVISION = "7859ce442d87"
+_SEVEN = ("x86_64", "i686", "aarch64", "armv7l", "ppc64le", "s390x")
+ALPINE_RELEASES = {
+    "3.18": {"point": "3.18.9", "commit": "a8be5a35dd72", "arches": _SEVEN, "musl": None},
+    "3.19": {"point": "3.19.4", "commit": "0822e580809e", "arches": _SEVEN, "musl": None},
+    "3.20": {"point": "3.20.10", "commit": "0db70ae354ee", "arches": _SEVEN + ("riscv64",), "musl": None},
+    "3.21": {
+        "point": "3.21.8",
+        "commit": "45ca5a796a9e",
+        "arches": _SEVEN + ("riscv64",),
+        "musl": ("1.2.5", "repos/alpine/local/3.21.8.md", "musl-1.2.5-r11"),
+    },
+    "3.22": {
+        "point": "3.22.6",
+        "commit": "32cb3f1f45f4",
+        "arches": _SEVEN + ("riscv64",),
+        "musl": ("1.2.5", "repos/alpine/local/3.22.md", "musl-1.2.5-r12"),
+    },
+}
+ALPINE_NOTE = (
+    "stated, not measured in an Alpine image: the architecture has an official image "
+    "(the path above); interpreter from musl's Makefile (LDSO_PATHNAME, bminor/musl @ "
+    "0650a05947c9) with the loader name per arch measured in Debian's musl 1.2.6-2; "
+    "libc.musl-<CARCH>.so.1 from Alpine's main/musl/APKBUILD (alpinelinux/aports @ "
+    "172b1a67ce51) with the names of auditwheel 6.8.2's _fixup_musl_libc_soname; other "
+    "sonames unknown"
+)
+
+
+# --------------------------------------------------------------------------- .NET
+
+# mcr.microsoft.com/dotnet/runtime-deps tags as aliases. Only tags whose
+# operating system a tag listing states (README.runtime-deps.md's "Full Tag
+# Listing", column "OS Version"), at the X.Y level (patch tags such as 8.0.21
+# move monthly). Left out: floating tags that have changed OS over time
+# (`latest`, `X.Y-alpine`), previews, Azure Linux/CBL-Mariner (no release of
+# ours), and the chiseled / distroless variants, whose package set is a small
+# subset of the release's (the data here cannot express that).
+DOTNET_SOURCES = {
+    # key: (repository, commit, what the file documents)
+    "main-2026": ("LadyK-21/dotnet-docker", "82488dbd7a87",
+                  "a fork's copy of dotnet/dotnet-docker main: mcr.microsoft.com/dotnet/runtime-deps, .NET 8.0.27/9.0.16/10.0.8"),
+    "nightly-2025": ("dotnet/dotnet-docker", "00976348560",
+                     "the nightly branch: mcr.microsoft.com/dotnet/nightly/runtime-deps, .NET 8.0.21/9.0.10/10.0 rc.2"),
+    "nightly-2022": ("mthalman/dotnet-docker", "811467849941",
+                     "a fork's copy of the nightly branch: .NET 3.1.25/5.0.17/6.0.6"),
+    "main-2021": ("dotnet/dotnet-docker", "d46b52539157",
+                  "main: mcr.microsoft.com/dotnet/runtime-deps, .NET 3.1.18/5.0.9, 6.0 preview.7"),
+}
+DOTNET_REPOSITORIES = ("runtime-deps", "mcr.microsoft.com/dotnet/runtime-deps")
+DOTNET_TAGS = (
+    # (tag, our release id, DOTNET_SOURCES keys that list it with that OS)
+    ("10.0", "ubuntu-24.04", ("main-2026",)),
+    ("10.0-noble", "ubuntu-24.04", ("main-2026", "nightly-2025")),
+    ("10.0-resolute", "ubuntu-26.04", ("main-2026",)),
+    ("10.0-alpine3.22", "alpine-3.22", ("nightly-2025",)),
+    ("10.0-alpine3.22-extra", "alpine-3.22", ("nightly-2025",)),
+    ("9.0", "debian-12", ("main-2026", "nightly-2025")),
+    ("9.0-bookworm-slim", "debian-12", ("main-2026", "nightly-2025")),
+    ("9.0-noble", "ubuntu-24.04", ("main-2026", "nightly-2025")),
+    ("9.0-alpine3.21", "alpine-3.21", ("nightly-2025",)),
+    ("9.0-alpine3.21-extra", "alpine-3.21", ("nightly-2025",)),
+    ("9.0-alpine3.22", "alpine-3.22", ("nightly-2025",)),
+    ("9.0-alpine3.22-extra", "alpine-3.22", ("nightly-2025",)),
+    ("8.0", "debian-12", ("main-2026", "nightly-2025")),
+    ("8.0-bookworm-slim", "debian-12", ("main-2026", "nightly-2025")),
+    ("8.0-noble", "ubuntu-24.04", ("main-2026", "nightly-2025")),
+    ("8.0-jammy", "ubuntu-22.04", ("main-2026", "nightly-2025")),
+    ("8.0-alpine3.21", "alpine-3.21", ("nightly-2025",)),
+    ("8.0-alpine3.21-extra", "alpine-3.21", ("nightly-2025",)),
+    ("8.0-alpine3.22", "alpine-3.22", ("nightly-2025",)),
+    ("8.0-alpine3.22-extra", "alpine-3.22", ("nightly-2025",)),
+    ("6.0", "debian-11", ("nightly-2022", "main-2021")),
+    ("6.0-bullseye-slim", "debian-11", ("nightly-2022", "main-2021")),
+    ("6.0-jammy", "ubuntu-22.04", ("nightly-2022",)),
+    ("6.0-focal", "ubuntu-20.04", ("nightly-2022", "main-2021")),
+    ("5.0", "debian-10", ("nightly-2022", "main-2021")),
+    ("5.0-buster-slim", "debian-10", ("nightly-2022", "main-2021")),
+    ("5.0-bullseye-slim", "debian-11", ("nightly-2022",)),
+    ("5.0-focal", "ubuntu-20.04", ("nightly-2022", "main-2021")),
+    ("3.1", "debian-10", ("nightly-2022", "main-2021")),
+    ("3.1-buster-slim", "debian-10", ("nightly-2022", "main-2021")),
+    ("3.1-bullseye-slim", "debian-11", ("nightly-2022",)),
+    ("3.1-focal", "ubuntu-20.04", ("nightly-2022", "main-2021")),
+    ("3.1-bionic", "ubuntu-18.04", ("nightly-2022", "main-2021")),
+)
+
+
+def dotnet_aliases() -> dict[str, list[str]]:
+    """Release id -> runtime-deps aliases, in DOTNET_TAGS order."""
+    result: dict[str, list[str]] = {}
+    for tag, release_id, sources in DOTNET_TAGS:
+        for key in sources:
+            if key not in DOTNET_SOURCES:
+                raise GenerateError(f"DOTNET_TAGS {tag}: unknown source {key!r}")
+        for repository in DOTNET_REPOSITORIES:
+            result.setdefault(release_id, []).append(f"{repository}:{tag}")
+    return result
+
+
+# --------------------------------------------------------------------------- Debian packages
+
+# glibc-db/debian/<suite>.json (written by glibc-db/debian/, real Debian
+# packages): soname -> providing package, merged into the release measured by
+# pep600. Suites and architectures not listed here are not merged.
+DEBIAN_DIR = REPO_ROOT / "glibc-db" / "debian"
+DEBIAN_SUITES = {
+    "bullseye": "debian-11",
+    "bookworm": "debian-12",
+    "trixie": "debian-13",
+    "forky": "debian-testing",
+}
+DEBIAN_ARCHES = {
+    "amd64": "x86_64",
+    "i386": "i686",
+    "arm64": "aarch64",
+    "armhf": "armv7l",
+    "ppc64el": "ppc64le",
+    "s390x": "s390x",
+    "riscv64": "riscv64",
+    "loong64": "loongarch64",
+}
 
 
 class GenerateError(Exception):
@@ -426,10 +655,13 @@ def _ident(rid: str, name: str, distro: str, release: str, aliases: list[str]) -
 def check_names(entries: list[dict]) -> None:
     owner: dict[str, str] = {}
     for entry in entries:
+        is_policy = entry.get("kind") == "policy"
         for key in [entry["id"], *entry["aliases"]]:
             folded = key.casefold()
-            if POLICY_NAME.match(folded):
-                raise GenerateError(f"{entry['id']}: {key!r} is an auditwheel policy name")
+            # Policy names belong to the policies, and only policy names do.
+            if bool(POLICY_NAME.match(folded)) != is_policy:
+                what = "is not" if is_policy else "is"
+                raise GenerateError(f"{entry['id']}: {key!r} {what} an auditwheel policy name")
             if folded in owner and owner[folded] != entry["id"]:
                 raise GenerateError(f"name {key!r} used by both {owner[folded]} and {entry['id']}")
             if folded in owner:
@@ -449,7 +681,10 @@ def arch_entry(
     revision: str,
     path: str,
     unavailable: set[str],
+    packages: tuple[dict, str] | None = None,
 ) -> dict:
+    """One architecture of a pep600 release; `packages` is Debian package data
+    (soname -> package entry, where it came from) to merge in."""
     where = f"{path} @ {revision}"
     glibc_version = data.get("glibc_version")
     symbols = data.get("symbols")
@@ -482,6 +717,13 @@ def arch_entry(
     is_image = pep600_name.startswith("manylinux-")
     if not is_image:
         others.update(s for s in extra if not _is_pseudo_extra(s))
+    if packages is not None:
+        clash = set(packages[0]) & absent
+        if clash:
+            raise GenerateError(
+                f"{where}: Debian packages provide {sorted(clash)}, which pep600 says are absent"
+            )
+        others.update(packages[0])
     first = [interpreter.rsplit("/", 1)[1], *sorted(core), *runtime]
     present = first + sorted(others - set(first))
 
@@ -491,7 +733,7 @@ def arch_entry(
 
     source = {"dataset": DATASET, "revision": revision, "path": path, "method": "measured"}
     source["note"] = MEASURE_NOTE + (IMAGE_NOTE if is_image else "")
-    return {
+    result = {
         "libc_version": glibc_version,
         "interpreter": interpreter,
         "versions": versions,
@@ -499,9 +741,275 @@ def arch_entry(
         "sonames_absent": sorted(absent),
         "source": source,
     }
+    if packages is not None:
+        result["packages"] = dict(sorted(packages[0].items()))
+        source["note"] += f"; packages and their sonames: real Debian package data, {packages[1]}"
+    return result
 
 
-def build(reference: Path) -> dict[str, str]:
+def generated_by(source: str) -> str:
+    return f"glibc-db/generate.py from {source}; do not edit, rerun the generator"
+
+
+def read_policies(reference: Path) -> list[tuple[str, dict]]:
+    """(file name, policy object) of every auditwheel policy but the pseudo-policy `linux`."""
+    result = []
+    for file_name in POLICY_FILES:
+        path = reference / "auditwheel-policy" / file_name
+        data = load_json(path)
+        if not isinstance(data, list):
+            raise GenerateError(f"{path}: expected a JSON array of policies")
+        for policy in data:
+            if not isinstance(policy, dict) or not isinstance(policy.get("name"), str):
+                raise GenerateError(f"{path}: a policy without a name")
+            if policy["name"] == "linux":
+                continue
+            result.append((file_name, policy))
+    if not result:
+        raise GenerateError(f"no policies under {reference / 'auditwheel-policy'}")
+    return result
+
+
+def _string_list(value, where: str) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise GenerateError(f"{where} is not a list of strings")
+    if len(set(value)) != len(value):
+        raise GenerateError(f"{where} has duplicates")
+    return list(value)
+
+
+def policy_entry(file_name: str, policy: dict) -> dict:
+    name = policy["name"]
+    where = f"{file_name}#{name}"
+    m = POLICY_ID.match(name)
+    if not m:
+        raise GenerateError(f"{where}: unexpected policy name")
+    is_musl = m["family"] == "musllinux"
+    if (file_name == "musllinux-policy.json") != is_musl:
+        raise GenerateError(f"{where}: policy in the wrong file")
+    version = f"{m['major']}.{m['minor']}"
+    aliases = _string_list(policy.get("aliases", []), f"{where} aliases")
+    whitelist = _string_list(policy.get("lib_whitelist"), f"{where} lib_whitelist")
+    blacklist_raw = policy.get("blacklist", {})
+    symbol_versions = policy.get("symbol_versions")
+    if not isinstance(blacklist_raw, dict) or not isinstance(symbol_versions, dict):
+        raise GenerateError(f"{where}: blacklist / symbol_versions are not objects")
+    blacklist = {
+        soname: _string_list(symbols, f"{where} blacklist[{soname!r}]")
+        for soname, symbols in sorted(blacklist_raw.items())
+        if symbols
+    }
+    unknown = set(symbol_versions) - set(POLICY_ARCHES)
+    if unknown:
+        raise GenerateError(f"{where}: unknown architectures {sorted(unknown)} (POLICY_ARCHES)")
+
+    arches = {}
+    for arch in POLICY_ARCHES:
+        if arch not in symbol_versions:
+            continue
+        families = symbol_versions[arch]
+        if not isinstance(families, dict):
+            raise GenerateError(f"{where} symbol_versions[{arch!r}] is not an object")
+        versions = {}
+        for family in sorted(families):
+            values = _string_list(families[family], f"{where} symbol_versions[{arch!r}][{family!r}]")
+            if values:
+                versions[family] = values
+        if is_musl:
+            if versions:
+                raise GenerateError(f"{where}: musl policy with symbol versions for {arch}")
+            if arch not in MUSL_LDSO_ARCH:
+                raise GenerateError(f"{where}: no musl loader known for {arch} (MUSL_LDSO_ARCH)")
+            interpreter = musl_interpreter(arch)
+            # auditwheel itself turns "libc.so" into Alpine's libc.musl-<arch>.so.1.
+            extra = [ALPINE_LIBC_SONAME[arch]] if "libc.so" in whitelist else []
+            note = MUSL_POLICY_NOTE
+        else:
+            if "GLIBC" not in versions:
+                raise GenerateError(f"{where}: no GLIBC versions for {arch}")
+            interpreter = INTERPRETERS[arch]
+            extra = []
+            note = GLIBC_POLICY_NOTE
+        loader = interpreter.rsplit("/", 1)[1]
+        present = [loader] + sorted(set(whitelist + extra) - {loader})
+        entry = {
+            "libc_version": version,
+            "interpreter": interpreter,
+            "versions": versions,
+            "sonames_present": present,
+            "sonames_absent": [],
+            "sonames_complete": True,
+        }
+        if blacklist:
+            entry["blacklist"] = blacklist
+        entry["source"] = {
+            "dataset": AUDITWHEEL_DATASET,
+            "revision": AUDITWHEEL_REVISION,
+            "path": where,
+            "method": "stated",
+            "note": note,
+        }
+        arches[arch] = entry
+    if not arches:
+        raise GenerateError(f"{where}: no architectures")
+
+    label = "musllinux" if is_musl else "manylinux"
+    return {
+        "generated_by": generated_by("auditwheel-policy"),
+        "id": name,
+        "name": f"{name} (auditwheel policy)",
+        "distro": label,
+        "release": f"{m['major']}_{m['minor']}",
+        "aliases": [a for a in aliases if a != name],
+        "rolling": False,
+        "kind": "policy",
+        "libc": "musl" if is_musl else "glibc",
+        "libc_version": version,
+        "eol": None,
+        "eol_source": None,
+        "arches": arches,
+    }
+
+
+def alpine_entry(release: str, facts: dict, facts_eol: dict[str, str | None]) -> dict:
+    row = f"Alpine {release}"
+    if row not in facts_eol:
+        raise GenerateError(f"distro-facts.md has no release row {row!r}")
+    eol = facts_eol[row]
+    musl = facts["musl"]
+    arches = {}
+    for arch in MUSL_LDSO_ARCH:  # output order
+        if arch not in facts["arches"]:
+            continue
+        directory, alpine_arch = ALPINE_IMAGE_DIRS[arch]
+        interpreter = musl_interpreter(arch)
+        note = ALPINE_NOTE
+        if musl:
+            note += f"; libc_version: {musl[2]} in {REPO_INFO} {musl[1]} @ {REPO_INFO_REVISION} (amd64 image)"
+        arches[arch] = {
+            "libc_version": None,
+            "interpreter": interpreter,
+            "versions": {},
+            "sonames_present": [interpreter.rsplit("/", 1)[1], ALPINE_LIBC_SONAME[arch]],
+            "sonames_absent": [],
+            "source": {
+                "dataset": ALPINE_IMAGES_REPO,
+                "revision": facts["commit"],
+                "path": f"{directory}/alpine-minirootfs-{facts['point']}-{alpine_arch}.tar.gz",
+                "method": "stated",
+                "note": note,
+            },
+        }
+    return {
+        "generated_by": generated_by("its Alpine tables (see README.md)"),
+        "id": f"alpine-{release}",
+        "name": f"Alpine Linux {release}",
+        "distro": "alpine",
+        "release": release,
+        "aliases": [f"alpine:{release}", f"alpine{release}"],
+        "rolling": False,
+        "libc": "musl",
+        "libc_version": musl[0] if musl else None,
+        "eol": eol,
+        "eol_source": DISTRO_FACTS_EOL_SOURCE if eol else None,
+        "arches": arches,
+    }
+
+
+def read_debian_packages(directory: Path) -> dict[str, dict[str, tuple[dict, str]]]:
+    """Release id -> our arch key -> (soname -> package entry, description of the source).
+
+    Reads glibc-db/debian/<suite>.json if there are any; nothing if not.
+    """
+    result: dict[str, dict[str, tuple[dict, str]]] = {}
+    if not directory.is_dir():
+        return result
+    for path in sorted(directory.glob("*.json")):
+        where = f"glibc-db/debian/{path.name}"
+        data = load_json(path)
+        if not isinstance(data, dict):
+            raise GenerateError(f"{where}: expected a JSON object")
+        suite = data.get("suite")
+        if suite != path.stem:
+            raise GenerateError(f"{where}: suite {suite!r} does not match the file name")
+        if suite not in DEBIAN_SUITES:
+            raise GenerateError(f"{where}: no release known for suite {suite!r} (DEBIAN_SUITES)")
+        arches = data.get("arches")
+        if not isinstance(arches, dict):
+            raise GenerateError(f"{where}: no arches object")
+        source = data.get("source")
+        summary = ""
+        if isinstance(source, dict):
+            parts = [f"{k} {v}" for k, v in sorted(source.items()) if isinstance(v, (str, int, float))]
+            summary = ", ".join(parts)
+        described = f"{where}" + (f" ({summary})" if summary else "")
+        release_id = DEBIAN_SUITES[suite]
+        for debian_arch in sorted(arches):
+            libs = arches[debian_arch]
+            if not isinstance(libs, dict):
+                raise GenerateError(f"{where}: arches[{debian_arch!r}] is not an object")
+            arch = DEBIAN_ARCHES.get(debian_arch)
+            if arch is None:
+                print(f"glibc-db: note: {where}: architecture {debian_arch} has no key of ours; not merged",
+                      file=sys.stderr)
+                continue
+            packages = {}
+            for soname in sorted(libs):
+                info = libs[soname]
+                item = f"{where}: arches[{debian_arch!r}][{soname!r}]"
+                if not soname or "/" in soname or not isinstance(info, dict):
+                    raise GenerateError(f"{item}: expected a soname and an object")
+                unknown = set(info) - {"package", "version", "minimal"}
+                if unknown:
+                    raise GenerateError(f"{item}: unknown fields {sorted(unknown)}")
+                package = info.get("package")
+                version = info.get("version")
+                minimal = info.get("minimal")
+                if not isinstance(package, str) or not package:
+                    raise GenerateError(f"{item}: no package name")
+                if version is not None and not isinstance(version, str):
+                    raise GenerateError(f"{item}: version is not a string")
+                if minimal is not None and not isinstance(minimal, bool):
+                    raise GenerateError(f"{item}: minimal is not true/false")
+                entry = {"package": package}
+                if version is not None:
+                    entry["version"] = version
+                if minimal is not None:
+                    entry["minimal"] = minimal
+                packages[soname] = entry
+            if packages:
+                result.setdefault(release_id, {})[arch] = (packages, described)
+    return result
+
+
+def order_arch_entry(arch_entry: dict) -> dict:
+    """Field order of an arch entry, optional fields only where they differ from the default."""
+    ordered = {}
+    for key in ("libc_version", "interpreter", "versions", "sonames_present", "sonames_absent"):
+        ordered[key] = arch_entry[key]
+    if arch_entry.get("sonames_complete"):
+        ordered["sonames_complete"] = True
+    if arch_entry.get("blacklist"):
+        ordered["blacklist"] = arch_entry["blacklist"]
+    if arch_entry.get("packages"):
+        ordered["packages"] = arch_entry["packages"]
+    ordered["source"] = arch_entry["source"]
+    return ordered
+
+
+def order_release(entry: dict) -> dict:
+    ordered = {}
+    for key in ("generated_by", "id", "name", "distro", "release", "aliases", "rolling"):
+        ordered[key] = entry[key]
+    if entry.get("kind", "distro") != "distro":
+        ordered["kind"] = entry["kind"]
+    for key in ("libc", "libc_version", "eol", "eol_source"):
+        ordered[key] = entry[key]
+    ordered["arches"] = {arch: order_arch_entry(a) for arch, a in entry["arches"].items()}
+    return ordered
+
+
+def build(reference: Path, debian_dir: Path = DEBIAN_DIR) -> dict[str, str]:
     """File name -> exact file content."""
     pep600 = reference / "pep600-compliance"
     measurements = read_measurements(pep600)
@@ -512,6 +1020,7 @@ def build(reference: Path) -> dict[str, str]:
     for name in unavailable:
         if name not in measurements:
             raise GenerateError(f"README.rst compatibility issue for unknown release {name}")
+    debian_packages = read_debian_packages(debian_dir)
 
     entries = []
     for pep600_name in sorted(measurements):
@@ -531,13 +1040,26 @@ def build(reference: Path) -> dict[str, str]:
             raise GenerateError(f"README.rst has no badge for {pep600_name}")
 
         ident = identity(pep600_name, rolling)
+        packages = debian_packages.pop(ident["id"], {})
         arches = {}
         for arch in INTERPRETERS:
             if arch in arches_raw:
                 data, revision, path = arches_raw[arch]
                 arches[arch] = arch_entry(
-                    pep600_name, arch, data, revision, path, unavailable.get(pep600_name, set())
+                    pep600_name,
+                    arch,
+                    data,
+                    revision,
+                    path,
+                    unavailable.get(pep600_name, set()),
+                    packages.pop(arch, None),
                 )
+        for arch, (_, described) in sorted(packages.items()):
+            print(
+                f"glibc-db: note: {described}: {ident['id']} has no pep600 measurement for "
+                f"{arch}; its package data is not merged",
+                file=sys.stderr,
+            )
         libc_versions = {a["libc_version"] for a in arches.values()}
         entry = {
             "generated_by": GENERATED_BY,
@@ -550,11 +1072,24 @@ def build(reference: Path) -> dict[str, str]:
             "arches": arches,
         }
         entries.append(entry)
+    for release_id in debian_packages:
+        raise GenerateError(f"Debian package data for {release_id}, which pep600 does not measure")
+
+    for release, facts in ALPINE_RELEASES.items():
+        entries.append(alpine_entry(release, facts, facts_eol))
+    for file_name, policy in read_policies(reference):
+        entries.append(policy_entry(file_name, policy))
+
+    by_id = {entry["id"]: entry for entry in entries}
+    for release_id, aliases in dotnet_aliases().items():
+        if release_id not in by_id:
+            raise GenerateError(f"DOTNET_TAGS names unknown release {release_id}")
+        by_id[release_id]["aliases"] += aliases
 
     check_names(entries)
     files = {}
     for entry in entries:
-        files[f"{entry['id']}.json"] = render(entry)
+        files[f"{entry['id']}.json"] = render(order_release(entry))
     return files
 
 
@@ -583,6 +1118,12 @@ def main(argv: list[str] | None = None) -> int:
         help=f"reference data directory (default: {DEFAULT_REFERENCE})",
     )
     parser.add_argument(
+        "--debian",
+        type=Path,
+        default=DEBIAN_DIR,
+        help=f"Debian package data to merge, <suite>.json files (default: {DEBIAN_DIR})",
+    )
+    parser.add_argument(
         "--check",
         action="store_true",
         help="write nothing; exit 1 if any file in glibc-db/releases/ is missing, stale or extra",
@@ -602,7 +1143,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
     try:
-        files = build(args.reference)
+        files = build(args.reference, args.debian)
     except GenerateError as err:
         print(f"glibc-db: error: {err}", file=sys.stderr)
         return 2

@@ -141,6 +141,17 @@ fn getrandom_needs_2_25_and_fcntl64_needs_2_28() {
         f["findings"][0]["evidence"]["symbols"],
         serde_json::json!(["getrandom"])
     );
+    let advice = &f["findings"][0]["evidence"]["advice"];
+    assert_eq!(
+        advice,
+        &serde_json::json!([{"fix": "code-change-or-shim", "symbol": "getrandom", "first_release": "2.25"}])
+    );
+    assert!(
+        f["findings"][0]["hint"]
+            .as_str()
+            .unwrap()
+            .contains("getrandom (added in glibc 2.25)")
+    );
     let (code, _) = check_json(
         &["getrandom-bullseye-x86_64"],
         &["--baseline", "ubuntu-18.04"],
@@ -734,4 +745,35 @@ fn github_and_markdown_formats() {
         stdout.contains("| error | `testdata/bin/hello-x86_64` | `symbol-version-too-new` |"),
         "{stdout}"
     );
+}
+
+#[test]
+fn manylinux_policies_are_allow_lists() {
+    let (code, doc) = check_json(&["hello-bullseye-x86_64"], &["--baseline", "manylinux2014"]);
+    assert_eq!(code, 0, "{doc:#}");
+    assert_eq!(doc["baseline"]["id"], "manylinux_2_17");
+    let (code, doc) = check_json(&["cxx-bullseye-x86_64"], &["--baseline", "manylinux_2_17"]);
+    assert_eq!(code, 1, "GLIBCXX_3.4.21 is beyond manylinux2014's 3.4.19");
+    let versions = too_new_versions(file(&doc, "cxx-bullseye-x86_64"));
+    assert!(
+        versions.contains(&"GLIBCXX_3.4.21".to_string()),
+        "{versions:?}"
+    );
+    // A library outside the whitelist must be bundled: missing, not unknown.
+    let (code, doc) = check_json(&["needs-nowhere-x86_64"], &["--baseline", "manylinux_2_34"]);
+    assert_eq!(code, 1);
+    assert!(codes(file(&doc, "needs-nowhere-x86_64")).contains(&"soname-missing".to_string()));
+}
+
+#[test]
+fn musl_baselines_take_musl_binaries_and_refuse_glibc_ones() {
+    for baseline in ["alpine-3.20", "musllinux_1_2"] {
+        let (code, doc) = check_json(&["hello-x86_64-musl"], &["--baseline", baseline]);
+        assert_eq!(code, 0, "{baseline}: {doc:#}");
+        let (code, doc) = check_json(&["hello-bullseye-x86_64"], &["--baseline", baseline]);
+        assert_eq!(code, 1, "{baseline}");
+        assert!(
+            codes(file(&doc, "hello-bullseye-x86_64")).contains(&"interpreter-missing".to_string())
+        );
+    }
 }

@@ -24,16 +24,29 @@ fn every_entry_loads_with_provenance() {
             "{}",
             release.id
         );
-        for key in release.arch_keys() {
-            let baseline = release.baseline(key).expect("listed arch builds");
+        for (key, entry) in &release.arches {
+            let source = &entry.source;
             assert!(
-                baseline.source.contains("pep600-compliance"),
+                !source.dataset.is_empty()
+                    && !source.revision.is_empty()
+                    && !source.path.is_empty(),
+                "{} {key} has no provenance",
+                release.id
+            );
+            assert!(
+                matches!(source.method.as_str(), "measured" | "stated"),
                 "{}",
                 release.id
             );
+            let baseline = release.baseline(key).expect("listed arch builds");
             assert!(baseline.interpreter.is_some(), "{} {key}", release.id);
             let glibc = baseline.highest("GLIBC");
-            assert!(glibc.is_some(), "{} {key} has no GLIBC nodes", release.id);
+            match release.libc {
+                shipcheck::arch::Libc::Glibc => {
+                    assert!(glibc.is_some(), "{} {key} has no GLIBC nodes", release.id)
+                }
+                shipcheck::arch::Libc::Musl => assert!(glibc.is_none(), "{}", release.id),
+            }
         }
     }
 }
@@ -65,6 +78,10 @@ fn every_name_points_at_one_release() {
         ("almalinux:8", "almalinux-8"),
         ("amazonlinux:2023", "amazonlinux-2023"),
         ("al2023", "amazonlinux-2023"),
+        ("manylinux2014", "manylinux_2_17"),
+        ("manylinux_2_28", "manylinux_2_28"),
+        ("musllinux_1_2", "musllinux_1_2"),
+        ("alpine:3.20", "alpine-3.20"),
     ] {
         assert_eq!(db.find(name).map(|r| r.id.as_str()), Ok(id), "{name}");
     }

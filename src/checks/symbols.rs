@@ -2,9 +2,10 @@
 //! node a file needs, checked against the library that will provide it — the shipped one when
 //! the tree ships it, otherwise the baseline's.
 
+use crate::baseline::glibc_symbols::{self, SymbolAdvice};
 use crate::baseline::{Availability, Baseline};
 use crate::binary::Binary;
-use crate::report::finding::Issue;
+use crate::report::finding::{Issue, SymbolFix};
 use crate::resolve::Resolution;
 use crate::version::VersionNode;
 use std::collections::BTreeMap;
@@ -39,6 +40,11 @@ pub fn check(
                 None if baseline.defines(&need.library, &node) == Availability::Absent => None,
                 None => continue,
             };
+            let advice = if shipped_at.is_none() && node.family == "GLIBC" {
+                glibc_advice(&version.symbols, baseline)
+            } else {
+                Vec::new()
+            };
             issues.push(Issue::SymbolVersionTooNew {
                 library: need.library.clone(),
                 family: node.family.to_string(),
@@ -48,10 +54,38 @@ pub fn check(
                 baseline_highest: baseline.highest(node.family).map(str::to_string),
                 shipped_at,
                 weak: version.weak,
+                advice,
             });
         }
     }
     issues
+}
+
+/// For each symbol, whether the baseline's glibc release has an older node of it (rebuild
+/// against that glibc) or none at all (code change or shim), from glibc's symbol lists.
+/// Symbols the data does not know get no advice rather than a guess.
+fn glibc_advice(symbols: &[String], baseline: &Baseline) -> Vec<SymbolFix> {
+    let Some(release) = &baseline.libc_version else {
+        return Vec::new();
+    };
+    symbols
+        .iter()
+        .filter_map(
+            |symbol| match glibc_symbols::advise(&baseline.arch, symbol, release) {
+                SymbolAdvice::OlderNodeExists { node } => {
+                    Some(SymbolFix::RebuildAgainstOlderGlibc {
+                        symbol: symbol.clone(),
+                        node,
+                    })
+                }
+                SymbolAdvice::NotInRelease { first_release } => Some(SymbolFix::CodeChangeOrShim {
+                    symbol: symbol.clone(),
+                    first_release,
+                }),
+                SymbolAdvice::Unknown => None,
+            },
+        )
+        .collect()
 }
 
 /// GLIBC_PRIVATE is an error whatever the baseline: it is only promised to the glibc build

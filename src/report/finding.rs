@@ -134,6 +134,20 @@ impl Serialize for Code {
     }
 }
 
+/// What a too-new glibc symbol needs to run on the baseline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "fix", rename_all = "kebab-case")]
+pub enum SymbolFix {
+    /// The baseline's glibc has the symbol under an older node: building against that glibc
+    /// binds it there.
+    RebuildAgainstOlderGlibc { symbol: String, node: String },
+    /// The symbol does not exist in the baseline's glibc at all.
+    CodeChangeOrShim {
+        symbol: String,
+        first_release: Option<String>,
+    },
+}
+
 /// What a check found, with typed values; serialised as the finding's evidence.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(untagged)]
@@ -169,6 +183,8 @@ pub enum Issue {
         baseline_highest: Option<String>,
         shipped_at: Option<String>,
         weak: bool,
+        /// Per symbol, what the baseline's glibc has of it (glibc nodes only).
+        advice: Vec<SymbolFix>,
     },
     GlibcPrivate {
         library: String,
@@ -293,6 +309,7 @@ impl Issue {
                 shipped_at,
                 weak,
                 family,
+                ..
             } => {
                 let needed_by = symbol_list(symbols);
                 let has = match (shipped_at, baseline_highest) {
@@ -431,6 +448,7 @@ impl Issue {
             Issue::SymbolVersionTooNew { version, .. } if version == "GLIBC_ABI_DT_RELR" => {
                 "relink without -z pack-relative-relocs (RELR needs glibc 2.36 or newer), e.g. drop -Wl,-z,pack-relative-relocs or add -Wl,-z,nopack-relative-relocs".into()
             }
+            Issue::SymbolVersionTooNew { advice, .. } if !advice.is_empty() => advice_text(advice),
             Issue::SymbolVersionTooNew { family, baseline, baseline_highest, .. } => {
                 match family.as_str() {
                     "GLIBC" => format!("rebuild against an older glibc sysroot (glibc {} or older, e.g. the baseline's own libc6-dev with --sysroot, or zig cc -target <arch>-linux-gnu.{}), or avoid the symbols listed", baseline_highest.as_deref().unwrap_or("?"), baseline_highest.as_deref().unwrap_or("?")),
@@ -461,6 +479,37 @@ impl Issue {
             Issue::UnreadableFile { .. } => "check that the file is complete (not truncated by an interrupted copy) and readable".into(),
         }
     }
+}
+
+fn advice_text(advice: &[SymbolFix]) -> String {
+    let mut older = Vec::new();
+    let mut missing = Vec::new();
+    for fix in advice {
+        match fix {
+            SymbolFix::RebuildAgainstOlderGlibc { symbol, node } => {
+                older.push(format!("{symbol}@{node}"))
+            }
+            SymbolFix::CodeChangeOrShim {
+                symbol,
+                first_release: Some(release),
+            } => missing.push(format!("{symbol} (added in glibc {release})")),
+            SymbolFix::CodeChangeOrShim { symbol, .. } => missing.push(symbol.clone()),
+        }
+    }
+    let mut parts = Vec::new();
+    if !older.is_empty() {
+        parts.push(format!(
+            "the baseline's glibc has {}: rebuild against an older glibc sysroot (the baseline's own libc6-dev/glibc-devel with --sysroot, or zig cc -target <arch>-linux-gnu.<version>) so the link binds those",
+            older.join(", ")
+        ));
+    }
+    if !missing.is_empty() {
+        parts.push(format!(
+            "{} does not exist in the baseline's glibc: build against the baseline's glibc headers (they do not redirect calls to it, as newer headers redirect fcntl to fcntl64), change the code to do without it, or provide a shim (e.g. a syscall wrapper)",
+            missing.join(", ")
+        ));
+    }
+    parts.join("; ")
 }
 
 /// `shipcheck explain CODE`.
