@@ -79,7 +79,7 @@ pub fn table(db: &Database) -> String {
         };
         table.add_row([
             r.id.to_string(),
-            r.aliases.join(", "),
+            short_list(r.aliases, 4),
             format!("{} {}", r.libc, r.libc_version.unwrap_or("unknown")),
             get("GLIBC"),
             get("GLIBCXX"),
@@ -157,4 +157,13 @@ pub fn measured_json(set: &BaselineSet) -> String {
         arches,
     };
     serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
+}
+
+/// The first `shown` items and a count of the rest, to keep table cells narrow (JSON has all).
+fn short_list(items: &[String], shown: usize) -> String {
+    let mut text = items.iter().take(shown).cloned().collect::<Vec<_>>().join(", ");
+    if items.len() > shown {
+        text += &format!(" +{} more", items.len() - shown);
+    }
+    text
 }
