@@ -91,6 +91,16 @@ pub enum CheckError {
 
 /// Runs the whole check and returns the finished report.
 pub fn check(options: &CheckOptions, db: &Database) -> Result<Report, CheckError> {
+    check_with_progress(options, db, &|_, _| {})
+}
+
+/// [`check`], calling `progress(files_read, files_total)` from the reading threads as files
+/// are read (for a progress line on a terminal; the library itself never prints).
+pub fn check_with_progress(
+    options: &CheckOptions,
+    db: &Database,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<Report, CheckError> {
     let mut inventory = discover::discover(&options.paths)?;
     let mut ignored = Vec::new();
     if let Some(ignore) = &options.ignore {
@@ -108,7 +118,7 @@ pub fn check(options: &CheckOptions, db: &Database) -> Result<Report, CheckError
             },
         );
     }
-    let outcomes = read_all(&inventory.files);
+    let outcomes = read_all(&inventory.files, progress);
     let canonical: Vec<PathBuf> = inventory
         .files
         .iter()
@@ -288,12 +298,16 @@ fn canonical_path(inventory: &Inventory, path: &Path) -> PathBuf {
 }
 
 /// Reads every file on all cores; results come back in input order.
-fn read_all(files: &[PathBuf]) -> Vec<Result<Sniffed, ReadError>> {
+fn read_all(
+    files: &[PathBuf],
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Vec<Result<Sniffed, ReadError>> {
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(files.len())
         .max(1);
     let next = AtomicUsize::new(0);
+    let finished = AtomicUsize::new(0);
     let mut indexed: Vec<(usize, Result<Sniffed, ReadError>)> = std::thread::scope(|scope| {
         let workers: Vec<_> = (0..threads)
             .map(|_| {
@@ -303,6 +317,7 @@ fn read_all(files: &[PathBuf]) -> Vec<Result<Sniffed, ReadError>> {
                         let index = next.fetch_add(1, Ordering::Relaxed);
                         let Some(path) = files.get(index) else { break };
                         done.push((index, binary::read_path(path)));
+                        progress(finished.fetch_add(1, Ordering::Relaxed) + 1, files.len());
                     }
                     done
                 })

@@ -146,7 +146,11 @@ fn run_check(args: CheckArgs) -> Result<ExitStatus, String> {
         ignore,
         overrides,
     };
-    let report = shipcheck::check(&options, &db).map_err(|e| e.to_string())?;
+    let progress = Progress::new();
+    let report =
+        shipcheck::check_with_progress(&options, &db, &|done, total| progress.update(done, total))
+            .map_err(|e| e.to_string())?;
+    progress.finish();
     let rendered = match args.format {
         Format::Json => json::render(&report),
         Format::Github => github::render(&report),
@@ -228,6 +232,47 @@ fn parse_code(text: &str) -> Result<Code, String> {
             known.join(", ")
         )
     })
+}
+
+/// A progress line on stderr for long runs, only when stderr is a terminal: never mixed into
+/// stdout, never in logs.
+struct Progress {
+    enabled: bool,
+    started: std::time::Instant,
+    last: std::sync::Mutex<Option<std::time::Instant>>,
+}
+
+impl Progress {
+    const FIRST_AFTER: std::time::Duration = std::time::Duration::from_millis(500);
+    const EVERY: std::time::Duration = std::time::Duration::from_millis(100);
+
+    fn new() -> Self {
+        Progress {
+            enabled: std::io::stderr().is_terminal(),
+            started: std::time::Instant::now(),
+            last: std::sync::Mutex::new(None),
+        }
+    }
+
+    fn update(&self, done: usize, total: usize) {
+        if !self.enabled || self.started.elapsed() < Self::FIRST_AFTER {
+            return;
+        }
+        let Ok(mut last) = self.last.try_lock() else {
+            return;
+        };
+        if last.is_some_and(|t| t.elapsed() < Self::EVERY) {
+            return;
+        }
+        *last = Some(std::time::Instant::now());
+        eprint!("\rshipcheck: read {done}/{total} files");
+    }
+
+    fn finish(&self) {
+        if self.enabled && self.last.lock().is_ok_and(|last| last.is_some()) {
+            eprint!("\r\x1b[2K");
+        }
+    }
 }
 
 /// Prints to stdout; a closed pipe (`| head`) is not an error.
