@@ -147,7 +147,8 @@ pub fn check_with_progress(
         .iter()
         .map(|set| set.arches.keys().cloned().collect())
         .collect();
-    let all_baselines = AllBaselines::new(db);
+    // Only needed for "runs on" lists, i.e. without a baseline.
+    let all_baselines = options.baselines.is_empty().then(|| AllBaselines::new(db));
     let mut files = Vec::new();
     let mut not_binaries = 0;
     for ((path, canonical), outcome) in inventory.files.iter().zip(&canonical).zip(outcomes) {
@@ -195,13 +196,11 @@ pub fn check_with_progress(
             }
         }
         sort_findings(&mut findings);
-        let runs_on = match &arch_key {
-            Some(key)
-                if options.baselines.is_empty()
-                    && binary.format == Format::Elf
-                    && !binary.debug.separate_debug_file =>
+        let runs_on = match (&all_baselines, &arch_key) {
+            (Some(all), Some(key))
+                if binary.format == Format::Elf && !binary.debug.separate_debug_file =>
             {
-                Some(all_baselines.runs_on(&ctx, key, &options.overrides))
+                Some(all.runs_on(&ctx, key, &options.overrides))
             }
             _ => None,
         };

@@ -7,7 +7,8 @@ use super::{
     VersionNeed, malformed,
 };
 use crate::arch::{Arch, Endian, FloatAbi, Machine};
-use goblin::elf::{Elf, dynamic, header};
+use goblin::container::{self, Container};
+use goblin::elf::{Elf, dynamic, header, program_header, section_header, symver};
 use object::{Object, ObjectSection};
 use std::collections::BTreeMap;
 
@@ -21,13 +22,14 @@ const EF_LARCH_ABI_MODIFIER_MASK: u32 = 0x7;
 const SHN_UNDEF: usize = 0;
 
 pub(super) fn read(data: &[u8]) -> Result<Binary, ReadError> {
-    let elf = Elf::parse(data).map_err(|e| malformed("ELF", e))?;
+    let mut elf = Elf::parse(data).map_err(|e| malformed("ELF", e))?;
+    version_tables_from_dynamic(&mut elf, data)?;
     let arch = arch_of(&elf);
     let abi = abi_flags(&elf);
-    let interpreter = elf.interpreter.map(str::to_string);
-    let kind = kind_of(&elf);
-    let version_needs = version_needs(&elf);
-    let version_defs = version_defs(&elf);
+    let interpreter = interpreter(&elf, data)?;
+    let kind = kind_of(&elf, interpreter.is_some());
+    let version_needs = version_needs(&elf, data.len())?;
+    let version_defs = version_defs(&elf, data.len())?;
     let debug = debug_info(data);
     Ok(Binary {
         format: Format::Elf,
@@ -36,23 +38,155 @@ pub(super) fn read(data: &[u8]) -> Result<Binary, ReadError> {
         kind,
         abi,
         interpreter,
-        needed: strings(&elf.libraries),
-        soname: elf.soname.map(str::to_string),
-        rpath: split_paths(&elf.rpaths),
-        runpath: split_paths(&elf.runpaths),
+        needed: dynamic_strings(&elf, dynamic::DT_NEEDED)?,
+        soname: dynamic_strings(&elf, dynamic::DT_SONAME)?.pop(),
+        rpath: split_paths(&dynamic_strings(&elf, dynamic::DT_RPATH)?),
+        runpath: split_paths(&dynamic_strings(&elf, dynamic::DT_RUNPATH)?),
         version_needs,
         version_defs,
         debug,
     })
 }
 
-fn strings(items: &[&str]) -> Vec<String> {
-    items.iter().map(|s| s.to_string()).collect()
+/// PT_INTERP's path, up to its first NUL. goblin drops an interpreter that is not UTF-8, which
+/// would make a dynamic executable look static, and keeps NUL padding (s390x libc.so.6 has
+/// `/lib/ld64.so.1\0\0`); a PT_INTERP outside the file is an error. A separate debug file keeps
+/// the segment with no bytes (p_filesz 0): no interpreter, as readelf says.
+fn interpreter(elf: &Elf, data: &[u8]) -> Result<Option<String>, ReadError> {
+    let Some(ph) = elf
+        .program_headers
+        .iter()
+        .find(|ph| ph.p_type == program_header::PT_INTERP && ph.p_filesz != 0)
+    else {
+        return Ok(None);
+    };
+    let bytes = usize::try_from(ph.p_offset)
+        .ok()
+        .zip(usize::try_from(ph.p_filesz).ok())
+        .and_then(|(start, len)| data.get(start..start.checked_add(len)?))
+        .ok_or_else(|| malformed("ELF", "PT_INTERP lies outside the file"))?;
+    let path = bytes.split(|&b| b == 0).next().unwrap_or_default();
+    Ok(Some(String::from_utf8_lossy(path).into_owned()))
+}
+
+/// goblin finds the GNU version tables through section headers only, which `sstrip` and
+/// careless tools remove while the loader keeps using them through DT_VERNEED, DT_VERDEF and
+/// DT_VERSYM. Without this a file with stripped sections would look as if it needed no symbol
+/// versions at all.
+fn version_tables_from_dynamic<'a>(elf: &mut Elf<'a>, data: &'a [u8]) -> Result<(), ReadError> {
+    let Some(dynamic) = &elf.dynamic else {
+        return Ok(());
+    };
+    let tag = |wanted: u64| {
+        dynamic
+            .dyns
+            .iter()
+            .find(|d| d.d_tag == wanted)
+            .map(|d| usize::try_from(d.d_val).unwrap_or(usize::MAX))
+    };
+    let info = &dynamic.info;
+    let container = if elf.is_64 {
+        Container::Big
+    } else {
+        Container::Little
+    };
+    let endian = if elf.little_endian {
+        container::Endian::Little
+    } else {
+        container::Endian::Big
+    };
+    let ctx = container::Ctx::new(container, endian);
+    // A stand-in section header covering the table up to the end of the file; the entry
+    // budget and the readers' own bounds checks keep the walk inside it.
+    let table = |sh_type: u32, offset: usize, what: &str| -> Result<_, ReadError> {
+        if offset == 0 || offset >= data.len() {
+            return Err(malformed(
+                "ELF",
+                format!("{what} points outside the file's loadable segments"),
+            ));
+        }
+        Ok(section_header::SectionHeader {
+            sh_type,
+            sh_offset: offset as u64,
+            sh_size: (data.len() - offset) as u64,
+            ..Default::default()
+        })
+    };
+    let unreadable = |what: &str, e: goblin::error::Error| malformed("ELF", format!("{what}: {e}"));
+    let (mut verneed, mut verdef, mut versym) = (None, None, None);
+    if elf.verneed.is_none()
+        && let Some(count) =
+            tag(dynamic::DT_VERNEEDNUM).filter(|_| tag(dynamic::DT_VERNEED).is_some())
+    {
+        let mut sh = table(
+            section_header::SHT_GNU_VERNEED,
+            info.verneed as usize,
+            "DT_VERNEED",
+        )?;
+        sh.sh_info = u32::try_from(count).unwrap_or(u32::MAX);
+        verneed = symver::VerneedSection::parse(data, &[sh], ctx)
+            .map_err(|e| unreadable("DT_VERNEED", e))?;
+    }
+    if elf.verdef.is_none()
+        && let Some(count) =
+            tag(dynamic::DT_VERDEFNUM).filter(|_| tag(dynamic::DT_VERDEF).is_some())
+    {
+        let mut sh = table(
+            section_header::SHT_GNU_VERDEF,
+            info.verdef as usize,
+            "DT_VERDEF",
+        )?;
+        sh.sh_info = u32::try_from(count).unwrap_or(u32::MAX);
+        verdef = symver::VerdefSection::parse(data, &[sh], ctx)
+            .map_err(|e| unreadable("DT_VERDEF", e))?;
+    }
+    if elf.versym.is_none() && tag(dynamic::DT_VERSYM).is_some() {
+        let mut sh = table(
+            section_header::SHT_GNU_VERSYM,
+            info.versym as usize,
+            "DT_VERSYM",
+        )?;
+        sh.sh_size = sh.sh_size.min(elf.dynsyms.len() as u64 * 2);
+        versym = symver::VersymSection::parse(data, &[sh], ctx)
+            .map_err(|e| unreadable("DT_VERSYM", e))?;
+    }
+    elf.verneed = elf.verneed.take().or(verneed);
+    elf.verdef = elf.verdef.take().or(verdef);
+    elf.versym = elf.versym.take().or(versym);
+    Ok(())
+}
+
+/// A string from `.dynstr`. An offset that does not land on a string is an error, not a
+/// placeholder or a silent omission: a dropped DT_NEEDED or version need would make a broken
+/// file look clean.
+fn dynstr<'a>(elf: &Elf<'a>, offset: usize, what: &str) -> Result<&'a str, ReadError> {
+    elf.dynstrtab.get_at(offset).ok_or_else(|| {
+        malformed(
+            "ELF",
+            format!("{what} names string offset {offset:#x}, outside the dynamic string table"),
+        )
+    })
+}
+
+/// The strings of every dynamic entry with this tag, in file order.
+fn dynamic_strings(elf: &Elf, tag: u64) -> Result<Vec<String>, ReadError> {
+    let Some(dynamic) = &elf.dynamic else {
+        return Ok(Vec::new());
+    };
+    dynamic
+        .dyns
+        .iter()
+        .filter(|d| d.d_tag == tag)
+        .map(|d| {
+            let offset = usize::try_from(d.d_val).unwrap_or(usize::MAX);
+            dynstr(elf, offset, dynamic::tag_to_str(tag)).map(str::to_string)
+        })
+        .collect()
 }
 
 /// DT_RPATH/DT_RUNPATH values are colon-separated lists; an empty entry means the current
 /// directory to the loader, so it is kept.
-fn split_paths(values: &[&str]) -> Vec<String> {
+fn split_paths(values: &[String]) -> Vec<String> {
     values
         .iter()
         .flat_map(|value| value.split(':'))
@@ -104,8 +238,7 @@ fn abi_flags(elf: &Elf) -> AbiFlags {
     }
 }
 
-fn kind_of(elf: &Elf) -> FileKind {
-    let has_interp = elf.interpreter.is_some();
+fn kind_of(elf: &Elf, has_interp: bool) -> FileKind {
     let flags_1 = elf.dynamic.as_ref().map_or(0, |d| d.info.flags_1);
     match elf.header.e_type {
         header::ET_EXEC if has_interp => FileKind::Executable,
@@ -119,27 +252,47 @@ fn kind_of(elf: &Elf) -> FileKind {
     }
 }
 
+/// The most version entries a section of `size` bytes can hold without entries overlapping
+/// (each is at least 8 bytes). Links are only checked to stay inside the section, so hostile
+/// `vn_next`/`vna_next` values could otherwise revisit the same bytes for every one of
+/// `sh_info` × `vn_cnt` entries.
+fn entry_budget(elf: &Elf, sh_type: u32, data_len: usize) -> usize {
+    elf.section_headers
+        .iter()
+        .filter(|sh| sh.sh_type == sh_type)
+        .map(|sh| usize::try_from(sh.sh_size).unwrap_or(usize::MAX) / 8)
+        .max()
+        // Read through the dynamic section (no section header): the file bounds the table.
+        .unwrap_or(data_len / 8)
+}
+
+fn too_many(section: &str) -> ReadError {
+    malformed(
+        "ELF",
+        format!("{section} links more entries than the section can hold"),
+    )
+}
+
 /// Every version need with the undefined dynamic symbols bound to it through `.gnu.version`.
-fn version_needs(elf: &Elf) -> Vec<VersionNeed> {
+fn version_needs(elf: &Elf, data_len: usize) -> Result<Vec<VersionNeed>, ReadError> {
     let Some(verneed) = &elf.verneed else {
-        return Vec::new();
+        return Ok(Vec::new());
     };
+    let mut budget = entry_budget(elf, section_header::SHT_GNU_VERNEED, data_len);
     // version index → (library position, version position)
     let mut by_index: BTreeMap<u16, (usize, usize)> = BTreeMap::new();
     let mut needs: Vec<VersionNeed> = Vec::new();
     for need in verneed.iter() {
-        let library = elf
-            .dynstrtab
-            .get_at(need.vn_file)
-            .unwrap_or("?")
-            .to_string();
+        budget = budget
+            .checked_sub(1)
+            .ok_or_else(|| too_many(".gnu.version_r"))?;
+        let library = dynstr(elf, need.vn_file, "version need (vn_file)")?.to_string();
         let mut versions = Vec::new();
         for aux in need.iter() {
-            let name = elf
-                .dynstrtab
-                .get_at(aux.vna_name)
-                .unwrap_or("?")
-                .to_string();
+            budget = budget
+                .checked_sub(1)
+                .ok_or_else(|| too_many(".gnu.version_r"))?;
+            let name = dynstr(elf, aux.vna_name, "version need (vna_name)")?.to_string();
             by_index.insert(
                 aux.vna_other & VERSYM_VERSION,
                 (needs.len(), versions.len()),
@@ -173,20 +326,28 @@ fn version_needs(elf: &Elf) -> Vec<VersionNeed> {
             version.symbols.dedup();
         }
     }
-    needs
+    Ok(needs)
 }
 
-fn version_defs(elf: &Elf) -> Vec<String> {
+fn version_defs(elf: &Elf, data_len: usize) -> Result<Vec<String>, ReadError> {
     let Some(verdef) = &elf.verdef else {
-        return Vec::new();
+        return Ok(Vec::new());
     };
-    verdef
-        .iter()
-        .filter(|def| def.vd_flags & VER_FLG_BASE == 0)
-        .filter_map(|def| def.iter().next())
-        .filter_map(|aux| elf.dynstrtab.get_at(aux.vda_name))
-        .map(str::to_string)
-        .collect()
+    let mut budget = entry_budget(elf, section_header::SHT_GNU_VERDEF, data_len);
+    let mut defs = Vec::new();
+    for def in verdef.iter() {
+        budget = budget
+            .checked_sub(1)
+            .ok_or_else(|| too_many(".gnu.version_d"))?;
+        if def.vd_flags & VER_FLG_BASE != 0 {
+            continue;
+        }
+        // The first auxiliary entry names the version; the others name its parents.
+        if let Some(aux) = def.iter().next() {
+            defs.push(dynstr(elf, aux.vda_name, "version definition (vda_name)")?.to_string());
+        }
+    }
+    Ok(defs)
 }
 
 fn debug_info(data: &[u8]) -> DebugInfo {
@@ -210,7 +371,11 @@ fn debug_info(data: &[u8]) -> DebugInfo {
             }
         }
         let Ok(name) = section.name() else { continue };
-        let file_size = section.file_range().map_or(0, |(_, size)| size);
+        // Section headers may claim any size; count only the bytes the file really holds, so
+        // a hostile header cannot make the totals lie (or overflow).
+        let file_size = section
+            .file_range()
+            .map_or(0, |(offset, size)| bytes_in_file(offset, size, data.len()));
         if name.starts_with(".debug_") || name.starts_with(".zdebug_") {
             let uncompressed_size = section
                 .compressed_file_range()
@@ -228,7 +393,7 @@ fn debug_info(data: &[u8]) -> DebugInfo {
             strtab = file_size;
         }
     }
-    info.symtab_bytes = symtab.map(|size| size + strtab);
+    info.symtab_bytes = symtab.map(|size: u64| size.saturating_add(strtab));
     // `objcopy --only-keep-debug` keeps the section table but empties every loaded section.
     info.separate_debug_file =
         !info.sections.is_empty() && loaded_sections > 0 && loaded_with_bytes == 0;
@@ -239,6 +404,16 @@ fn debug_info(data: &[u8]) -> DebugInfo {
         .flatten()
         .map(|(name, _crc)| String::from_utf8_lossy(name).into_owned());
     info
+}
+
+/// How many of a section's `size` bytes at `offset` lie inside a file of `len` bytes.
+fn bytes_in_file(offset: u64, size: u64, len: usize) -> u64 {
+    let len = len as u64;
+    if offset >= len {
+        0
+    } else {
+        size.min(len - offset)
+    }
 }
 
 fn hex(bytes: &[u8]) -> String {

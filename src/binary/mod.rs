@@ -6,8 +6,8 @@ mod foreign;
 
 use crate::arch::Arch;
 use serde::Serialize;
-use std::fs::File;
 use std::io::Read;
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 
 /// The object file formats we recognise.
@@ -108,7 +108,9 @@ pub struct DebugInfo {
 
 impl DebugInfo {
     pub fn debug_bytes(&self) -> u64 {
-        self.sections.iter().map(|s| s.file_size).sum()
+        self.sections
+            .iter()
+            .fold(0u64, |total, s| total.saturating_add(s.file_size))
     }
 }
 
@@ -155,7 +157,13 @@ pub enum Sniffed {
 /// Reads the file at `path`: sniffs its magic with a small read, then memory-maps it only if it
 /// is an object file, so a tree of data files costs one 8-byte read each.
 pub fn read_path(path: &Path) -> Result<Sniffed, ReadError> {
-    let mut file = File::open(path)?;
+    // Discovery never hands us a FIFO, but a file can be swapped for one between the walk and
+    // this open; a blocking open of a FIFO waits forever for a writer. O_NONBLOCK makes that
+    // open return at once and changes nothing for regular files.
+    let mut file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)?;
     let metadata = file.metadata()?;
     if !metadata.is_file() {
         return Ok(Sniffed::NotBinary);

@@ -161,7 +161,12 @@ pub fn measured_json(set: &BaselineSet) -> String {
 
 /// The first `shown` items and a count of the rest, to keep table cells narrow (JSON has all).
 fn short_list(items: &[String], shown: usize) -> String {
-    let mut text = items.iter().take(shown).cloned().collect::<Vec<_>>().join(", ");
+    let mut text = items
+        .iter()
+        .take(shown)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
     if items.len() > shown {
         text += &format!(" +{} more", items.len() - shown);
     }
