@@ -44,8 +44,25 @@ pub(super) fn read(data: &[u8]) -> Result<Binary, ReadError> {
         runpath: split_paths(&dynamic_strings(&elf, dynamic::DT_RUNPATH)?),
         version_needs,
         version_defs,
+        imported_symbols: imported_symbols(&elf),
         debug,
     })
+}
+
+/// Names of the undefined dynamic symbols (the first entry is the null symbol).
+fn imported_symbols(elf: &Elf) -> Vec<String> {
+    let mut names: Vec<String> = elf
+        .dynsyms
+        .iter()
+        .skip(1)
+        .filter(|sym| sym.st_shndx == SHN_UNDEF)
+        .filter_map(|sym| elf.dynstrtab.get_at(sym.st_name))
+        .filter(|name| !name.is_empty())
+        .map(str::to_string)
+        .collect();
+    names.sort();
+    names.dedup();
+    names
 }
 
 /// PT_INTERP's path, up to its first NUL. goblin drops an interpreter that is not UTF-8, which

@@ -132,6 +132,8 @@ pub struct Binary {
     pub version_needs: Vec<VersionNeed>,
     /// Version definitions of a shared library (without the base entry that repeats the soname).
     pub version_defs: Vec<String>,
+    /// Undefined dynamic symbols (what the file imports), sorted, versioned or not.
+    pub imported_symbols: Vec<String>,
     pub debug: DebugInfo,
 }
 

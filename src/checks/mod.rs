@@ -2,6 +2,7 @@
 //! [`Issue`]s. They never print and never decide exit codes.
 
 pub mod arch;
+pub mod blacklist;
 pub mod debug;
 pub mod interpreter;
 pub mod rpath;
@@ -76,6 +77,7 @@ pub fn baseline_checks(ctx: &FileContext, baseline: &Baseline) -> Vec<Issue> {
     let mut issues = Vec::new();
     issues.extend(interpreter::check(ctx.binary, baseline));
     issues.extend(symbols::check(ctx.binary, ctx.resolved, baseline));
+    issues.extend(blacklist::check(ctx.binary, ctx.resolved, baseline));
     issues.extend(sonames::check(
         ctx.binary,
         ctx.resolved,

@@ -81,6 +81,9 @@ codes! {
     WeakSymbolVersionTooNew = "weak-symbol-version-too-new", Warning,
         "A weak (VER_FLG_WEAK) version need the baseline lacks: the loader only warns.",
         "Usually nothing: the program must cope with the symbol being absent. Raise it with --deny if you want it gone.";
+    SymbolBlacklisted = "symbol-blacklisted", Error,
+        "The file imports a symbol that the policy forbids from a library it otherwise allows.",
+        "Stop using the symbol, or bundle your own copy of the library (auditwheel repair does this for wheels).";
     GlibcPrivate = "glibc-private", Error,
         "The file needs GLIBC_PRIVATE, which ties it to one exact glibc build.",
         "Stop using glibc internals; rebuild without the listed symbols.";
@@ -190,6 +193,11 @@ pub enum Issue {
         library: String,
         symbols: Vec<String>,
     },
+    SymbolBlacklisted {
+        library: String,
+        symbols: Vec<String>,
+        baseline: String,
+    },
     SonameMissing {
         soname: String,
         baseline: String,
@@ -249,6 +257,7 @@ impl Issue {
             Issue::SymbolVersionTooNew { weak: false, .. } => Code::SymbolVersionTooNew,
             Issue::SymbolVersionTooNew { weak: true, .. } => Code::WeakSymbolVersionTooNew,
             Issue::GlibcPrivate { .. } => Code::GlibcPrivate,
+            Issue::SymbolBlacklisted { .. } => Code::SymbolBlacklisted,
             Issue::SonameMissing { .. } => Code::SonameMissing,
             Issue::SonameUnknown { .. } => Code::SonameUnknown,
             Issue::SonameNeedsPackage { .. } => Code::SonameNeedsPackage,
@@ -326,6 +335,14 @@ impl Issue {
                 };
                 format!("needs {version} from {library}{needed_by}; {has}{weak}")
             }
+            Issue::SymbolBlacklisted {
+                library,
+                symbols,
+                baseline,
+            } => format!(
+                "imports {} from {library}, which {baseline} forbids although it allows {library}",
+                symbols.join(", ")
+            ),
             Issue::GlibcPrivate { library, symbols } => format!(
                 "needs GLIBC_PRIVATE from {library}{}: only the exact glibc build it was linked against provides it",
                 symbol_list(symbols)
@@ -457,6 +474,9 @@ impl Issue {
                     _ => format!("build against the library version {baseline} ships, or bundle the library"),
                 }
             }
+            Issue::SymbolBlacklisted { library, .. } => format!(
+                "stop using these symbols, or bundle your own {library} (auditwheel repair does this for wheels)"
+            ),
             Issue::GlibcPrivate { .. } => "do not link against GLIBC_PRIVATE symbols; rebuild without them (they are glibc internals)".into(),
             Issue::SonameMissing { soname, baseline_has, .. } if !baseline_has.is_empty() => format!(
                 "rebuild against the version the target ships ({}), or ship {soname} beside the binary with -Wl,-rpath,'$ORIGIN'",
@@ -565,6 +585,7 @@ mod tests {
                 "interpreter-missing",
                 "symbol-version-too-new",
                 "weak-symbol-version-too-new",
+                "symbol-blacklisted",
                 "glibc-private",
                 "soname-missing",
                 "soname-unknown",

@@ -1,0 +1,78 @@
+//! `symbol-blacklisted`: a policy (manylinux/musllinux) allows a library but forbids some of
+//! its symbols (zlib internals, glibc functions older systems lack); a file importing one fails.
+
+use crate::baseline::Baseline;
+use crate::binary::Binary;
+use crate::report::finding::Issue;
+use crate::resolve::Resolution;
+use std::collections::BTreeMap;
+
+pub fn check(
+    binary: &Binary,
+    resolved: &BTreeMap<String, Resolution>,
+    baseline: &Baseline,
+) -> Vec<Issue> {
+    baseline
+        .blacklist
+        .iter()
+        .filter(|(soname, _)| {
+            binary.needed.contains(soname)
+                && !matches!(resolved.get(*soname), Some(Resolution::Shipped { .. }))
+        })
+        .filter_map(|(soname, forbidden)| {
+            let symbols: Vec<String> = forbidden
+                .iter()
+                .filter(|symbol| binary.imported_symbols.binary_search(symbol).is_ok())
+                .cloned()
+                .collect();
+            (!symbols.is_empty()).then(|| Issue::SymbolBlacklisted {
+                library: soname.clone(),
+                symbols,
+                baseline: baseline.id.clone(),
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::baseline::tests::bullseye_like;
+    use crate::binary::{Sniffed, parse};
+
+    #[test]
+    fn flags_forbidden_imports_of_allowed_libraries() {
+        let bytes = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/testdata/bin/hello-x86_64"
+        ))
+        .expect("test binary");
+        let Ok(Sniffed::Binary(binary)) = parse(&bytes) else {
+            panic!("hello-x86_64 parses");
+        };
+        assert!(
+            binary.imported_symbols.contains(&"puts".to_string()),
+            "{:?}",
+            binary.imported_symbols
+        );
+        let mut baseline = bullseye_like();
+        let resolved = BTreeMap::new();
+        assert!(check(&binary, &resolved, &baseline).is_empty());
+        baseline
+            .blacklist
+            .insert("libc.so.6".into(), vec!["puts".into(), "gets".into()]);
+        let issues = check(&binary, &resolved, &baseline);
+        assert!(
+            matches!(&issues[..], [Issue::SymbolBlacklisted { symbols, .. }] if symbols == &["puts"]),
+            "{issues:?}"
+        );
+        baseline.blacklist.clear();
+        baseline
+            .blacklist
+            .insert("libz.so.1".into(), vec!["puts".into()]);
+        assert!(
+            check(&binary, &resolved, &baseline).is_empty(),
+            "libz is not needed"
+        );
+    }
+}
