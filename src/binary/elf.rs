@@ -22,7 +22,7 @@ const EF_LARCH_ABI_MODIFIER_MASK: u32 = 0x7;
 const SHN_UNDEF: usize = 0;
 
 pub(super) fn read(data: &[u8]) -> Result<Binary, ReadError> {
-    let mut elf = Elf::parse(data).map_err(|e| malformed("ELF", e))?;
+    let mut elf = parse_lazily(data)?;
     version_tables_from_dynamic(&mut elf, data)?;
     let arch = arch_of(&elf);
     let abi = abi_flags(&elf);
@@ -63,6 +63,149 @@ fn imported_symbols(elf: &Elf) -> Vec<String> {
     names.sort();
     names.dedup();
     names
+}
+
+/// Parses only what the checks read: headers, the dynamic section with `.dynstr`, the dynamic
+/// symbols and the version tables. `Elf::parse` would also split `.strtab` and `.shstrtab` into
+/// vectors and walk every relocation: on an unstripped multi-GB binary that touches hundreds of
+/// megabytes that nothing here looks at (section sizes come from the section table via object).
+fn parse_lazily(data: &[u8]) -> Result<Elf<'_>, ReadError> {
+    let bad = |e: goblin::error::Error| malformed("ELF", e);
+    let header = Elf::parse_header(data).map_err(bad)?;
+    let mut elf = Elf::lazy_parse(header).map_err(bad)?;
+    let ctx = container::Ctx::new(
+        if elf.is_64 {
+            Container::Big
+        } else {
+            Container::Little
+        },
+        if elf.little_endian {
+            container::Endian::Little
+        } else {
+            container::Endian::Big
+        },
+    );
+    elf.program_headers = program_header::ProgramHeader::parse(
+        data,
+        usize::try_from(header.e_phoff).unwrap_or(usize::MAX),
+        usize::from(header.e_phnum),
+        ctx,
+    )
+    .map_err(bad)?;
+    // The loader never reads section headers; a table that is missing or broken only costs the
+    // facts that live there (and the version tables are also found through the dynamic section).
+    elf.section_headers = if header.e_shoff == 0 {
+        Vec::new()
+    } else {
+        section_header::SectionHeader::parse(
+            data,
+            usize::try_from(header.e_shoff).unwrap_or(usize::MAX),
+            usize::from(header.e_shnum),
+            ctx,
+        )
+        .unwrap_or_default()
+    };
+    elf.dynamic = dynamic::Dynamic::parse(data, &elf.program_headers, ctx).map_err(bad)?;
+    if let Some(dynamic) = &elf.dynamic {
+        let info = &dynamic.info;
+        elf.dynstrtab =
+            goblin::strtab::Strtab::parse(data, info.strtab, info.strsz, 0).map_err(bad)?;
+        let count = dynamic_symbol_count(&elf, data, ctx);
+        elf.dynsyms = goblin::elf::Symtab::parse(data, info.symtab, count, ctx).map_err(bad)?;
+    }
+    let sections = &elf.section_headers;
+    elf.versym = symver::VersymSection::parse(data, sections, ctx).unwrap_or(None);
+    elf.verneed = symver::VerneedSection::parse(data, sections, ctx).unwrap_or(None);
+    elf.verdef = symver::VerdefSection::parse(data, sections, ctx).unwrap_or(None);
+    Ok(elf)
+}
+
+/// How many dynamic symbols there are: the `.dynsym` section's size when the section table
+/// says, else the hash table's count (DT_HASH nchain, or the end of the DT_GNU_HASH chains),
+/// never more than fit between the table and the end of the file.
+fn dynamic_symbol_count(elf: &Elf, data: &[u8], ctx: container::Ctx) -> usize {
+    let Some(dynamic) = &elf.dynamic else {
+        return 0;
+    };
+    let info = &dynamic.info;
+    let entry_size = if elf.is_64 { 24 } else { 16 };
+    let fits = data.len().saturating_sub(info.symtab) / entry_size;
+    let from_section = elf
+        .section_headers
+        .iter()
+        .find(|sh| sh.sh_type == section_header::SHT_DYNSYM)
+        .map(|sh| usize::try_from(sh.sh_size).unwrap_or(usize::MAX) / entry_size);
+    let count = from_section
+        .or_else(|| {
+            info.hash
+                .and_then(|offset| hash_nchain(data, offset, elf, ctx))
+        })
+        .or_else(|| {
+            info.gnu_hash
+                .and_then(|offset| gnu_hash_count(data, offset, ctx))
+        })
+        .unwrap_or(0);
+    count.min(fits)
+}
+
+fn read_u32(data: &[u8], offset: usize, ctx: container::Ctx) -> Option<u32> {
+    let bytes: [u8; 4] = data.get(offset..offset.checked_add(4)?)?.try_into().ok()?;
+    Some(if ctx.le.is_little() {
+        u32::from_le_bytes(bytes)
+    } else {
+        u32::from_be_bytes(bytes)
+    })
+}
+
+/// DT_HASH: `nbucket, nchain, ...`; nchain is the number of symbols. (64-bit s390 uses 8-byte
+/// entries there, as readelf knows.)
+fn hash_nchain(data: &[u8], offset: u64, elf: &Elf, ctx: container::Ctx) -> Option<usize> {
+    let offset = usize::try_from(offset).ok()?;
+    if elf.is_64 && elf.header.e_machine == header::EM_S390 {
+        let high = read_u32(data, offset.checked_add(8)?, ctx)?;
+        let low = read_u32(data, offset.checked_add(12)?, ctx)?;
+        let value = if ctx.le.is_little() {
+            (u64::from(low) << 32) | u64::from(high)
+        } else {
+            (u64::from(high) << 32) | u64::from(low)
+        };
+        return usize::try_from(value).ok();
+    }
+    read_u32(data, offset.checked_add(4)?, ctx).map(|n| n as usize)
+}
+
+/// DT_GNU_HASH has no symbol count: it is one past the last symbol of the highest bucket's
+/// chain (the entry whose low bit ends the chain). Every read is bounds-checked and the chain
+/// walk stops at the end of the file.
+fn gnu_hash_count(data: &[u8], offset: u64, ctx: container::Ctx) -> Option<usize> {
+    let offset = usize::try_from(offset).ok()?;
+    let buckets = read_u32(data, offset, ctx)? as usize;
+    let symoffset = read_u32(data, offset.checked_add(4)?, ctx)? as usize;
+    let bloom_size = read_u32(data, offset.checked_add(8)?, ctx)? as usize;
+    let word = if ctx.container.is_big() { 8 } else { 4 };
+    let buckets_at = offset
+        .checked_add(16)?
+        .checked_add(bloom_size.checked_mul(word)?)?;
+    if buckets.checked_mul(4)? > data.len() {
+        return None;
+    }
+    let mut last = 0usize;
+    for bucket in 0..buckets {
+        last = last.max(read_u32(data, buckets_at.checked_add(bucket * 4)?, ctx)? as usize);
+    }
+    if last < symoffset {
+        return Some(symoffset);
+    }
+    let chains_at = buckets_at.checked_add(buckets * 4)?;
+    let mut at = chains_at.checked_add((last - symoffset).checked_mul(4)?)?;
+    loop {
+        let hash = read_u32(data, at, ctx)?;
+        last += 1;
+        if hash & 1 != 0 {
+            return Some(last);
+        }
+        at = at.checked_add(4)?;
+    }
 }
 
 /// PT_INTERP's path, up to its first NUL. goblin drops an interpreter that is not UTF-8, which
