@@ -32,14 +32,12 @@ impl SkipReason {
     }
 }
 
-/// What a walk found: regular files to read and everything else.
+/// What a walk found besides the regular files it handed out as it went.
 #[derive(Debug, Default)]
 pub struct Inventory {
     /// The roots as given, each with its canonical form.
     pub roots: Vec<(PathBuf, PathBuf)>,
-    /// Regular files, sorted.
-    pub files: Vec<PathBuf>,
-    /// Symlinks inside the tree (for library resolution), sorted.
+    /// Symlinks inside the tree (for library resolution), in walk order.
     pub symlinks: Vec<PathBuf>,
     pub skipped: Vec<Skipped>,
 }
@@ -51,19 +49,34 @@ pub struct MissingPath {
     pub source: std::io::Error,
 }
 
-/// Walks every path. A path that does not exist at all is an error (a usage error for the
-/// CLI); problems inside a tree are recorded and the walk goes on.
-pub fn discover(paths: &[PathBuf]) -> Result<Inventory, MissingPath> {
+/// Canonicalises the roots first, so that a path that does not exist at all is an error (a
+/// usage error for the CLI) before any work starts.
+pub fn roots(paths: &[PathBuf]) -> Result<Vec<(PathBuf, PathBuf)>, MissingPath> {
+    paths
+        .iter()
+        .map(|root| {
+            let canonical = root.canonicalize().map_err(|source| MissingPath {
+                path: root.clone(),
+                source,
+            })?;
+            Ok((root.clone(), canonical))
+        })
+        .collect()
+}
+
+/// Walks every root, handing each regular file to `on_file` as soon as it is found (so reading
+/// overlaps walking), in sorted order: each directory is listed sorted by name, which makes the
+/// walk order the paths' order. Problems inside a tree are recorded and the walk goes on.
+pub fn discover(roots: Vec<(PathBuf, PathBuf)>, on_file: &mut dyn FnMut(&Path)) -> Inventory {
     let mut inventory = Inventory::default();
-    for root in paths {
-        let canonical = root.canonicalize().map_err(|source| MissingPath {
-            path: root.clone(),
-            source,
-        })?;
-        inventory.roots.push((root.clone(), canonical));
+    // Overlapping roots (`a` and `a/b`) must not check a file twice.
+    let mut seen = std::collections::HashSet::new();
+    let several = roots.len() > 1;
+    for (root, _) in &roots {
         for entry in WalkDir::new(root)
             .follow_links(false)
             .follow_root_links(true)
+            .sort_by_file_name()
         {
             match entry {
                 Ok(entry) => {
@@ -76,7 +89,13 @@ pub fn discover(paths: &[PathBuf]) -> Result<Inventory, MissingPath> {
                     } else {
                         entry.file_type()
                     };
-                    classify(&mut inventory, entry.path(), file_type)
+                    if file_type.is_file() {
+                        if !several || seen.insert(entry.path().to_path_buf()) {
+                            on_file(entry.path());
+                        }
+                    } else {
+                        classify(&mut inventory, entry.path(), file_type);
+                    }
                 }
                 Err(error) => {
                     let path = error.path().unwrap_or(root).to_path_buf();
@@ -91,13 +110,14 @@ pub fn discover(paths: &[PathBuf]) -> Result<Inventory, MissingPath> {
             }
         }
     }
-    inventory.files.sort();
-    inventory.files.dedup();
-    inventory.symlinks.sort();
-    inventory.symlinks.dedup();
-    inventory.skipped.sort_by(|a, b| a.path.cmp(&b.path));
-    inventory.skipped.dedup();
-    Ok(inventory)
+    inventory.roots = roots;
+    if several {
+        inventory.symlinks.sort();
+        inventory.symlinks.dedup();
+        inventory.skipped.sort_by(|a, b| a.path.cmp(&b.path));
+        inventory.skipped.dedup();
+    }
+    inventory
 }
 
 fn classify(inventory: &mut Inventory, path: &Path, file_type: std::fs::FileType) {
@@ -113,9 +133,7 @@ fn classify(inventory: &mut Inventory, path: &Path, file_type: std::fs::FileType
     } else {
         None
     };
-    if file_type.is_file() {
-        inventory.files.push(path.to_path_buf());
-    } else if file_type.is_symlink() {
+    if file_type.is_symlink() {
         inventory.symlinks.push(path.to_path_buf());
         inventory.skipped.push(Skipped {
             path: path.to_path_buf(),

@@ -101,46 +101,35 @@ pub fn check_with_progress(
     db: &Database,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<Report, CheckError> {
-    let mut inventory = discover::discover(&options.paths)?;
-    let mut ignored = Vec::new();
-    if let Some(ignore) = &options.ignore {
-        let roots = inventory.roots.clone();
-        inventory.files.retain(
-            |path| match ignore.first_match(&relative_to_root(&roots, path)) {
-                Some(pattern) => {
-                    ignored.push(SkippedEntry {
-                        path: path.clone(),
-                        reason: format!("ignored by the policy (`{pattern}`)"),
-                    });
-                    false
-                }
-                None => true,
-            },
-        );
-    }
-    let outcomes = read_all(&inventory.files, progress);
-    let canonical: Vec<PathBuf> = inventory
-        .files
-        .iter()
-        .map(|path| canonical_path(&inventory, path))
-        .collect();
+    let roots = discover::roots(&options.paths)?;
+    let (inventory, read, ignored) = read_while_walking(roots, options.ignore.as_ref(), progress);
 
-    let parsed: HashMap<PathBuf, Option<Arc<Binary>>> = canonical
+    // Only object files (and files that failed to read) go on; their canonical paths key the
+    // resolver, which finds shipped libraries among them.
+    let mut not_binaries = 0;
+    let mut entries: Vec<(PathBuf, PathBuf, Result<Arc<Binary>, ReadError>)> = Vec::new();
+    for (path, outcome) in read {
+        let outcome = match outcome {
+            Ok(Sniffed::NotBinary) => {
+                not_binaries += 1;
+                continue;
+            }
+            Ok(Sniffed::Binary(binary)) => Ok(Arc::from(binary)),
+            Err(error) => Err(error),
+        };
+        let canonical = canonical_path(&inventory, &path);
+        entries.push((path, canonical, outcome));
+    }
+    let parsed: HashMap<PathBuf, Option<Arc<Binary>>> = entries
         .iter()
-        .zip(&outcomes)
-        .filter_map(|(path, outcome)| match outcome {
-            Ok(Sniffed::Binary(binary)) => Some((path.clone(), Some(Arc::from(binary.clone())))),
-            Err(_) => Some((path.clone(), None)),
-            Ok(Sniffed::NotBinary) => None,
-        })
+        .map(|(_, canonical, outcome)| (canonical.clone(), outcome.as_ref().ok().cloned()))
         .collect();
-    let tree: Vec<PathBuf> = inventory
-        .files
+    let tree: Vec<&Path> = entries
         .iter()
-        .chain(&inventory.symlinks)
-        .cloned()
+        .map(|(path, _, _)| path.as_path())
+        .chain(inventory.symlinks.iter().map(PathBuf::as_path))
         .collect();
-    let mut resolver = Resolver::new(parsed.clone(), &tree);
+    let mut resolver = Resolver::new(parsed, &tree);
 
     let known_arches: Vec<Vec<String>> = options
         .baselines
@@ -150,22 +139,15 @@ pub fn check_with_progress(
     // Only needed for "runs on" lists, i.e. without a baseline.
     let all_baselines = options.baselines.is_empty().then(|| AllBaselines::new(db));
     let mut files = Vec::new();
-    let mut not_binaries = 0;
-    for ((path, canonical), outcome) in inventory.files.iter().zip(&canonical).zip(outcomes) {
+    for (path, canonical, outcome) in &entries {
         let binary = match outcome {
-            Ok(Sniffed::NotBinary) => {
-                not_binaries += 1;
-                continue;
-            }
+            Ok(binary) => binary.clone(),
             Err(error) => {
-                files.push(unreadable(path.clone(), &error));
+                files.push(unreadable(path.clone(), error));
                 continue;
             }
-            Ok(Sniffed::Binary(_)) => match parsed.get(canonical).cloned().flatten() {
-                Some(binary) => binary,
-                None => continue,
-            },
         };
+        let canonical = canonical.as_path();
         let resolved = if binary.format == Format::Elf {
             resolver.resolve_all(&binary, canonical)
         } else {
@@ -296,39 +278,77 @@ fn canonical_path(inventory: &Inventory, path: &Path) -> PathBuf {
     path.to_path_buf()
 }
 
-/// Reads every file on all cores; results come back in input order.
-fn read_all(
-    files: &[PathBuf],
+/// One walk and many readers at once: the walk hands each regular file to reader threads as
+/// it finds it, so reading overlaps walking. More threads than cores, because opening files is
+/// mostly waiting (cold caches, network filesystems). Results come back in walk order.
+#[allow(clippy::type_complexity)]
+fn read_while_walking(
+    roots: Vec<(PathBuf, PathBuf)>,
+    ignore: Option<&PathGlobs>,
     progress: &(dyn Fn(usize, usize) + Sync),
-) -> Vec<Result<Sniffed, ReadError>> {
+) -> (
+    Inventory,
+    Vec<(PathBuf, Result<Sniffed, ReadError>)>,
+    Vec<SkippedEntry>,
+) {
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
-        .min(files.len())
-        .max(1);
-    let next = AtomicUsize::new(0);
+        .saturating_mul(4)
+        .clamp(4, 32);
+    let (sender, receiver) = std::sync::mpsc::channel::<(usize, PathBuf)>();
+    let receiver = std::sync::Mutex::new(receiver);
+    let found = AtomicUsize::new(0);
     let finished = AtomicUsize::new(0);
-    let mut indexed: Vec<(usize, Result<Sniffed, ReadError>)> = std::thread::scope(|scope| {
+    let mut ignored = Vec::new();
+    std::thread::scope(|scope| {
         let workers: Vec<_> = (0..threads)
             .map(|_| {
                 scope.spawn(|| {
                     let mut done = Vec::new();
                     loop {
-                        let index = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(path) = files.get(index) else { break };
-                        done.push((index, binary::read_path(path)));
-                        progress(finished.fetch_add(1, Ordering::Relaxed) + 1, files.len());
+                        let job = match receiver.lock() {
+                            Ok(receiver) => receiver.recv(),
+                            Err(_) => break,
+                        };
+                        let Ok((index, path)) = job else { break };
+                        let outcome = binary::read_path(&path);
+                        let count = finished.fetch_add(1, Ordering::Relaxed) + 1;
+                        progress(count, found.load(Ordering::Relaxed));
+                        done.push((index, path, outcome));
                     }
                     done
                 })
             })
             .collect();
-        workers
+        let root_paths = roots.clone();
+        let mut next = 0;
+        let inventory = discover::discover(roots, &mut |path| {
+            if let Some(pattern) =
+                ignore.and_then(|globs| globs.first_match(&relative_to_root(&root_paths, path)))
+            {
+                ignored.push(SkippedEntry {
+                    path: path.to_path_buf(),
+                    reason: format!("ignored by the policy (`{pattern}`)"),
+                });
+                return;
+            }
+            found.fetch_add(1, Ordering::Relaxed);
+            // The receivers outlive the walk, so sending cannot fail.
+            let _ = sender.send((next, path.to_path_buf()));
+            next += 1;
+        });
+        drop(sender);
+        let mut read: Vec<(usize, PathBuf, Result<Sniffed, ReadError>)> = workers
             .into_iter()
             .flat_map(|worker| worker.join().unwrap_or_default())
-            .collect()
-    });
-    indexed.sort_by_key(|(index, _)| *index);
-    indexed.into_iter().map(|(_, outcome)| outcome).collect()
+            .collect();
+        read.sort_by_key(|(index, _, _)| *index);
+        let read = read
+            .into_iter()
+            .map(|(_, path, outcome)| (path, outcome))
+            .collect();
+        (inventory, read, ignored)
+    })
 }
 
 /// Every database baseline by architecture, for "runs on" lists.

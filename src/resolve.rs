@@ -38,14 +38,19 @@ pub struct Resolver {
 impl Resolver {
     /// `parsed` maps canonical paths of checked files to their parse result; `tree` lists every
     /// file and symlink in the checked tree.
-    pub fn new(parsed: HashMap<PathBuf, Option<Arc<Binary>>>, tree: &[PathBuf]) -> Self {
+    pub fn new(parsed: HashMap<PathBuf, Option<Arc<Binary>>>, tree: &[&Path]) -> Self {
         let mut by_name: HashMap<OsString, Vec<PathBuf>> = HashMap::new();
+        // Only names a DT_NEEDED could ask for: sonames contain ".so".
+        let library_like = |name: &std::ffi::OsStr| {
+            use std::os::unix::ffi::OsStrExt;
+            name.as_bytes().windows(3).any(|w| w == b".so")
+        };
         for path in tree {
-            if let Some(name) = path.file_name() {
+            if let Some(name) = path.file_name().filter(|n| library_like(n)) {
                 by_name
                     .entry(name.to_os_string())
                     .or_default()
-                    .push(path.clone());
+                    .push(path.to_path_buf());
             }
         }
         Resolver { parsed, by_name }

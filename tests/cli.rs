@@ -777,3 +777,41 @@ fn musl_baselines_take_musl_binaries_and_refuse_glibc_ones() {
         );
     }
 }
+
+#[test]
+fn output_is_deterministic_and_sorted() {
+    let run = || {
+        shipcheck(&[
+            "check",
+            "--format",
+            "json",
+            "--baseline",
+            "debian-11",
+            "testdata",
+        ])
+        .1
+    };
+    let first = run();
+    for _ in 0..3 {
+        assert_eq!(
+            run(),
+            first,
+            "same input, same bytes, whatever the thread timing"
+        );
+    }
+    let doc: Value = serde_json::from_str(&first).unwrap();
+    let paths: Vec<&str> = doc["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    let mut sorted = paths.clone();
+    sorted.sort_by(|a, b| std::path::Path::new(a).cmp(std::path::Path::new(b)));
+    assert_eq!(paths, sorted);
+    assert!(
+        paths.len() > 40,
+        "the sysroot's libraries are checked too: {}",
+        paths.len()
+    );
+}

@@ -166,10 +166,8 @@ pub fn read_path(path: &Path) -> Result<Sniffed, ReadError> {
         .read(true)
         .custom_flags(libc::O_NONBLOCK)
         .open(path)?;
-    let metadata = file.metadata()?;
-    if !metadata.is_file() {
-        return Ok(Sniffed::NotBinary);
-    }
+    // Discovery already knows this is a regular file, so the common case (not an object file)
+    // costs open, one small read and close; the stat comes only for object files.
     let mut magic = [0u8; 8];
     let mut filled = 0;
     while filled < magic.len() {
@@ -181,11 +179,36 @@ pub fn read_path(path: &Path) -> Result<Sniffed, ReadError> {
     if sniff(&magic[..filled]).is_none() {
         return Ok(Sniffed::NotBinary);
     }
+    let metadata = file.metadata()?;
+    if !metadata.is_file() {
+        return Ok(Sniffed::NotBinary);
+    }
+    if metadata.len() <= READ_WHOLE_BELOW {
+        // Small files: one read beats mapping and unmapping.
+        let mut data = Vec::with_capacity(metadata.len() as usize);
+        data.extend_from_slice(&magic[..filled]);
+        file.take(READ_WHOLE_BELOW).read_to_end(&mut data)?;
+        return parse_guarded(&data);
+    }
     // SAFETY: the map is read-only and private. If another process truncates the file while we
     // read it we may get SIGBUS; a checker of release artefacts accepts that risk for the speed
     // of touching only the pages it needs.
     let map = unsafe { memmap2::Mmap::map(&file)? };
-    parse(&map)
+    parse_guarded(&map)
+}
+
+/// Files up to this size are read whole instead of memory-mapped.
+const READ_WHOLE_BELOW: u64 = 256 * 1024;
+
+/// [`parse`], with a panic in a parser turned into this file's error: one hostile file must
+/// not take the whole run down (fuzzing found none; this is the seat belt).
+fn parse_guarded(data: &[u8]) -> Result<Sniffed, ReadError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parse(data))).unwrap_or_else(|_| {
+        Err(malformed(
+            "object file",
+            "the parser failed on this input (an internal error: please report it with the file)",
+        ))
+    })
 }
 
 /// Parses bytes already in memory.

@@ -170,9 +170,16 @@ pub struct SkippedJson {
 }
 
 pub fn render(report: &Report) -> String {
-    let document = document(report);
-    // Serialising our own plain structs cannot fail.
-    serde_json::to_string_pretty(&document).unwrap_or_default() + "\n"
+    let mut out = Vec::new();
+    // Writing our own plain structs into memory cannot fail.
+    let _ = write(report, &mut out);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Streams the document into `out` (a large tree's JSON never sits in memory twice).
+pub fn write(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, &document(report))?;
+    out.write_all(b"\n")
 }
 
 pub fn document(report: &Report) -> Document {
