@@ -71,7 +71,7 @@ pub fn scan(root: &Path) -> Result<BaselineSet, SysrootError> {
                 continue;
             };
             let defs: BTreeSet<String> = binary.version_defs.iter().cloned().collect();
-            if name.starts_with("ld-") {
+            if is_loader_name(&name) {
                 loader_paths
                     .entry(arch.clone())
                     .or_default()
@@ -153,6 +153,12 @@ fn baseline_for(
         libraries: Some(libs),
         loader_paths: loaders,
     }
+}
+
+/// Dynamic loaders' file names: glibc's `ld-linux*.so.N` and `ld-2.31.so`, `ld64.so.1/2`
+/// (s390x, ppc64), `ld.so.1` (MIPS, 32-bit PowerPC), musl's `ld-musl-<arch>.so.1`.
+fn is_loader_name(name: &str) -> bool {
+    name.starts_with("ld-") || name.starts_with("ld64.so.") || name == "ld.so.1"
 }
 
 fn read_library(path: &Path) -> Option<Binary> {
@@ -351,6 +357,22 @@ pub fn resolve_inside(root: &Path, path: &Path) -> Option<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn loaders_of_every_architecture_are_recognised() {
+        for name in [
+            "ld-linux-x86-64.so.2",
+            "ld-2.31.so",
+            "ld64.so.1",
+            "ld64.so.2",
+            "ld.so.1",
+            "ld-musl-aarch64.so.1",
+        ] {
+            assert!(is_loader_name(name), "{name}");
+        }
+        assert!(!is_loader_name("libld.so.1"));
+        assert!(!is_loader_name("ldap.so.2"));
+    }
 
     #[test]
     fn links_resolve_inside_the_root_and_never_escape() {
