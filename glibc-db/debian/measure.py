@@ -831,8 +831,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"measure.py: error: {args.shipcheck} is not an executable; build shipcheck "
               "(cargo build --release) or pass --shipcheck", file=sys.stderr)
         return 2
+    # Absolute, because shipcheck runs with each sysroot as its working directory.
+    shipcheck = os.path.abspath(args.shipcheck)
     try:
-        files, roots = build_outputs(args.cache, args.shipcheck, args.releases)
+        files, roots = build_outputs(args.cache, shipcheck, args.releases)
     except (MeasureError, OSError) as e:
         print(f"measure.py: error: {e}", file=sys.stderr)
         return 2
