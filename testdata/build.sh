@@ -79,45 +79,9 @@ check_tools() {
     fi
 }
 
-# ---------------------------------------------------------------- mirror
-# The first non-security "deb" URI of the machine's apt configuration, in
-# either the one-line (.list) or the deb822 (.sources) format.
-apt_mirror() {
-    if [ -n "${SHIPCHECK_DEBIAN_MIRROR:-}" ]; then
-        echo "$SHIPCHECK_DEBIAN_MIRROR"
-        return
-    fi
-    local f
-    for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
-        [ -f "$f" ] || continue
-        awk '$1 == "deb" {
-                 i = 2
-                 if ($i ~ /^\[/) { while ($i !~ /\]$/ && i < NF) i++; i++ }
-                 if ($i !~ /security/ && $(i + 1) !~ /security/) print $i
-             }' "$f"
-    done
-    for f in /etc/apt/sources.list.d/*.sources; do
-        [ -f "$f" ] || continue
-        awk 'BEGIN { RS = ""; FS = "\n" }
-             {
-                 types = ""; uris = ""; suites = ""; enabled = "yes"
-                 for (i = 1; i <= NF; i++) {
-                     if ($i ~ /^#/ || !match($i, /^[A-Za-z-]+:/)) continue
-                     key = tolower(substr($i, 1, RLENGTH - 1))
-                     val = substr($i, RLENGTH + 1)
-                     gsub(/^[ \t]+|[ \t]+$/, "", val)
-                     if (key == "types") types = val
-                     else if (key == "uris") uris = val
-                     else if (key == "suites") suites = val
-                     else if (key == "enabled") enabled = tolower(val)
-                 }
-                 if (types ~ /(^| )deb( |$)/ && enabled != "no" && suites !~ /security/) {
-                     n = split(uris, u, /[ \t]+/)
-                     for (k = 1; k <= n; k++) if (u[k] !~ /security/) print u[k]
-                 }
-             }' "$f"
-    done
-}
+# ---------------------------------------------------------------- apt
+# apt_mirror, apt_private_init, apt_private_opts: shared with glibc-db/debian/fetch.sh.
+. "$TD/../glibc-db/debian/apt-private.sh"
 
 # ---------------------------------------------------------------- sysroots
 # fetch_sysroot ARCH PKG... : download bullseye packages for ARCH with a
@@ -133,33 +97,14 @@ fetch_sysroot() {
         return
     fi
     local mirror
-    mirror="$(apt_mirror | head -n1)"
-    [ -n "$mirror" ] || die "no Debian mirror found in /etc/apt/sources.list*; set SHIPCHECK_DEBIAN_MIRROR"
+    mirror="$(apt_first_mirror)"
     log "sysroot $SUITE-$arch: fetching $want from $mirror"
     rm -rf "$dir"
-    local apt="$dir/apt"
-    mkdir -p "$apt/lists/partial" "$apt/cache/archives/partial" "$apt/empty" "$dir/debs"
-    local keyring=/usr/share/keyrings/debian-archive-keyring.gpg opt="[trusted=yes]"
-    [ -r "$keyring" ] && opt="[signed-by=$keyring]"
-    echo "deb $opt $mirror $SUITE main" >"$apt/sources.list"
-    : >"$apt/status"
-    : >"$apt/preferences"
-    local o=(
-        -o "Dir::Etc::SourceList=$apt/sources.list"
-        -o "Dir::Etc::SourceParts=$apt/empty"
-        -o "Dir::Etc::Preferences=$apt/preferences"
-        -o "Dir::Etc::PreferencesParts=$apt/empty"
-        -o "Dir::State::Lists=$apt/lists"
-        -o "Dir::State::status=$apt/status"
-        -o "Dir::Cache=$apt/cache"
-        -o "APT::Architecture=$arch"
-        -o "APT::Architectures=$arch"
-        -o "Acquire::Languages=none"
-        -o "Debug::NoLocking=1"
-    )
-    [ "$(id -u)" = 0 ] && o+=(-o "APT::Sandbox::User=root")
-    apt-get -q "${o[@]}" update >&2
-    (cd "$dir/debs" && apt-get -q "${o[@]}" download "$@" >&2)
+    mkdir -p "$dir/debs"
+    apt_private_init "$dir/apt" "$mirror" "$SUITE" unsigned-ok
+    apt_private_opts "$dir/apt" "$arch"
+    apt-get -q "${APT_O[@]}" update >&2
+    (cd "$dir/debs" && apt-get -q "${APT_O[@]}" download "$@" >&2)
     mkdir -p "$dir/root"
     local deb
     for deb in "$dir"/debs/*.deb; do

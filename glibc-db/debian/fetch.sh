@@ -62,80 +62,18 @@ for tool in apt-get apt-cache dpkg-deb awk; do
     command -v "$tool" >/dev/null 2>&1 || die "$tool not found (this needs a Debian-like host)"
 done
 
-# ---------------------------------------------------------------- mirror
-# The first non-security "deb" URI of the machine's apt configuration, in
-# either the one-line (.list) or the deb822 (.sources) format. Same logic as
-# testdata/build.sh.
-apt_mirror() {
-    if [ -n "${SHIPCHECK_DEBIAN_MIRROR:-}" ]; then
-        echo "$SHIPCHECK_DEBIAN_MIRROR"
-        return
-    fi
-    local f
-    for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
-        [ -f "$f" ] || continue
-        awk '$1 == "deb" {
-                 i = 2
-                 if ($i ~ /^\[/) { while ($i !~ /\]$/ && i < NF) i++; i++ }
-                 if ($i !~ /security/ && $(i + 1) !~ /security/) print $i
-             }' "$f"
-    done
-    for f in /etc/apt/sources.list.d/*.sources; do
-        [ -f "$f" ] || continue
-        awk 'BEGIN { RS = ""; FS = "\n" }
-             {
-                 types = ""; uris = ""; suites = ""; enabled = "yes"
-                 for (i = 1; i <= NF; i++) {
-                     if ($i ~ /^#/ || !match($i, /^[A-Za-z-]+:/)) continue
-                     key = tolower(substr($i, 1, RLENGTH - 1))
-                     val = substr($i, RLENGTH + 1)
-                     gsub(/^[ \t]+|[ \t]+$/, "", val)
-                     if (key == "types") types = val
-                     else if (key == "uris") uris = val
-                     else if (key == "suites") suites = val
-                     else if (key == "enabled") enabled = tolower(val)
-                 }
-                 if (types ~ /(^| )deb( |$)/ && enabled != "no" && suites !~ /security/) {
-                     n = split(uris, u, /[ \t]+/)
-                     for (k = 1; k <= n; k++) if (u[k] !~ /security/) print u[k]
-                 }
-             }' "$f"
-    done
-}
-
-MIRROR="$(apt_mirror | head -n1)"
-[ -n "$MIRROR" ] || die "no Debian mirror found in /etc/apt/sources.list*; set SHIPCHECK_DEBIAN_MIRROR"
-
 # ---------------------------------------------------------------- apt
-# apt_opts SUITE ARCH ARCHES: sets the array APT_O to a private apt
-# configuration for SUITE with native architecture ARCH and the architectures
-# ARCHES (space separated). Only `update` gets all the suite's arches; the
-# look-ups and downloads for one arch name just that one, so that apt reads
-# one Packages index instead of all of them.
-apt_opts() {
-    local dir="$CACHE/apt/$1"
-    APT_O=(
-        -o "Dir::Etc::SourceList=$dir/sources.list"
-        -o "Dir::Etc::SourceParts=$dir/empty"
-        -o "Dir::Etc::Preferences=$dir/preferences"
-        -o "Dir::Etc::PreferencesParts=$dir/empty"
-        -o "Dir::State::Lists=$dir/lists"
-        -o "Dir::State::status=$dir/status"
-        -o "Dir::State::extended_states=$dir/extended_states"
-        -o "Dir::Cache=$dir/cache"
-        -o "APT::Architecture=$2"
-        -o "APT::Architectures=${3// /,}"
-        -o "Acquire::Languages=none"
-        -o "Acquire::IndexTargets::deb::Contents-deb::DefaultEnabled=false"
-        -o "Acquire::IndexTargets::deb::DEP-11::DefaultEnabled=false"
-        -o "Acquire::IndexTargets::deb::DEP-11-icons::DefaultEnabled=false"
-        -o "Acquire::IndexTargets::deb::DEP-11-icons-small::DefaultEnabled=false"
-        -o "Acquire::IndexTargets::deb::DEP-11-icons-hidpi::DefaultEnabled=false"
-        -o "Debug::NoLocking=1"
-    )
-    [ "$(id -u)" = 0 ] && APT_O+=(-o "APT::Sandbox::User=root")
-    return 0
-}
+# apt_mirror, apt_private_init, apt_private_opts: shared with testdata/build.sh.
+. "$(dirname "${BASH_SOURCE[0]}")/apt-private.sh"
+
+MIRROR="$(apt_first_mirror)"
+
+# apt_opts SUITE ARCH ARCHES: sets the array APT_O to the suite's private apt
+# configuration with native architecture ARCH and the architectures ARCHES
+# (space separated). Only `update` gets all the suite's arches; the look-ups
+# and downloads for one arch name just that one, so that apt reads one
+# Packages index instead of all of them.
+apt_opts() { apt_private_opts "$CACHE/apt/$1" "$2" "$3"; }
 
 # release_field SUITE FIELD: a field of the suite's (In)Release file as apt stored it.
 release_field() {
@@ -149,12 +87,7 @@ release_field() {
 # Sets ARCHES.
 setup_suite() {
     local suite="$1" dir="$CACHE/apt/$1"
-    mkdir -p "$dir/lists/partial" "$dir/cache/archives/partial" "$dir/empty"
-    local keyring=/usr/share/keyrings/debian-archive-keyring.gpg
-    [ -r "$keyring" ] || die "$keyring not found (install debian-archive-keyring)"
-    echo "deb [signed-by=$keyring] $MIRROR $suite main" >"$dir/sources.list"
-    : >"$dir/status"
-    : >"$dir/preferences"
+    apt_private_init "$dir" "$MIRROR" "$suite" signed
     if [ "$refresh" = 1 ] || [ ! -f "$dir/.updated" ]; then
         # First amd64 only, to learn from the Release file which arches the suite has.
         log "$suite: apt-get update (amd64) from $MIRROR"
