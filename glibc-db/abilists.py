@@ -32,6 +32,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import genfiles
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 OUT_DIR = REPO_ROOT / "glibc-db" / "symbols"
 DEFAULT_ABILISTS = REPO_ROOT.parent / "shared" / "reference" / "zig-glibc-abilists" / "abilists"
@@ -525,37 +527,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"glibc-db/abilists.py: error: {err}", file=sys.stderr)
         return 2
 
-    existing = {p.name for p in OUT_DIR.glob("*.json")} if OUT_DIR.is_dir() else set()
-    missing = sorted(set(files) - existing)
-    extra = sorted(existing - set(files))
-    stale = sorted(
-        name for name in set(files) & existing if (OUT_DIR / name).read_bytes() != files[name].encode("utf-8")
+    return genfiles.sync(
+        OUT_DIR, files, check=args.check, owned="*.json", prog="glibc-db/abilists.py", script="glibc-db/abilists.py"
     )
-
-    if args.check:
-        if not (missing or stale or extra):
-            print(f"glibc-db/abilists.py: {len(files)} files up to date", file=sys.stderr)
-            return 0
-        for label, names in (("missing", missing), ("stale", stale), ("extra", extra)):
-            for name in names:
-                print(f"{label}: glibc-db/symbols/{name}")
-        print(
-            "glibc-db/abilists.py: symbols/ is out of date; run python3 glibc-db/abilists.py",
-            file=sys.stderr,
-        )
-        return 1
-
-    OUT_DIR.mkdir(parents=True, exist_ok=True)
-    for name in missing + stale:
-        (OUT_DIR / name).write_text(files[name], encoding="utf-8", newline="\n")
-    for name in extra:
-        (OUT_DIR / name).unlink()
-    print(
-        f"glibc-db/abilists.py: {len(files)} files ({len(missing)} new, {len(stale)} updated, "
-        f"{len(extra)} removed)",
-        file=sys.stderr,
-    )
-    return 0
 
 
 if __name__ == "__main__":

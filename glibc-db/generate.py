@@ -26,6 +26,8 @@ import sys
 import urllib.parse
 from pathlib import Path
 
+import genfiles
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 OUT_DIR = REPO_ROOT / "glibc-db" / "releases"
 DEFAULT_REFERENCE = REPO_ROOT.parent / "shared" / "reference"
@@ -1148,39 +1150,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"glibc-db: error: {err}", file=sys.stderr)
         return 2
 
-    existing = {p.name for p in OUT_DIR.glob("*.json")} if OUT_DIR.is_dir() else set()
-    missing = sorted(set(files) - existing)
-    extra = sorted(existing - set(files))
-    stale = sorted(
-        name
-        for name in set(files) & existing
-        if (OUT_DIR / name).read_text(encoding="utf-8") != files[name]
+    return genfiles.sync(
+        OUT_DIR, files, check=args.check, owned="*.json", prog="glibc-db", script="glibc-db/generate.py"
     )
-
-    if args.check:
-        if not (missing or stale or extra):
-            print(f"glibc-db: {len(files)} files up to date", file=sys.stderr)
-            return 0
-        for label, names in (("missing", missing), ("stale", stale), ("extra", extra)):
-            for name in names:
-                print(f"{label}: glibc-db/releases/{name}")
-        print(
-            "glibc-db: releases/ is out of date; run python3 glibc-db/generate.py",
-            file=sys.stderr,
-        )
-        return 1
-
-    OUT_DIR.mkdir(parents=True, exist_ok=True)
-    for name in missing + stale:
-        (OUT_DIR / name).write_text(files[name], encoding="utf-8", newline="\n")
-    for name in extra:
-        (OUT_DIR / name).unlink()
-    print(
-        f"glibc-db: {len(files)} files ({len(missing)} new, {len(stale)} updated, "
-        f"{len(extra)} removed)",
-        file=sys.stderr,
-    )
-    return 0
 
 
 if __name__ == "__main__":

@@ -36,29 +36,20 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+# glibc-db/: genfiles (writing and checking the outputs) and generate.py (the suite and arch tables).
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+import genfiles
+from generate import DEBIAN_ARCHES, DEBIAN_SUITES
+
 HERE = Path(__file__).resolve().parent
 REPO_ROOT = HERE.parent.parent
 SCRIPT = "glibc-db/debian/measure.py"
 
-SUITES = ["bullseye", "bookworm", "trixie", "forky"]
 # suite -> the pep600-derived release it is compared with (and merged into by generate.py)
-RELEASE_OF_SUITE = {
-    "bullseye": "debian-11",
-    "bookworm": "debian-12",
-    "trixie": "debian-13",
-    "forky": "debian-testing",
-}
+RELEASE_OF_SUITE = DEBIAN_SUITES
+SUITES = list(DEBIAN_SUITES)
 # Debian arch -> pep600 / glibc-db arch key; arches not listed have no pep600 counterpart.
-PEP600_ARCH = {
-    "amd64": "x86_64",
-    "i386": "i686",
-    "arm64": "aarch64",
-    "armhf": "armv7l",
-    "ppc64el": "ppc64le",
-    "s390x": "s390x",
-    "riscv64": "riscv64",
-    "loong64": "loongarch64",
-}
+PEP600_ARCH = DEBIAN_ARCHES
 # What pep600 probes: the manylinux policy's lib_whitelist (auditwheel / pep600 policy
 # manylinux_2_24 and later; the same list for 2_31 and 2_36) and its symbol_versions families.
 PEP600_PROBED = {
@@ -844,16 +835,7 @@ def main(argv: list[str] | None = None) -> int:
             for rs in roots.values() for r in rs
         }
         args.dump.write_text(json.dumps(dump, indent=1, sort_keys=True, default=str))
-    if args.check:
-        stale = [name for name, text in files.items()
-                 if not (HERE / name).is_file() or (HERE / name).read_text() != text]
-        for name in stale:
-            print(f"glibc-db/debian/{name}: missing or stale; rerun {SCRIPT}", file=sys.stderr)
-        return 1 if stale else 0
-    for name, text in files.items():
-        (HERE / name).write_text(text)
-        print(f"measure.py: wrote glibc-db/debian/{name} ({len(text)} bytes)", file=sys.stderr)
-    return 0
+    return genfiles.sync(HERE, files, check=args.check, owned=None, prog="measure.py", script=SCRIPT)
 
 
 if __name__ == "__main__":
