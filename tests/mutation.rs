@@ -4,13 +4,15 @@
 //! them must not panic, must finish quickly, and must either succeed or report a per-file
 //! error; what it reports must come from the file (no invented names).
 
+mod common;
+
 use shipcheck::baseline::db::Database;
 use shipcheck::binary::{self, Binary, Sniffed};
 use shipcheck::checks;
 use shipcheck::{CheckOptions, check};
 use std::collections::HashSet;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 /// One variant may take this long to read (debug build, shared machine).
@@ -549,29 +551,6 @@ fn variants_of(name: &str, original: &[u8]) -> Vec<Variant> {
     v.out
 }
 
-/// Every regular file below `dir`, sorted.
-fn files_under(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            let Ok(file_type) = entry.file_type() else {
-                continue;
-            };
-            if file_type.is_dir() {
-                stack.push(entry.path());
-            } else if file_type.is_file() {
-                out.push(entry.path());
-            }
-        }
-    }
-    out.sort();
-    out
-}
-
 /// Every string the model reports, for the "nothing invented" check.
 fn reported_strings(binary: &Binary) -> Vec<&str> {
     let mut out: Vec<&str> = Vec::new();
@@ -695,13 +674,6 @@ fn exercise(
     }
 }
 
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("shipcheck-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("create temp dir");
-    dir
-}
-
 fn quiet_panics<T>(f: impl FnOnce() -> T) -> T {
     let hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
@@ -713,14 +685,14 @@ fn quiet_panics<T>(f: impl FnOnce() -> T) -> T {
 #[test]
 fn damaged_files_never_panic_hang_or_invent() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let originals = files_under(&root.join("testdata/bin"));
+    let originals = common::files_below(&root.join("testdata/bin"), true, |_, _| true);
     assert!(!originals.is_empty(), "no test data under testdata/bin");
     let db = Database::embedded().expect("embedded database");
     let options = CheckOptions {
         baselines: vec![db.find("debian-11").expect("debian-11").baseline_set()],
         ..CheckOptions::default()
     };
-    let dir = temp_dir("mutation");
+    let dir = common::temp_dir("mutation");
     let started = Instant::now();
     let mut tally = Tally::default();
     quiet_panics(|| {
@@ -773,23 +745,20 @@ fn damaged_files_never_panic_hang_or_invent() {
 #[test]
 fn regression_inputs() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let inputs: Vec<PathBuf> = files_under(&root.join("tests/regressions"))
-        .into_iter()
-        .filter(|p| {
-            let name = p
-                .file_name()
-                .map(|n| n.to_string_lossy())
-                .unwrap_or_default();
-            !name.starts_with('.') && !name.ends_with(".md")
-        })
-        .collect();
+    let inputs = common::files_below(&root.join("tests/regressions"), true, |p, _| {
+        let name = p
+            .file_name()
+            .map(|n| n.to_string_lossy())
+            .unwrap_or_default();
+        !name.starts_with('.') && !name.ends_with(".md")
+    });
     assert!(!inputs.is_empty(), "no inputs under tests/regressions");
     let db = Database::embedded().expect("embedded database");
     let options = CheckOptions {
         baselines: vec![db.find("debian-11").expect("debian-11").baseline_set()],
         ..CheckOptions::default()
     };
-    let dir = temp_dir("regressions");
+    let dir = common::temp_dir("regressions");
     let mut tally = Tally::default();
     quiet_panics(|| {
         for path in &inputs {

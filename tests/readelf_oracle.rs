@@ -8,6 +8,8 @@
 //! /usr/lib, /usr/libexec and the cross sysroots /usr/<triple>. Both skip when `readelf` is
 //! not installed.
 
+mod common;
+
 use shipcheck::arch::Machine;
 use shipcheck::binary::{Binary, Format, Sniffed};
 use std::io::Read;
@@ -198,25 +200,9 @@ fn is_elf(path: &Path) -> bool {
 
 /// Regular ELF files below `dir` (symlinks not followed), sorted.
 fn elf_files(dir: &Path, recursive: bool, max_size: u64) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            let Ok(meta) = entry.path().symlink_metadata() else {
-                continue;
-            };
-            if meta.is_dir() && recursive {
-                stack.push(entry.path());
-            } else if meta.is_file() && meta.len() <= max_size && is_elf(&entry.path()) {
-                out.push(entry.path());
-            }
-        }
-    }
-    out.sort();
-    out
+    common::files_below(dir, recursive, |path, meta| {
+        meta.len() <= max_size && is_elf(path)
+    })
 }
 
 /// Every `step`-th element, so the sample spreads over the whole sorted list.

@@ -2,12 +2,14 @@
 //! empty, sparse multi-GiB and non-UTF-8-named files, and a character device. The real CLI
 //! must finish promptly, check what it can, and say what it skipped and why.
 
+mod common;
+
 use serde_json::Value;
 use std::ffi::OsStr;
 use std::io::Read;
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -106,18 +108,11 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("shipcheck-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("create temp dir");
-    dir
-}
-
 #[test]
 fn hostile_tree_is_walked_promptly_and_honestly() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let hello = std::fs::read(root.join(HELLO)).expect("read hello-x86_64");
-    let base = temp_dir("special");
+    let base = common::temp_dir("special");
     let tree = base.join("tree");
     std::fs::create_dir(&tree).expect("create tree");
 
@@ -264,7 +259,7 @@ fn character_device_given_directly_does_not_hang() {
 
 #[test]
 fn fifo_given_directly_does_not_hang() {
-    let base = temp_dir("fifo-root");
+    let base = common::temp_dir("fifo-root");
     let fifo = base.join("fifo");
     let made = Command::new("mkfifo")
         .arg(&fifo)
