@@ -102,24 +102,20 @@ pub fn check_with_progress(
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<Report, CheckError> {
     let roots = discover::roots(&options.paths)?;
-    let (inventory, read, ignored) = read_while_walking(roots, options.ignore.as_ref(), progress);
+    let walked = read_while_walking(roots, options.ignore.as_ref(), progress);
+    let (inventory, ignored, not_binaries) =
+        (walked.inventory, walked.ignored, walked.not_binaries);
 
-    // Only object files (and files that failed to read) go on; their canonical paths key the
-    // resolver, which finds shipped libraries among them.
-    let mut not_binaries = 0;
-    let mut entries: Vec<(PathBuf, PathBuf, Result<Arc<Binary>, ReadError>)> = Vec::new();
-    for (path, outcome) in read {
-        let outcome = match outcome {
-            Ok(Sniffed::NotBinary) => {
-                not_binaries += 1;
-                continue;
-            }
-            Ok(Sniffed::Binary(binary)) => Ok(Arc::from(binary)),
-            Err(error) => Err(error),
-        };
-        let canonical = canonical_path(&inventory, &path);
-        entries.push((path, canonical, outcome));
-    }
+    // Object files and files that failed to read; their canonical paths key the resolver,
+    // which finds shipped libraries among them.
+    let entries: Vec<(PathBuf, PathBuf, Result<Arc<Binary>, ReadError>)> = walked
+        .read
+        .into_iter()
+        .map(|(path, outcome)| {
+            let canonical = canonical_path(&inventory, &path);
+            (path, canonical, outcome.map(Arc::from))
+        })
+        .collect();
     let parsed: HashMap<PathBuf, Option<Arc<Binary>>> = entries
         .iter()
         .map(|(_, canonical, outcome)| (canonical.clone(), outcome.as_ref().ok().cloned()))
@@ -278,19 +274,24 @@ fn canonical_path(inventory: &Inventory, path: &Path) -> PathBuf {
     path.to_path_buf()
 }
 
+/// What the walk and the readers found.
+struct Walked {
+    inventory: Inventory,
+    /// Object files and files that could not be read, in walk order.
+    read: Vec<(PathBuf, Result<Box<Binary>, ReadError>)>,
+    ignored: Vec<SkippedEntry>,
+    /// Regular files that are not object files: only counted, never kept (most of a tree).
+    not_binaries: usize,
+}
+
 /// One walk and many readers at once: the walk hands each regular file to reader threads as
 /// it finds it, so reading overlaps walking. More threads than cores, because opening files is
 /// mostly waiting (cold caches, network filesystems). Results come back in walk order.
-#[allow(clippy::type_complexity)]
 fn read_while_walking(
     roots: Vec<(PathBuf, PathBuf)>,
     ignore: Option<&PathGlobs>,
     progress: &(dyn Fn(usize, usize) + Sync),
-) -> (
-    Inventory,
-    Vec<(PathBuf, Result<Sniffed, ReadError>)>,
-    Vec<SkippedEntry>,
-) {
+) -> Walked {
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .saturating_mul(4)
@@ -299,6 +300,7 @@ fn read_while_walking(
     let receiver = std::sync::Mutex::new(receiver);
     let found = AtomicUsize::new(0);
     let finished = AtomicUsize::new(0);
+    let not_binaries = AtomicUsize::new(0);
     let mut ignored = Vec::new();
     std::thread::scope(|scope| {
         let workers: Vec<_> = (0..threads)
@@ -311,10 +313,19 @@ fn read_while_walking(
                             Err(_) => break,
                         };
                         let Ok((index, path)) = job else { break };
-                        let outcome = binary::read_path(&path);
+                        let outcome = match binary::read_path(&path) {
+                            Ok(Sniffed::NotBinary) => None,
+                            Ok(Sniffed::Binary(binary)) => Some(Ok(binary)),
+                            Err(error) => Some(Err(error)),
+                        };
                         let count = finished.fetch_add(1, Ordering::Relaxed) + 1;
                         progress(count, found.load(Ordering::Relaxed));
-                        done.push((index, path, outcome));
+                        match outcome {
+                            Some(outcome) => done.push((index, path, outcome)),
+                            None => {
+                                not_binaries.fetch_add(1, Ordering::Relaxed);
+                            }
+                        }
                     }
                     done
                 })
@@ -338,16 +349,20 @@ fn read_while_walking(
             next += 1;
         });
         drop(sender);
-        let mut read: Vec<(usize, PathBuf, Result<Sniffed, ReadError>)> = workers
+        let mut read: Vec<(usize, PathBuf, Result<Box<Binary>, ReadError>)> = workers
             .into_iter()
             .flat_map(|worker| worker.join().unwrap_or_default())
             .collect();
         read.sort_by_key(|(index, _, _)| *index);
-        let read = read
-            .into_iter()
-            .map(|(_, path, outcome)| (path, outcome))
-            .collect();
-        (inventory, read, ignored)
+        Walked {
+            inventory,
+            read: read
+                .into_iter()
+                .map(|(_, path, outcome)| (path, outcome))
+                .collect(),
+            ignored,
+            not_binaries: not_binaries.load(Ordering::Relaxed),
+        }
     })
 }
 

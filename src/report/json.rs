@@ -4,15 +4,14 @@
 use super::finding::Severity;
 use super::{FileReport, Report};
 use crate::version::{VersionNode, compare_numeric, parse_numeric};
-use serde::{Deserialize, Serialize};
+use serde::{Serialize, Serializer};
 use std::collections::BTreeMap;
 use std::path::Path;
 
 pub const SCHEMA_VERSION: u32 = 2;
 
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Document {
+#[derive(Serialize)]
+pub struct Document<'a> {
     pub schema_version: u32,
     pub tool: Tool,
     pub target: Option<TargetJson>,
@@ -21,19 +20,27 @@ pub struct Document {
     /// Every baseline with its own verdict.
     pub baselines: Vec<BaselineVerdictJson>,
     pub summary: Summary,
-    pub files: Vec<FileJson>,
+    pub files: Files<'a>,
     pub skipped: Vec<SkippedJson>,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// The file entries, built one at a time as they are written, so a large tree's JSON never
+/// exists in memory as a whole.
+pub struct Files<'a>(&'a [FileReport]);
+
+impl Serialize for Files<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter().map(file))
+    }
+}
+
+#[derive(Debug, Serialize)]
 pub struct Tool {
     pub name: String,
     pub version: String,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Serialize)]
 pub struct TargetJson {
     pub name: String,
     pub arch: String,
@@ -43,8 +50,7 @@ pub struct TargetJson {
     pub libc: Option<String>,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Serialize)]
 pub struct BaselineJson {
     pub id: String,
     pub name: String,
@@ -53,8 +59,7 @@ pub struct BaselineJson {
     pub source: String,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Serialize)]
 pub struct BaselineVerdictJson {
     pub id: String,
     pub name: String,
@@ -66,8 +71,7 @@ pub struct BaselineVerdictJson {
     pub verdict: String,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Serialize)]
 pub struct Summary {
     pub files_checked: usize,
     pub files_skipped: usize,
@@ -78,8 +82,7 @@ pub struct Summary {
     pub verdict: String,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Serialize)]
 pub struct FileJson {
     /// The path as UTF-8; bytes that are not UTF-8 become U+FFFD (see `path_bytes_hex`).
     pub path: String,
@@ -113,23 +116,20 @@ pub struct FileJson {
     pub findings: Vec<FindingJson>,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Serialize)]
 pub struct VersionNeedJson {
     pub library: String,
     pub versions: Vec<NeededVersionJson>,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Serialize)]
 pub struct NeededVersionJson {
     pub name: String,
     pub weak: bool,
     pub symbols: Vec<String>,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Serialize)]
 pub struct DebugJson {
     pub debug_sections: Vec<DebugSectionJson>,
     pub debug_bytes: u64,
@@ -139,16 +139,14 @@ pub struct DebugJson {
     pub build_id: Option<String>,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Serialize)]
 pub struct DebugSectionJson {
     pub name: String,
     pub size: u64,
     pub uncompressed_size: Option<u64>,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Serialize)]
 pub struct FindingJson {
     pub code: String,
     pub severity: String,
@@ -160,8 +158,7 @@ pub struct FindingJson {
     pub evidence: serde_json::Value,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Serialize)]
 pub struct SkippedJson {
     pub path: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -182,7 +179,7 @@ pub fn write(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<(
     out.write_all(b"\n")
 }
 
-pub fn document(report: &Report) -> Document {
+pub fn document(report: &Report) -> Document<'_> {
     Document {
         schema_version: SCHEMA_VERSION,
         tool: Tool {
@@ -236,7 +233,7 @@ pub fn document(report: &Report) -> Document {
                 "fail".into()
             },
         },
-        files: report.files.iter().map(file).collect(),
+        files: Files(&report.files),
         skipped: report
             .skipped
             .iter()

@@ -20,11 +20,12 @@ pub fn render(report: &Report) -> String {
             })
         })
         .collect();
-    let results: Vec<Value> = report
-        .files
-        .iter()
-        .flat_map(|file| file.findings.iter().map(move |finding| (file, finding)))
-        .map(|(file, finding)| {
+    let results = Lazy(|| {
+        report
+            .files
+            .iter()
+            .flat_map(|file| file.findings.iter().map(move |finding| (file, finding)))
+            .map(|(file, finding)| {
             let code = finding.code();
             let rule_index = Code::ALL.iter().position(|c| *c == code).unwrap_or(0);
             let mut properties = json!({ "evidence": finding.issue });
@@ -43,23 +44,51 @@ pub fn render(report: &Report) -> String {
                 }],
                 "properties": properties,
             })
-        })
-        .collect();
-    let document = json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {
+            })
+    });
+    let document = Log {
+        schema: "https://json.schemastore.org/sarif-2.1.0.json",
+        version: "2.1.0",
+        runs: [Run {
+            tool: json!({
                 "driver": {
                     "name": env!("CARGO_PKG_NAME"),
                     "version": env!("CARGO_PKG_VERSION"),
                     "rules": rules,
                 }
-            },
-            "results": results,
-        }]
-    });
+            }),
+            results,
+        }],
+    };
     serde_json::to_string_pretty(&document).unwrap_or_default() + "\n"
+}
+
+#[derive(serde::Serialize)]
+struct Log<R> {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    version: &'static str,
+    runs: [Run<R>; 1],
+}
+
+#[derive(serde::Serialize)]
+struct Run<R> {
+    tool: Value,
+    results: R,
+}
+
+/// A sequence serialised straight from an iterator: each result is built, written and dropped
+/// in turn instead of the whole run existing as one JSON tree.
+struct Lazy<F>(F);
+
+impl<F, I> serde::Serialize for Lazy<F>
+where
+    F: Fn() -> I,
+    I: Iterator<Item = Value>,
+{
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq((self.0)())
+    }
 }
 
 fn level(severity: Severity) -> &'static str {

@@ -27,8 +27,10 @@ pub fn render(report: &Report, color: bool) -> String {
             .then_with(|| a.0.path.cmp(&b.0.path))
             .then_with(|| a.1.code().cmp(&b.1.code()))
     });
-    if !findings.is_empty() {
-        let several = report.baselines.len() > 1;
+    // Tables of a few hundred rows each: one table of a whole tree's findings would hold every
+    // cell's laid-out lines in memory at once.
+    let several = report.baselines.len() > 1;
+    for chunk in findings.chunks(ROWS_PER_TABLE) {
         let mut table = new_table(color);
         let mut header = vec!["severity", "file", "code"];
         if several {
@@ -36,7 +38,7 @@ pub fn render(report: &Report, color: bool) -> String {
         }
         header.push("finding");
         table.set_header(header);
-        for (file, finding) in findings {
+        for (file, finding) in chunk {
             let mut row = vec![
                 severity_cell(finding.severity, color),
                 Cell::new(file.path.display()),
@@ -57,6 +59,8 @@ pub fn render(report: &Report, color: bool) -> String {
     let _ = writeln!(out, "{}", summary(report));
     out
 }
+
+const ROWS_PER_TABLE: usize = 250;
 
 fn heading(report: &Report) -> String {
     let mut text = String::from("shipcheck");
