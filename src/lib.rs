@@ -19,7 +19,9 @@ use binary::{Binary, Format, ReadError, Sniffed};
 use checks::{BaselineFor, FileContext};
 use discover::{Inventory, MissingPath};
 use report::finding::{Issue, Severity};
-use report::{BaselineInfo, FileReport, Report, SeverityOverrides, SkippedEntry, findings_from};
+use report::{
+    BaselineInfo, FileReport, Report, SeverityOverrides, SkippedEntry, findings_from, sort_findings,
+};
 use resolve::Resolver;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -232,17 +234,6 @@ fn relative_to_root(roots: &[(PathBuf, PathBuf)], path: &Path) -> PathBuf {
     }
     path.file_name()
         .map_or_else(|| path.to_path_buf(), PathBuf::from)
-}
-
-/// Worst first, then by code, so every output is deterministic.
-fn sort_findings(findings: &mut [report::Finding]) {
-    findings.sort_by(|a, b| {
-        b.severity
-            .cmp(&a.severity)
-            .then_with(|| a.code().cmp(&b.code()))
-            .then_with(|| a.baseline.cmp(&b.baseline))
-            .then_with(|| a.issue.message().cmp(&b.issue.message()))
-    });
 }
 
 fn unreadable(path: PathBuf, error: &ReadError) -> FileReport {

@@ -56,7 +56,7 @@ fn imported_symbols(elf: &Elf) -> Vec<String> {
         .iter()
         .skip(1)
         .filter(|sym| sym.st_shndx == SHN_UNDEF)
-        .filter_map(|sym| elf.dynstrtab.get_at(sym.st_name))
+        .filter_map(|sym| dynstr_at(elf, sym.st_name))
         .filter(|name| !name.is_empty())
         .map(str::to_string)
         .collect();
@@ -108,8 +108,13 @@ fn parse_lazily(data: &[u8]) -> Result<Elf<'_>, ReadError> {
     elf.dynamic = dynamic::Dynamic::parse(data, &elf.program_headers, ctx).map_err(bad)?;
     if let Some(dynamic) = &elf.dynamic {
         let info = &dynamic.info;
-        elf.dynstrtab =
-            goblin::strtab::Strtab::parse(data, info.strtab, info.strsz, 0).map_err(bad)?;
+        // Left unsplit: strings are read one at a time where they are needed (dynstr_at).
+        let table = info
+            .strtab
+            .checked_add(info.strsz)
+            .and_then(|end| data.get(info.strtab..end))
+            .ok_or_else(|| malformed("ELF", "DT_STRTAB/DT_STRSZ lie outside the file"))?;
+        elf.dynstrtab = goblin::strtab::Strtab::new(table, 0);
         let count = dynamic_symbol_count(&elf, data, ctx);
         elf.dynsyms = goblin::elf::Symtab::parse(data, info.symtab, count, ctx).map_err(bad)?;
     }
@@ -206,6 +211,14 @@ fn gnu_hash_count(data: &[u8], offset: u64, ctx: container::Ctx) -> Option<usize
         }
         at = at.checked_add(4)?;
     }
+}
+
+/// The `.dynstr` string at `offset` (which may point into the middle of another string, as
+/// linkers share suffixes). Reading the table one string at a time instead of splitting it up
+/// front saves megabytes of work on large libraries; an invalid string fails only where used.
+#[allow(deprecated)] // `get` reads one string of an unsplit table, exactly what is wanted here.
+fn dynstr_at<'a>(elf: &Elf<'a>, offset: usize) -> Option<&'a str> {
+    elf.dynstrtab.get(offset)?.ok()
 }
 
 /// PT_INTERP's path, up to its first NUL. goblin drops an interpreter that is not UTF-8, which
@@ -320,7 +333,7 @@ fn version_tables_from_dynamic<'a>(elf: &mut Elf<'a>, data: &'a [u8]) -> Result<
 /// placeholder or a silent omission: a dropped DT_NEEDED or version need would make a broken
 /// file look clean.
 fn dynstr<'a>(elf: &Elf<'a>, offset: usize, what: &str) -> Result<&'a str, ReadError> {
-    elf.dynstrtab.get_at(offset).ok_or_else(|| {
+    dynstr_at(elf, offset).ok_or_else(|| {
         malformed(
             "ELF",
             format!("{what} names string offset {offset:#x}, outside the dynamic string table"),
@@ -474,7 +487,7 @@ fn version_needs(elf: &Elf, data_len: usize) -> Result<Vec<VersionNeed>, ReadErr
                 break;
             };
             if let Some(&(lib, ver)) = by_index.get(&(version.vs_val & VERSYM_VERSION))
-                && let Some(name) = elf.dynstrtab.get_at(sym.st_name)
+                && let Some(name) = dynstr_at(elf, sym.st_name)
             {
                 needs[lib].versions[ver].symbols.push(name.to_string());
             }

@@ -107,7 +107,7 @@ pub fn findings_from(
     overrides: &SeverityOverrides,
     baseline: Option<&str>,
 ) -> Vec<Finding> {
-    let mut findings: Vec<Finding> = issues
+    issues
         .into_iter()
         .filter_map(|issue| {
             let code = issue.code();
@@ -121,14 +121,18 @@ pub fn findings_from(
                 baseline: baseline.map(str::to_string),
             })
         })
-        .collect();
+        .collect()
+}
+
+/// Worst first, then by code, baseline and message, so every output is deterministic.
+pub fn sort_findings(findings: &mut [Finding]) {
     findings.sort_by(|a, b| {
         b.severity
             .cmp(&a.severity)
             .then_with(|| a.code().cmp(&b.code()))
+            .then_with(|| a.baseline.cmp(&b.baseline))
             .then_with(|| a.issue.message().cmp(&b.issue.message()))
     });
-    findings
 }
 
 impl Report {
