@@ -212,7 +212,9 @@ impl Release {
     }
 
     /// Every architecture's baseline, with the provenance of the whole release.
-    pub fn baseline_set(&self) -> BaselineSet {
+    /// Where the release's facts come from, once per distinct dataset and revision
+    /// ("pep600-compliance @ 2d70275 (measured)").
+    pub fn source_summary(&self) -> String {
         let sources: BTreeSet<String> = self
             .arches
             .values()
@@ -223,12 +225,16 @@ impl Release {
                 )
             })
             .collect();
+        sources.into_iter().collect::<Vec<_>>().join("; ")
+    }
+
+    pub fn baseline_set(&self) -> BaselineSet {
         BaselineSet {
             id: self.id.clone(),
             name: self.name.clone(),
             libc: self.libc.to_string(),
             version: self.libc_version.clone(),
-            source: sources.into_iter().collect::<Vec<_>>().join("; "),
+            source: self.source_summary(),
             arches: self
                 .arch_keys()
                 .filter_map(|key| Some((key.to_string(), self.baseline(key)?)))

@@ -5,14 +5,12 @@ mod elf;
 mod foreign;
 
 use crate::arch::Arch;
-use serde::Serialize;
 use std::io::Read;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 
 /// The object file formats we recognise.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     Elf,
     Pe,
@@ -32,8 +30,7 @@ impl Format {
 }
 
 /// What the ELF file type and program headers say the file is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FileKind {
     /// ET_EXEC with an interpreter.
     Executable,
@@ -50,6 +47,20 @@ pub enum FileKind {
 }
 
 impl FileKind {
+    /// The name used in JSON output.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            FileKind::Executable => "executable",
+            FileKind::PieExecutable => "pie-executable",
+            FileKind::StaticExecutable => "static-executable",
+            FileKind::StaticPieExecutable => "static-pie-executable",
+            FileKind::SharedLibrary => "shared-library",
+            FileKind::Relocatable => "relocatable",
+            FileKind::Core => "core",
+            FileKind::Other => "other",
+        }
+    }
+
     /// Statically linked: no loader, no libraries, no symbol versions.
     pub fn is_static(&self) -> bool {
         matches!(
@@ -60,7 +71,7 @@ impl FileKind {
 }
 
 /// ABI details from `e_flags` and the ELF identification bytes.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AbiFlags {
     pub os_abi: u8,
     pub e_flags: u32,
@@ -71,13 +82,13 @@ pub struct AbiFlags {
 }
 
 /// One library a file needs versions from (`.gnu.version_r`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VersionNeed {
     pub library: String,
     pub versions: Vec<NeededVersion>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NeededVersion {
     pub name: String,
     /// VER_FLG_WEAK: the loader only warns when the version is missing.
@@ -86,7 +97,7 @@ pub struct NeededVersion {
     pub symbols: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DebugSection {
     pub name: String,
     /// Bytes the section occupies in the file.
@@ -95,7 +106,7 @@ pub struct DebugSection {
     pub uncompressed_size: Option<u64>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DebugInfo {
     pub sections: Vec<DebugSection>,
     /// Size of `.symtab` plus its string table, when present.

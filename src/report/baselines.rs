@@ -35,12 +35,7 @@ fn row(release: &Release) -> Row<'_> {
             (*family, highest(tags).map(str::to_string))
         })
         .collect();
-    let source = release
-        .arches
-        .values()
-        .next()
-        .map(|a| format!("{} @ {}", a.source.dataset, a.source.revision))
-        .unwrap_or_default();
+    let source = release.source_summary();
     Row {
         id: &release.id,
         name: &release.name,

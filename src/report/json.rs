@@ -292,12 +292,7 @@ fn file(report: &FileReport) -> FileJson {
         path_bytes_hex: path_hex(&report.path),
         target: report.target.clone(),
         format: Some(binary.format.as_str().into()),
-        kind: Some(
-            serde_json::to_value(binary.kind)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default(),
-        ),
+        kind: Some(binary.kind.as_str().into()),
         arch: binary.arch.map(|a| a.linux_name()),
         bits: binary.arch.map(|a| a.bits),
         endian: binary.arch.map(|a| a.endian.to_string()),

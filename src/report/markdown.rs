@@ -93,7 +93,7 @@ fn matrix(report: &Report, out: &mut String) {
     for file in &report.files {
         let _ = write!(out, "| `{}` |", cell(&file.path.to_string_lossy()));
         for baseline in &report.baselines {
-            let passes = Report::file_passes(file, &baseline.id);
+            let passes = Report::file_errors(file, &baseline.id) == 0;
             out.push_str(if passes { " ✅ |" } else { " ❌ |" });
         }
         out.push('\n');

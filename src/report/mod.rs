@@ -29,6 +29,12 @@ impl Finding {
     pub fn code(&self) -> Code {
         self.issue.code()
     }
+
+    /// Whether the finding counts for a baseline's verdict: its own findings and those that
+    /// hold on every baseline.
+    pub fn applies_to(&self, baseline: &str) -> bool {
+        self.baseline.as_deref().is_none_or(|b| b == baseline)
+    }
 }
 
 /// What a finished file entry holds.
@@ -151,7 +157,7 @@ impl Report {
             .files
             .iter()
             .flat_map(|f| &f.findings)
-            .filter(|f| f.baseline.as_deref().is_none_or(|b| b == baseline));
+            .filter(|f| f.applies_to(baseline));
         for finding in relevant {
             match finding.severity {
                 Severity::Error => verdict.errors += 1,
@@ -162,11 +168,12 @@ impl Report {
         verdict
     }
 
-    /// Whether a file passes on a baseline (no error-level finding for it there).
-    pub fn file_passes(file: &FileReport, baseline: &str) -> bool {
-        file.findings.iter().all(|f| {
-            f.severity < Severity::Error || f.baseline.as_deref().is_some_and(|b| b != baseline)
-        })
+    /// A file's error-level findings on a baseline (0: it passes there).
+    pub fn file_errors(file: &FileReport, baseline: &str) -> usize {
+        file.findings
+            .iter()
+            .filter(|f| f.severity == Severity::Error && f.applies_to(baseline))
+            .count()
     }
 
     pub fn files_checked(&self) -> usize {

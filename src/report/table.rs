@@ -136,14 +136,7 @@ fn matrix(report: &Report, color: bool) -> Table {
     for file in &report.files {
         let mut row = vec![Cell::new(file.path.display())];
         for baseline in &report.baselines {
-            let errors = file
-                .findings
-                .iter()
-                .filter(|f| {
-                    f.severity == Severity::Error
-                        && f.baseline.as_deref().is_none_or(|b| b == baseline.id)
-                })
-                .count();
+            let errors = Report::file_errors(file, &baseline.id);
             row.push(if errors == 0 {
                 Cell::new("ok")
             } else {
