@@ -1,7 +1,11 @@
 //! Discovery: walks the given paths (without following symlinks), keeps regular files for
 //! reading, and notes everything else. Never opens FIFOs, sockets or devices.
 
+use crate::PathGlobs;
+use crate::binary::{self, Binary, ReadError, Sniffed};
+use crate::report::SkippedEntry;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use walkdir::WalkDir;
 
 /// A path that was not read, and why.
@@ -118,6 +122,112 @@ pub fn discover(roots: Vec<(PathBuf, PathBuf)>, on_file: &mut dyn FnMut(&Path)) 
         inventory.skipped.dedup();
     }
     inventory
+}
+
+/// What the walk and the readers found.
+pub struct Walked {
+    pub inventory: Inventory,
+    /// Object files and files that could not be read, in walk order.
+    pub read: Vec<(PathBuf, Result<Box<Binary>, ReadError>)>,
+    pub ignored: Vec<SkippedEntry>,
+    /// Regular files that are not object files: only counted, never kept (most of a tree).
+    pub not_binaries: usize,
+}
+
+/// One walk and many readers at once: the walk hands each regular file to reader threads as
+/// it finds it, so reading overlaps walking. More threads than cores, because opening files is
+/// mostly waiting (cold caches, network filesystems). Results come back in walk order.
+pub fn read_while_walking(
+    roots: Vec<(PathBuf, PathBuf)>,
+    ignore: Option<&PathGlobs>,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Walked {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .saturating_mul(4)
+        .clamp(4, 32);
+    let (sender, receiver) = std::sync::mpsc::channel::<(usize, PathBuf)>();
+    let receiver = std::sync::Mutex::new(receiver);
+    let found = AtomicUsize::new(0);
+    let finished = AtomicUsize::new(0);
+    let not_binaries = AtomicUsize::new(0);
+    let mut ignored = Vec::new();
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let job = match receiver.lock() {
+                            Ok(receiver) => receiver.recv(),
+                            Err(_) => break,
+                        };
+                        let Ok((index, path)) = job else { break };
+                        let outcome = match binary::read_path(&path) {
+                            Ok(Sniffed::NotBinary) => None,
+                            Ok(Sniffed::Binary(binary)) => Some(Ok(binary)),
+                            Err(error) => Some(Err(error)),
+                        };
+                        let count = finished.fetch_add(1, Ordering::Relaxed) + 1;
+                        progress(count, found.load(Ordering::Relaxed));
+                        match outcome {
+                            Some(outcome) => done.push((index, path, outcome)),
+                            None => {
+                                not_binaries.fetch_add(1, Ordering::Relaxed);
+                            }
+                        }
+                    }
+                    done
+                })
+            })
+            .collect();
+        let root_paths = roots.clone();
+        let mut next = 0;
+        let inventory = discover(roots, &mut |path| {
+            if let Some(pattern) =
+                ignore.and_then(|globs| globs.first_match(&relative_to_root(&root_paths, path)))
+            {
+                ignored.push(SkippedEntry {
+                    path: path.to_path_buf(),
+                    reason: format!("ignored by the policy (`{pattern}`)"),
+                });
+                return;
+            }
+            found.fetch_add(1, Ordering::Relaxed);
+            // The receivers outlive the walk, so sending cannot fail.
+            let _ = sender.send((next, path.to_path_buf()));
+            next += 1;
+        });
+        drop(sender);
+        let mut read: Vec<(usize, PathBuf, Result<Box<Binary>, ReadError>)> = workers
+            .into_iter()
+            .flat_map(|worker| worker.join().unwrap_or_default())
+            .collect();
+        read.sort_by_key(|(index, _, _)| *index);
+        Walked {
+            inventory,
+            read: read
+                .into_iter()
+                .map(|(_, path, outcome)| (path, outcome))
+                .collect(),
+            ignored,
+            not_binaries: not_binaries.load(Ordering::Relaxed),
+        }
+    })
+}
+
+/// A walked path relative to the PATH it was found under (the file name when PATH is the
+/// file itself), for matching policy globs.
+pub fn relative_to_root(roots: &[(PathBuf, PathBuf)], path: &Path) -> PathBuf {
+    for (given, _) in roots {
+        if let Ok(rest) = path.strip_prefix(given)
+            && !rest.as_os_str().is_empty()
+        {
+            return rest.to_path_buf();
+        }
+    }
+    path.file_name()
+        .map_or_else(|| path.to_path_buf(), PathBuf::from)
 }
 
 fn classify(inventory: &mut Inventory, path: &Path, file_type: std::fs::FileType) {

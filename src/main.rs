@@ -4,8 +4,9 @@ use clap::{Parser, Subcommand, ValueEnum};
 use shipcheck::baseline::db::Database;
 use shipcheck::baseline::sysroot;
 use shipcheck::config::{self, Policy};
-use shipcheck::report::finding::{Code, Severity};
-use shipcheck::report::{ExitStatus, SeverityOverrides, github, json, markdown, sarif, table};
+use shipcheck::findings::{Code, Severity, SeverityOverrides};
+use shipcheck::loader::Layout;
+use shipcheck::report::{ExitStatus, github, json, markdown, sarif, table};
 use shipcheck::target::Target;
 use shipcheck::{CheckOptions, PathGlobs, PathTarget};
 use std::io::{IsTerminal, Write};
@@ -35,8 +36,58 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         sysroot: Option<PathBuf>,
     },
+    /// Show the load tree of every entry point: where the loader finds each library, through
+    /// which search entry, and which version needs fail there (without running anything).
+    Tree(TreeArgs),
     /// Explain a finding code: what it means and how to fix it.
     Explain { code: String },
+}
+
+#[derive(clap::Args)]
+struct TreeArgs {
+    /// Files or directories.
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+    /// Target as users name it (its C library decides the loader's rules for libraries).
+    #[arg(long)]
+    target: Option<String>,
+    /// Baseline from the embedded database that provides what the tree does not hold.
+    #[arg(long, conflicts_with = "sysroot")]
+    baseline: Option<String>,
+    /// A real root filesystem that provides what the tree does not hold.
+    #[arg(long, value_name = "DIR")]
+    sysroot: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t = LayoutArg::Auto)]
+    layout: LayoutArg,
+    #[arg(long, value_enum, default_value_t = TreeFormat::Table)]
+    format: TreeFormat,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum TreeFormat {
+    Table,
+    Json,
+}
+
+/// How to read a checked directory.
+#[derive(Clone, Copy, ValueEnum)]
+enum LayoutArg {
+    /// A root filesystem when it looks like one (etc/ld.so.conf, a loader under lib*/ beside usr/).
+    Auto,
+    /// The system itself: its library directories are the loader's, everything must resolve inside it.
+    Rootfs,
+    /// An application tree to be installed on the target: only $ORIGIN reaches into it.
+    App,
+}
+
+impl LayoutArg {
+    fn layout(self) -> Option<Layout> {
+        match self {
+            LayoutArg::Auto => None,
+            LayoutArg::Rootfs => Some(Layout::RootFs),
+            LayoutArg::App => Some(Layout::App),
+        }
+    }
 }
 
 #[derive(clap::Args)]
@@ -65,6 +116,9 @@ struct CheckArgs {
     /// Set a code's severity: CODE=error|warning|info|off (e.g. --severity soname-unknown=error).
     #[arg(long, value_name = "CODE=LEVEL")]
     severity: Vec<String>,
+    /// How to read checked directories (default: recognise root filesystems by their layout).
+    #[arg(long, value_enum, default_value_t = LayoutArg::Auto)]
+    layout: LayoutArg,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -84,6 +138,7 @@ fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Check(args) => run_check(args),
         Command::Baselines { format, sysroot } => run_baselines(format, sysroot),
+        Command::Tree(args) => run_tree(args),
         Command::Explain { code } => run_explain(&code),
     };
     match outcome {
@@ -145,6 +200,7 @@ fn run_check(args: CheckArgs) -> Result<ExitStatus, String> {
         allowed_sonames: policy.allow_sonames.iter().cloned().collect(),
         ignore,
         overrides,
+        layout: args.layout.layout(),
     };
     let progress = Progress::new();
     let report =
@@ -179,6 +235,54 @@ fn run_check(args: CheckArgs) -> Result<ExitStatus, String> {
     Ok(status)
 }
 
+fn run_tree(args: TreeArgs) -> Result<ExitStatus, String> {
+    let db = Database::embedded().map_err(|e| format!("the embedded database is broken: {e}"))?;
+    let target = args
+        .target
+        .as_deref()
+        .map(Target::parse)
+        .transpose()
+        .map_err(|e| e.to_string())?;
+    let baseline = match (&args.baseline, &args.sysroot) {
+        (Some(name), _) => Some(db.find(name).map_err(|e| e.to_string())?.baseline_set()),
+        (None, Some(dir)) => Some(sysroot::scan(dir).map_err(|e| e.to_string())?),
+        (None, None) => None,
+    };
+    let options = CheckOptions {
+        paths: args.paths,
+        target,
+        baselines: baseline.iter().cloned().collect(),
+        layout: args.layout.layout(),
+        ..CheckOptions::default()
+    };
+    let trees = shipcheck::load_trees(&options).map_err(|e| e.to_string())?;
+    let views: Vec<shipcheck::report::tree::TreeView> = trees
+        .iter()
+        .map(|loaded| shipcheck::report::tree::TreeView {
+            root: loaded.tree.given.clone(),
+            layout: loaded.model.layout,
+            entry_points: shipcheck::checks::load_tree::entry_points(loaded, baseline.as_ref()),
+        })
+        .collect();
+    let rendered = match args.format {
+        TreeFormat::Json => shipcheck::report::tree::json(&views),
+        TreeFormat::Table => shipcheck::report::tree::table(&views),
+    };
+    print(&rendered)?;
+    let entries: Vec<_> = views.iter().flat_map(|v| &v.entry_points).collect();
+    if entries.is_empty() {
+        return Err("no dynamically linked entry points found".into());
+    }
+    let fails = entries
+        .iter()
+        .any(|e| e.verdict == shipcheck::checks::load_tree::LoadVerdict::Fails);
+    Ok(if fails {
+        ExitStatus::Failed
+    } else {
+        ExitStatus::Clean
+    })
+}
+
 fn write_json(report: &shipcheck::report::Report) -> Result<(), String> {
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     match json::write(report, &mut out).and_then(|()| out.flush()) {
@@ -204,7 +308,7 @@ fn run_baselines(format: Format, sysroot: Option<PathBuf>) -> Result<ExitStatus,
 
 fn run_explain(code: &str) -> Result<ExitStatus, String> {
     let code = parse_code(code)?;
-    print(&shipcheck::report::finding::explain(code))?;
+    print(&shipcheck::findings::explain(code))?;
     Ok(ExitStatus::Clean)
 }
 

@@ -45,6 +45,10 @@ pub(super) fn read(data: &[u8]) -> Result<Binary, ReadError> {
         version_needs,
         version_defs,
         imported_symbols: imported_symbols(&elf),
+        no_default_lib: elf
+            .dynamic
+            .as_ref()
+            .is_some_and(|d| d.info.flags_1 & dynamic::DF_1_NODEFLIB != 0),
         debug,
     })
 }

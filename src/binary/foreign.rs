@@ -21,6 +21,7 @@ pub(super) fn read(data: &[u8], format: Format) -> Result<Binary, ReadError> {
         version_needs: Vec::new(),
         version_defs: Vec::new(),
         imported_symbols: Vec::new(),
+        no_default_lib: false,
         debug: DebugInfo::default(),
     };
     if format == Format::MachOFat {

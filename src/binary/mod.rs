@@ -145,6 +145,8 @@ pub struct Binary {
     pub version_defs: Vec<String>,
     /// Undefined dynamic symbols (what the file imports), sorted, versioned or not.
     pub imported_symbols: Vec<String>,
+    /// DF_1_NODEFLIB: the loader skips its cache and default directories for this file's needs.
+    pub no_default_lib: bool,
     pub debug: DebugInfo,
 }
 

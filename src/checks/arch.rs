@@ -2,7 +2,7 @@
 
 use crate::arch::{Endian, Machine, libc_of_interpreter};
 use crate::binary::{Binary, Format};
-use crate::report::finding::Issue;
+use crate::findings::Issue;
 use crate::target::Target;
 
 const ELFOSABI_NONE: u8 = 0;
@@ -68,6 +68,39 @@ pub fn check(binary: &Binary, target: &Target) -> Vec<Issue> {
         });
     }
     issues
+}
+
+/// `arch-inconsistent`: among files checked without a target, the ELF files whose
+/// architecture differs from the majority (by index into `arches`).
+pub fn inconsistent(arches: &[Option<String>]) -> Vec<(usize, Issue)> {
+    let mut counts: std::collections::BTreeMap<&str, usize> = Default::default();
+    for arch in arches.iter().flatten() {
+        *counts.entry(arch).or_default() += 1;
+    }
+    if counts.len() < 2 {
+        return Vec::new();
+    }
+    let Some(majority) = counts
+        .iter()
+        .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))
+        .map(|(arch, _)| arch.to_string())
+    else {
+        return Vec::new();
+    };
+    arches
+        .iter()
+        .enumerate()
+        .filter_map(|(index, arch)| {
+            let arch = arch.as_ref().filter(|arch| **arch != majority)?;
+            Some((
+                index,
+                Issue::ArchInconsistent {
+                    found: arch.clone(),
+                    majority: majority.clone(),
+                },
+            ))
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -3,21 +3,18 @@
 
 use crate::baseline::Baseline;
 use crate::binary::Binary;
-use crate::report::finding::Issue;
-use crate::resolve::Resolution;
-use std::collections::BTreeMap;
+use crate::findings::Issue;
+use crate::loader::{Found, NeedOutcome};
 
-pub fn check(
-    binary: &Binary,
-    resolved: &BTreeMap<String, Resolution>,
-    baseline: &Baseline,
-) -> Vec<Issue> {
+pub fn check(binary: &Binary, needs: &[NeedOutcome], baseline: &Baseline) -> Vec<Issue> {
     baseline
         .blacklist
         .iter()
         .filter(|(soname, _)| {
             binary.needed.contains(soname)
-                && !matches!(resolved.get(*soname), Some(Resolution::Shipped { .. }))
+                && !needs
+                    .iter()
+                    .any(|n| &n.name == *soname && matches!(n.found, Found::Tree { .. }))
         })
         .filter_map(|(soname, forbidden)| {
             let symbols: Vec<String> = forbidden
@@ -56,7 +53,7 @@ mod tests {
             binary.imported_symbols
         );
         let mut baseline = bullseye_like();
-        let resolved = BTreeMap::new();
+        let resolved = Vec::new();
         assert!(check(&binary, &resolved, &baseline).is_empty());
         baseline
             .blacklist

@@ -1,7 +1,7 @@
 //! `debug-info-present` and `debug-link`: debug sections, `.symtab`, and separate debug files.
 
 use crate::binary::{Binary, Format};
-use crate::report::finding::Issue;
+use crate::findings::Issue;
 use std::path::Path;
 
 pub fn check(binary: &Binary, path: &Path) -> Vec<Issue> {

@@ -1,20 +1,23 @@
-//! Checks: each module turns the facts of one file (plus a target and a baseline) into typed
-//! [`Issue`]s. They never print and never decide exit codes.
+//! Checks: each module turns the facts of one file, what the loader model found for its needs,
+//! a target and a baseline into typed [`Issue`]s. They never print, never rate severities and
+//! never decide exit codes.
 
 pub mod arch;
 pub mod blacklist;
 pub mod debug;
 pub mod interpreter;
+pub mod load_tree;
 pub mod rpath;
+pub mod runs_on;
 pub mod sonames;
 pub mod symbols;
 
 use crate::baseline::Baseline;
 use crate::binary::Binary;
-use crate::report::finding::Issue;
-use crate::resolve::Resolution;
+use crate::findings::Issue;
+use crate::loader::NeedOutcome;
 use crate::target::Target;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::path::Path;
 
 /// The baseline as it applies to one file's architecture.
@@ -33,7 +36,17 @@ pub enum BaselineFor<'a> {
 pub struct FileContext<'a> {
     pub path: &'a Path,
     pub binary: &'a Binary,
-    pub resolved: &'a BTreeMap<String, Resolution>,
+    /// Where the loader finds each of the file's needs, through every entry point that loads it.
+    pub needs: &'a [NeedOutcome],
+    /// The checked tree's root as shown (for "the root filesystem …" in messages).
+    pub root: &'a str,
+    /// In a root filesystem: whether the file's PT_INTERP exists inside it (`None` otherwise).
+    pub interpreter_in_tree: Option<bool>,
+    /// A root filesystem that holds a dynamic loader of its own (glibc's GLIBC_PRIVATE needs are
+    /// then met by the same build).
+    pub loader_in_tree: bool,
+    /// A root filesystem checked with no baseline: it must provide everything itself.
+    pub self_contained: bool,
     pub target: Option<&'a Target>,
     /// Sonames the policy says the target provides, whatever the baseline says.
     pub allowed_sonames: &'a BTreeSet<String>,
@@ -52,7 +65,19 @@ pub fn file_checks(ctx: &FileContext) -> Vec<Issue> {
     }
     issues.extend(rpath::check(ctx.binary));
     issues.extend(debug::check(ctx.binary, ctx.path));
-    issues.extend(symbols::check_private(ctx.binary));
+    issues.extend(symbols::check_private(
+        ctx.binary,
+        ctx.needs,
+        ctx.loader_in_tree,
+    ));
+    if ctx.self_contained && ctx.interpreter_in_tree == Some(false) {
+        issues.extend(interpreter::check_in_tree(ctx.binary, ctx.root));
+    }
+    issues.extend(sonames::check_tree(
+        ctx.needs,
+        ctx.root,
+        ctx.allowed_sonames,
+    ));
     issues
 }
 
@@ -75,15 +100,12 @@ pub fn against(ctx: &FileContext, baseline: BaselineFor) -> Vec<Issue> {
 /// runs on.
 pub fn baseline_checks(ctx: &FileContext, baseline: &Baseline) -> Vec<Issue> {
     let mut issues = Vec::new();
-    issues.extend(interpreter::check(ctx.binary, baseline));
-    issues.extend(symbols::check(ctx.binary, ctx.resolved, baseline));
-    issues.extend(blacklist::check(ctx.binary, ctx.resolved, baseline));
-    issues.extend(sonames::check(
-        ctx.binary,
-        ctx.resolved,
-        baseline,
-        ctx.allowed_sonames,
-    ));
+    if ctx.interpreter_in_tree != Some(true) {
+        issues.extend(interpreter::check(ctx.binary, baseline));
+    }
+    issues.extend(symbols::check(ctx.binary, ctx.needs, baseline));
+    issues.extend(blacklist::check(ctx.binary, ctx.needs, baseline));
+    issues.extend(sonames::check(ctx.needs, baseline, ctx.allowed_sonames));
     issues
 }
 

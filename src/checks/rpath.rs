@@ -2,7 +2,7 @@
 //! system library paths, usually a build directory that leaked into the release.
 
 use crate::binary::Binary;
-use crate::report::finding::Issue;
+use crate::findings::Issue;
 
 pub fn check(binary: &Binary) -> Vec<Issue> {
     let tagged = binary

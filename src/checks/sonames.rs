@@ -1,29 +1,58 @@
-//! `soname-missing`, `soname-unknown` and `soname-not-on-search-path`: every DT_NEEDED must be
-//! shipped where the loader looks, or provided by the baseline.
+//! `soname-missing`, `soname-unknown`, `soname-needs-package`, `soname-not-on-search-path` and
+//! `load-path-unknown`: every need of a file, as the loader model resolved it, must be found in
+//! the tree or provided by the system beyond it.
 
 use crate::baseline::{Availability, Baseline};
-use crate::binary::Binary;
-use crate::report::finding::Issue;
-use crate::resolve::Resolution;
-use std::collections::{BTreeMap, BTreeSet};
+use crate::findings::Issue;
+use crate::loader::{Found, NeedOutcome};
+use std::collections::BTreeSet;
 
-pub fn check(
-    binary: &Binary,
-    resolved: &BTreeMap<String, Resolution>,
-    baseline: &Baseline,
-    allowed: &BTreeSet<String>,
-) -> Vec<Issue> {
+/// Needs the loader cannot satisfy whatever the baseline: not found in a self-contained root
+/// filesystem or under DF_1_NODEFLIB, or decided only at run time.
+pub fn check_tree(needs: &[NeedOutcome], root: &str, allowed: &BTreeSet<String>) -> Vec<Issue> {
     let mut issues = Vec::new();
-    for soname in binary.needed.iter().filter(|s| !allowed.contains(*s)) {
-        let Some(Resolution::NotShipped {
-            search_path,
-            elsewhere,
-        }) = resolved.get(soname)
-        else {
+    for need in needs.iter().filter(|n| !allowed.contains(&n.name)) {
+        match &need.found {
+            Found::NotFound {
+                no_default_lib,
+                undecided,
+            } if undecided.is_empty() => issues.push(Issue::SonameMissing {
+                soname: need.name.clone(),
+                baseline: if *no_default_lib {
+                    "the search path (DF_1_NODEFLIB: no system directories)".into()
+                } else {
+                    format!("the root filesystem {root}")
+                },
+                shipped_elsewhere: need.elsewhere.clone(),
+                baseline_has: Vec::new(),
+                chain: need.chain.clone(),
+                runpath_not_inherited: not_inherited(need),
+            }),
+            Found::NotFound { undecided, .. } => issues.push(Issue::LoadPathUnknown {
+                soname: need.name.clone(),
+                why: undecided.clone(),
+                chain: need.chain.clone(),
+            }),
+            Found::Unknown { why } => issues.push(Issue::LoadPathUnknown {
+                soname: need.name.clone(),
+                why: vec![why.clone()],
+                chain: need.chain.clone(),
+            }),
+            _ => {}
+        }
+    }
+    issues
+}
+
+/// Needs left to the system, against one baseline.
+pub fn check(needs: &[NeedOutcome], baseline: &Baseline, allowed: &BTreeSet<String>) -> Vec<Issue> {
+    let mut issues = Vec::new();
+    for need in needs.iter().filter(|n| !allowed.contains(&n.name)) {
+        let Found::System { undecided } = &need.found else {
             continue;
         };
+        let soname = &need.name;
         let other_versions = other_versions(baseline, soname);
-        let elsewhere: Vec<String> = elsewhere.iter().map(|p| p.display().to_string()).collect();
         match baseline.soname(soname) {
             Availability::Provided => {
                 if let Some(package) = baseline.packages.get(soname)
@@ -36,28 +65,25 @@ pub fn check(
                     });
                 }
             }
-            Availability::Absent => issues.push(Issue::SonameMissing {
+            // A run-time-dependent entry (the working directory, $PLATFORM) might still find it.
+            Availability::Absent if !undecided.is_empty() => issues.push(Issue::LoadPathUnknown {
                 soname: soname.clone(),
-                baseline: baseline.id.clone(),
-                shipped_elsewhere: elsewhere,
-                baseline_has: other_versions,
+                why: undecided.clone(),
+                chain: need.chain.clone(),
             }),
-            Availability::Unknown if !elsewhere.is_empty() => {
+            Availability::Absent => issues.push(missing(need, baseline, other_versions)),
+            Availability::Unknown if !need.elsewhere.is_empty() => {
                 issues.push(Issue::SonameNotOnSearchPath {
                     soname: soname.clone(),
-                    shipped_at: elsewhere,
-                    search_path: search_path.clone(),
+                    shipped_at: need.elsewhere.clone(),
+                    search_path: need.chain.clone(),
+                    baseline: baseline.id.clone(),
                 })
             }
             // The baseline's package data lists this library under other sonames only: a
             // different major version, which is known, so it is missing rather than unknown.
             Availability::Unknown if !other_versions.is_empty() => {
-                issues.push(Issue::SonameMissing {
-                    soname: soname.clone(),
-                    baseline: baseline.id.clone(),
-                    shipped_elsewhere: elsewhere,
-                    baseline_has: other_versions,
-                })
+                issues.push(missing(need, baseline, other_versions))
             }
             Availability::Unknown => issues.push(Issue::SonameUnknown {
                 soname: soname.clone(),
@@ -66,6 +92,24 @@ pub fn check(
         }
     }
     issues
+}
+
+fn missing(need: &NeedOutcome, baseline: &Baseline, other_versions: Vec<String>) -> Issue {
+    Issue::SonameMissing {
+        soname: need.name.clone(),
+        baseline: baseline.id.clone(),
+        shipped_elsewhere: need.elsewhere.clone(),
+        baseline_has: other_versions,
+        chain: need.chain.clone(),
+        runpath_not_inherited: not_inherited(need),
+    }
+}
+
+fn not_inherited(need: &NeedOutcome) -> Vec<String> {
+    need.runpath_not_inherited
+        .iter()
+        .map(|(owner, entry)| format!("{owner}: {entry}"))
+        .collect()
 }
 
 /// Sonames of the same library with another version that the baseline's package data lists
@@ -89,28 +133,21 @@ mod tests {
     use super::*;
     use crate::baseline::db::Package;
     use crate::baseline::tests::bullseye_like;
-    use crate::binary::parse;
+    use crate::loader::Via;
 
-    fn needing(soname: &str) -> (Binary, BTreeMap<String, Resolution>) {
-        let bytes = std::fs::read(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/testdata/bin/hello-x86_64"
-        ))
-        .expect("test binary");
-        let crate::binary::Sniffed::Binary(binary) = parse(&bytes).expect("parses") else {
-            panic!("not a binary");
-        };
-        let mut binary = *binary;
-        binary.needed = vec![soname.to_string()];
-        let resolved = [(
-            soname.to_string(),
-            Resolution::NotShipped {
-                search_path: Vec::new(),
-                elsewhere: Vec::new(),
+    fn needing(soname: &str) -> Vec<NeedOutcome> {
+        vec![NeedOutcome {
+            name: soname.to_string(),
+            found: Found::System {
+                undecided: Vec::new(),
             },
-        )]
-        .into();
-        (binary, resolved)
+            library: None,
+            shown: None,
+            via: Via::System,
+            chain: vec!["bin/app".into()],
+            runpath_not_inherited: Vec::new(),
+            elsewhere: Vec::new(),
+        }]
     }
 
     #[test]
@@ -128,27 +165,39 @@ mod tests {
         baseline
             .packages
             .insert("libc.so.6".into(), package("libc6", true));
+        let none = BTreeSet::new();
 
-        let (binary, resolved) = needing("libssl.so.1.1");
-        let issues = check(&binary, &resolved, &baseline, &BTreeSet::new());
+        let issues = check(&needing("libssl.so.1.1"), &baseline, &none);
         assert!(
             matches!(&issues[..], [Issue::SonameNeedsPackage { package, .. }] if package == "libssl1.1"),
             "{issues:?}"
         );
-
-        let (binary, resolved) = needing("libssl.so.3");
-        let issues = check(&binary, &resolved, &baseline, &BTreeSet::new());
+        let issues = check(&needing("libssl.so.3"), &baseline, &none);
         assert!(
             matches!(&issues[..], [Issue::SonameMissing { baseline_has, .. }] if baseline_has == &["libssl.so.1.1 (libssl1.1)"]),
             "{issues:?}"
         );
-
-        let (binary, resolved) = needing("libc.so.6");
-        assert!(check(&binary, &resolved, &baseline, &BTreeSet::new()).is_empty());
-        let (binary, resolved) = needing("libfoo.so.1");
+        assert!(check(&needing("libc.so.6"), &baseline, &none).is_empty());
         assert!(matches!(
-            &check(&binary, &resolved, &baseline, &BTreeSet::new())[..],
+            &check(&needing("libfoo.so.1"), &baseline, &none)[..],
             [Issue::SonameUnknown { .. }]
+        ));
+    }
+
+    #[test]
+    fn a_run_time_search_entry_turns_missing_into_unknown() {
+        let baseline = bullseye_like();
+        let mut needs = needing("libexpat.so.1");
+        assert!(matches!(
+            &check(&needs, &baseline, &BTreeSet::new())[..],
+            [Issue::SonameMissing { .. }]
+        ));
+        needs[0].found = Found::System {
+            undecided: vec!["DT_RPATH lib (relative to the working directory)".into()],
+        };
+        assert!(matches!(
+            &check(&needs, &baseline, &BTreeSet::new())[..],
+            [Issue::LoadPathUnknown { .. }]
         ));
     }
 }

@@ -5,24 +5,22 @@
 use crate::baseline::glibc_symbols::{self, SymbolAdvice};
 use crate::baseline::{Availability, Baseline};
 use crate::binary::Binary;
-use crate::report::finding::{Issue, SymbolFix};
-use crate::resolve::Resolution;
+use crate::findings::{Issue, SymbolFix};
+use crate::loader::{Found, NeedOutcome};
 use crate::version::VersionNode;
-use std::collections::BTreeMap;
 
 const GLIBC_PRIVATE: &str = "GLIBC_PRIVATE";
 
-pub fn check(
-    binary: &Binary,
-    resolved: &BTreeMap<String, Resolution>,
-    baseline: &Baseline,
-) -> Vec<Issue> {
+/// Every version node the file needs, against the object the loader maps for that library
+/// (glibc `_dl_check_map_versions` looks the library up among the loaded objects by name).
+/// musl does not check version needs, so a musl baseline has no nodes to compare.
+pub fn check(binary: &Binary, needs: &[NeedOutcome], baseline: &Baseline) -> Vec<Issue> {
     let mut issues = Vec::new();
     for need in &binary.version_needs {
-        let shipped = match resolved.get(&need.library) {
-            Some(Resolution::Shipped { path, library }) => Some((path, library)),
+        let shipped = needs.iter().find_map(|n| match &n.found {
+            Found::Tree { .. } if n.name == need.library => Some((&n.shown, &n.library)),
             _ => None,
-        };
+        });
         for version in &need.versions {
             if version.name == GLIBC_PRIVATE {
                 continue;
@@ -34,7 +32,7 @@ pub fn check(
                     if library.version_defs.contains(&version.name) {
                         continue;
                     }
-                    Some(path.display().to_string())
+                    Some(path.clone().unwrap_or_default())
                 }
                 Some(_) => continue,
                 None if baseline.defines(&need.library, &node) == Availability::Absent => None,
@@ -89,11 +87,26 @@ fn glibc_advice(symbols: &[String], baseline: &Baseline) -> Vec<SymbolFix> {
 }
 
 /// GLIBC_PRIVATE is an error whatever the baseline: it is only promised to the glibc build
-/// that defined it.
-pub fn check_private(binary: &Binary) -> Vec<Issue> {
+/// that defined it, unless the loader maps that very build from the same tree (glibc's own
+/// libraries in a root filesystem).
+pub fn check_private(binary: &Binary, needs: &[NeedOutcome], loader_in_tree: bool) -> Vec<Issue> {
+    let same_build = |library: &str| {
+        needs.iter().any(|n| {
+            n.name == library
+                && match &n.found {
+                    Found::Tree { .. } => n
+                        .library
+                        .as_ref()
+                        .is_some_and(|l| l.version_defs.iter().any(|d| d == GLIBC_PRIVATE)),
+                    Found::Loader => loader_in_tree,
+                    _ => false,
+                }
+        })
+    };
     binary
         .version_needs
         .iter()
+        .filter(|need| !same_build(&need.library))
         .flat_map(|need| {
             need.versions
                 .iter()

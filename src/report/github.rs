@@ -2,7 +2,7 @@
 //! so findings show up as annotations on the run and the pull request.
 
 use super::Report;
-use super::finding::Severity;
+use crate::findings::Severity;
 use std::fmt::Write as _;
 
 pub fn render(report: &Report) -> String {

@@ -1,8 +1,8 @@
 //! `--format json`: one document on stdout. The structs here are the wire format (documented in
 //! README.md, pinned by tests/json_schema.rs); change them only with `SCHEMA_VERSION`.
 
-use super::finding::Severity;
 use super::{FileReport, Report};
+use crate::findings::Severity;
 use crate::version::{VersionNode, compare_numeric, parse_numeric};
 use serde::{Serialize, Serializer};
 use std::collections::BTreeMap;

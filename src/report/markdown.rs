@@ -1,8 +1,8 @@
 //! `--format markdown`: a verdict line and a compact table, for a CI job summary or a pull
 //! request comment. With several baselines, one verdict each and a files × baselines matrix.
 
-use super::finding::Severity;
 use super::{Report, Verdict};
+use crate::findings::Severity;
 use std::fmt::Write as _;
 
 pub fn render(report: &Report) -> String {

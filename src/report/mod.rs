@@ -2,40 +2,18 @@
 //! Renderers (one per format) only render a finished [`Report`].
 
 pub mod baselines;
-pub mod finding;
 pub mod github;
 pub mod json;
 pub mod markdown;
 pub mod sarif;
 pub mod table;
+pub mod tree;
 
 use crate::binary::Binary;
+use crate::findings::{Finding, Severity};
 use crate::target::Target;
-use finding::{Code, Issue, Severity};
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
-
-/// One finding as the user sees it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Finding {
-    pub severity: Severity,
-    pub issue: Issue,
-    /// The baseline the finding is about; `None` for findings that hold on every baseline.
-    pub baseline: Option<String>,
-}
-
-impl Finding {
-    pub fn code(&self) -> Code {
-        self.issue.code()
-    }
-
-    /// Whether the finding counts for a baseline's verdict: its own findings and those that
-    /// hold on every baseline.
-    pub fn applies_to(&self, baseline: &str) -> bool {
-        self.baseline.as_deref().is_none_or(|b| b == baseline)
-    }
-}
 
 /// What a finished file entry holds.
 #[derive(Debug, Clone)]
@@ -68,12 +46,24 @@ pub struct BaselineInfo {
     pub source: String,
 }
 
+/// How one checked PATH was read.
+#[derive(Debug, Clone)]
+pub struct TreeInfo {
+    pub path: PathBuf,
+    /// A root filesystem is checked as the system itself.
+    pub layout: crate::loader::Layout,
+    /// Programs, and libraries nothing in the tree loads.
+    pub entry_points: usize,
+}
+
 #[derive(Debug, Clone)]
 pub struct Report {
     /// The default target (`--target`, or the policy's top-level `target`).
     pub target: Option<Target>,
     /// Every baseline checked against, in the order given.
     pub baselines: Vec<BaselineInfo>,
+    /// Every PATH checked, with how it was read.
+    pub trees: Vec<TreeInfo>,
     pub files: Vec<FileReport>,
     /// Regular files that are not object files.
     pub not_binaries: usize,
@@ -102,43 +92,6 @@ pub enum ExitStatus {
     Failed = 1,
     /// The tool could not do its job.
     Error = 2,
-}
-
-/// Per-code severity changes from the command line; `None` turns a code off.
-pub type SeverityOverrides = BTreeMap<Code, Option<Severity>>;
-
-/// Applies the default severity of each issue and the user's overrides, in one place.
-pub fn findings_from(
-    issues: Vec<Issue>,
-    overrides: &SeverityOverrides,
-    baseline: Option<&str>,
-) -> Vec<Finding> {
-    issues
-        .into_iter()
-        .filter_map(|issue| {
-            let code = issue.code();
-            let severity = match overrides.get(&code) {
-                Some(changed) => (*changed)?,
-                None => code.default_severity(),
-            };
-            Some(Finding {
-                severity,
-                issue,
-                baseline: baseline.map(str::to_string),
-            })
-        })
-        .collect()
-}
-
-/// Worst first, then by code, baseline and message, so every output is deterministic.
-pub fn sort_findings(findings: &mut [Finding]) {
-    findings.sort_by(|a, b| {
-        b.severity
-            .cmp(&a.severity)
-            .then_with(|| a.code().cmp(&b.code()))
-            .then_with(|| a.baseline.cmp(&b.baseline))
-            .then_with(|| a.issue.message().cmp(&b.issue.message()))
-    });
 }
 
 impl Report {

@@ -3,7 +3,7 @@
 //! Validated against the SARIF 2.1.0 schema in tests/sarif.rs.
 
 use super::Report;
-use super::finding::{Code, Severity};
+use crate::findings::{Code, Severity};
 use serde_json::{Value, json};
 
 pub fn render(report: &Report) -> String {

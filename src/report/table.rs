@@ -1,9 +1,9 @@
 //! `--format table`: for people. One line per finding, the worst first, then a summary. Without
 //! a baseline, a requirements table (what each file needs and where it runs).
 
-use super::finding::Severity;
 use super::json::requires;
 use super::{FileReport, Finding, Report};
+use crate::findings::Severity;
 use comfy_table::{Cell, Color, ContentArrangement, Table, presets};
 use std::fmt::Write as _;
 

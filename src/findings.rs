@@ -1,7 +1,9 @@
-//! Finding codes, their default severities and descriptions, and the wording of every message
-//! and hint. Checks build typed [`Issue`]s; this file is the only place that words them.
+//! Findings: codes, their default severities and descriptions, the wording of every message and
+//! hint, and the one place where severities are decided. Checks build typed [`Issue`]s; the
+//! report layer renders [`Finding`]s; neither words nor rates anything itself.
 
 use serde::Serialize;
+use std::collections::BTreeMap;
 use std::fmt;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -96,9 +98,12 @@ codes! {
     SonameNeedsPackage = "soname-needs-package", Info,
         "A DT_NEEDED library the baseline provides only through a package outside its minimal image.",
         "Install the named package in the target image (apt-get install …), or ship the library.";
-    SonameNotOnSearchPath = "soname-not-on-search-path", Error,
-        "A DT_NEEDED library is shipped in the tree but not where the loader looks for it.",
+    SonameNotOnSearchPath = "soname-not-on-search-path", Warning,
+        "A DT_NEEDED library is shipped in the tree but not where the loader looks for it, and the baseline data does not say whether the system has it.",
         "Link with -Wl,-rpath,'$ORIGIN' (or '$ORIGIN/../lib'), or patchelf --set-rpath, so the loader finds the shipped copy.";
+    LoadPathUnknown = "load-path-unknown", Warning,
+        "Where the loader finds a DT_NEEDED library depends on the run time (a relative path or RPATH entry resolves against the working directory; $LIB and $PLATFORM depend on the target's loader).",
+        "Use $ORIGIN-relative RPATH/RUNPATH entries and plain sonames (link with -Wl,-soname and -Wl,-rpath,'$ORIGIN/...'), so the loader's answer does not depend on where the program is started.";
     RpathAbsolute = "rpath-absolute", Warning,
         "An RPATH/RUNPATH entry points at an absolute directory outside the system library paths.",
         "Replace the entry with an $ORIGIN-relative one (patchelf --set-rpath '$ORIGIN/../lib') or remove it (patchelf --remove-rpath).";
@@ -204,6 +209,16 @@ pub enum Issue {
         shipped_elsewhere: Vec<String>,
         /// Other versions of the library the baseline has, with their packages.
         baseline_has: Vec<String>,
+        /// The objects that led to the need, entry point first, the requesting file last.
+        chain: Vec<String>,
+        /// DT_RUNPATH entries up the chain that do not apply to this need (`owner: entry`).
+        runpath_not_inherited: Vec<String>,
+    },
+    LoadPathUnknown {
+        soname: String,
+        /// The search entries or names that depend on the run time, and why.
+        why: Vec<String>,
+        chain: Vec<String>,
     },
     SonameNeedsPackage {
         soname: String,
@@ -217,7 +232,9 @@ pub enum Issue {
     SonameNotOnSearchPath {
         soname: String,
         shipped_at: Vec<String>,
+        /// The objects that led to the need, entry point first.
         search_path: Vec<String>,
+        baseline: String,
     },
     RpathAbsolute {
         tag: &'static str,
@@ -262,6 +279,7 @@ impl Issue {
             Issue::SonameUnknown { .. } => Code::SonameUnknown,
             Issue::SonameNeedsPackage { .. } => Code::SonameNeedsPackage,
             Issue::SonameNotOnSearchPath { .. } => Code::SonameNotOnSearchPath,
+            Issue::LoadPathUnknown { .. } => Code::LoadPathUnknown,
             Issue::RpathAbsolute { .. } => Code::RpathAbsolute,
             Issue::DebugInfoPresent { .. } => Code::DebugInfoPresent,
             Issue::DebugLink { .. } => Code::DebugLink,
@@ -352,24 +370,38 @@ impl Issue {
                 baseline,
                 shipped_elsewhere,
                 baseline_has,
+                chain,
+                runpath_not_inherited,
             } => {
-                let mut text = format!("needs {soname}, which {baseline} does not provide");
+                let mut text = format!(
+                    "{}: not found, and {baseline} does not provide it",
+                    chain_to(chain, soname)
+                );
                 if !baseline_has.is_empty() {
+                    text += &format!(" (it ships {}, not {soname})", baseline_has.join(", "));
+                }
+                if !runpath_not_inherited.is_empty() {
+                    let requester = chain.last().map_or("the file", String::as_str);
                     text += &format!(
-                        " ({baseline} ships {}, not {soname})",
-                        baseline_has.join(", ")
+                        " ({requester} has no search path of its own that finds it; DT_RUNPATH {} applies only to its own object's needs)",
+                        runpath_not_inherited.join(", ")
                     );
                 }
-                if shipped_elsewhere.is_empty() {
-                    text += " and the checked tree does not ship";
-                } else {
+                if !shipped_elsewhere.is_empty() {
                     text += &format!(
                         " (shipped at {} but not on the search path)",
                         shipped_elsewhere.join(", ")
                     );
                 }
-                text + ": \"error while loading shared libraries\""
+                text + &format!(
+                    ": \"error while loading shared libraries: {soname}: cannot open shared object file\""
+                )
             }
+            Issue::LoadPathUnknown { soname, why, chain } => format!(
+                "{}: where the loader finds it depends on the run time ({}): not verified",
+                chain_to(chain, soname),
+                why.join("; ")
+            ),
             Issue::SonameNeedsPackage {
                 soname,
                 baseline,
@@ -384,17 +416,12 @@ impl Issue {
                 soname,
                 shipped_at,
                 search_path,
-            } => {
-                let path = if search_path.is_empty() {
-                    "no RPATH/RUNPATH".to_string()
-                } else {
-                    format!("search path {}", search_path.join(":"))
-                };
-                format!(
-                    "needs {soname}, shipped at {} but the loader will not look there ({path})",
-                    shipped_at.join(", ")
-                )
-            }
+                baseline,
+            } => format!(
+                "{}: shipped at {} but no RPATH/RUNPATH of the chain leads there; the loader looks in {baseline}'s system directories, and the data does not say whether it has {soname}",
+                chain_to(search_path, soname),
+                shipped_at.join(", ")
+            ),
             Issue::RpathAbsolute { tag, entry } => format!(
                 "{tag} entry {entry} is an absolute path outside the system library directories (a leaked build directory?)"
             ),
@@ -491,6 +518,7 @@ impl Issue {
             Issue::SonameUnknown { soname, baseline } => format!(
                 "make sure {baseline} installs {soname}, or ship it beside the binary with -Wl,-rpath,'$ORIGIN'; check with --sysroot against a real root filesystem"
             ),
+            Issue::LoadPathUnknown { .. } => "use $ORIGIN-relative RPATH/RUNPATH entries and plain sonames (-Wl,-soname,libfoo.so.1; -Wl,-rpath,'$ORIGIN/../lib') so the answer does not depend on the working directory or the loader build".into(),
             Issue::SonameNotOnSearchPath { .. } => "link with -Wl,-rpath,'$ORIGIN' (or '$ORIGIN/../lib'), e.g. patchelf --set-rpath '$ORIGIN/../lib'".into(),
             Issue::RpathAbsolute { .. } => "replace it with a $ORIGIN-relative path (patchelf --set-rpath '$ORIGIN/../lib') or remove it (patchelf --remove-rpath)".into(),
             Issue::DebugInfoPresent { .. } => "strip release builds (strip --strip-debug, or [profile.release] strip = true / -s), keeping the debug info in a separate file with objcopy --only-keep-debug".into(),
@@ -499,6 +527,67 @@ impl Issue {
             Issue::UnreadableFile { .. } => "check that the file is complete (not truncated by an interrupted copy) and readable".into(),
         }
     }
+}
+
+/// One finding as the user sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    pub severity: Severity,
+    pub issue: Issue,
+    /// The baseline the finding is about; `None` for findings that hold on every baseline.
+    pub baseline: Option<String>,
+}
+
+impl Finding {
+    pub fn code(&self) -> Code {
+        self.issue.code()
+    }
+
+    /// Whether the finding counts for a baseline's verdict: its own findings and those that
+    /// hold on every baseline.
+    pub fn applies_to(&self, baseline: &str) -> bool {
+        self.baseline.as_deref().is_none_or(|b| b == baseline)
+    }
+}
+
+/// Per-code severity changes from the command line; `None` turns a code off.
+pub type SeverityOverrides = BTreeMap<Code, Option<Severity>>;
+
+/// The severity a code has in this run: the user's override, else its default; `None` when the
+/// user turned it off. The only place severities are decided.
+pub fn severity_of(code: Code, overrides: &SeverityOverrides) -> Option<Severity> {
+    match overrides.get(&code) {
+        Some(changed) => *changed,
+        None => Some(code.default_severity()),
+    }
+}
+
+/// Rates every issue with [`severity_of`], dropping those turned off.
+pub fn findings_from(
+    issues: Vec<(Issue, Option<String>)>,
+    overrides: &SeverityOverrides,
+) -> Vec<Finding> {
+    issues
+        .into_iter()
+        .filter_map(|(issue, baseline)| {
+            Some(Finding {
+                severity: severity_of(issue.code(), overrides)?,
+                issue,
+                baseline,
+            })
+        })
+        .collect()
+}
+
+/// Worst first, then by code, baseline and message, so every output is deterministic.
+pub fn sort_findings(findings: &mut [Finding]) {
+    findings.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then_with(|| a.code().cmp(&b.code()))
+            .then_with(|| a.baseline.cmp(&b.baseline))
+            .then_with(|| a.issue.message().cmp(&b.issue.message()))
+    });
 }
 
 fn advice_text(advice: &[SymbolFix]) -> String {
@@ -540,6 +629,13 @@ pub fn explain(code: Code) -> String {
         code.description(),
         code.fix()
     )
+}
+
+/// `bin/app → lib/libA.so → libB.so`: how the loader came to need a library.
+fn chain_to(chain: &[String], soname: &str) -> String {
+    let mut parts: Vec<&str> = chain.iter().map(String::as_str).collect();
+    parts.push(soname);
+    parts.join(" → ")
 }
 
 fn symbol_list(symbols: &[String]) -> String {
@@ -591,6 +687,7 @@ mod tests {
                 "soname-unknown",
                 "soname-needs-package",
                 "soname-not-on-search-path",
+                "load-path-unknown",
                 "rpath-absolute",
                 "debug-info-present",
                 "debug-link",

@@ -1,0 +1,726 @@
+//! The loader model: for every entry point of a checked tree, the objects the target's dynamic
+//! loader maps and where it finds each, following the loader's own rules without running it.
+//!
+//! glibc (`elf/dl-deps.c`, `elf/dl-load.c`):
+//! - `_dl_map_object_deps` walks DT_NEEDED breadth-first from the program.
+//! - `_dl_map_object`: an object already loaded whose name or DT_SONAME matches
+//!   (`_dl_name_match_p`) satisfies a need before any search; a name with `/` is a path; else,
+//!   when the requesting object has no DT_RUNPATH, the DT_RPATH of the requester and of each
+//!   object up its `l_loader` chain, then of the executable; LD_LIBRARY_PATH (never assumed
+//!   here); the requester's own DT_RUNPATH; then ld.so.cache and the system directories unless
+//!   the requester has DF_1_NODEFLIB.
+//! - `open_path` / `open_verify` skip a file of another ELF class or machine and go on.
+//! - `_dl_new_object`: `$ORIGIN` is the directory of the path the object was found at.
+//! - In trace mode a name that is not found is entered once (`l_faked`), so later needs of the
+//!   same name match it and it is listed once.
+//!
+//! musl (`ldso/dynlink.c`):
+//! - `load_deps` is breadth-first too.
+//! - `load_library`: its own names (libc, libpthread, …, `ld-musl-*`) are the loader itself; an
+//!   object requested under the same name (`shortname`, not DT_SONAME) is reused; a name with `/`
+//!   is a path; else the DT_RUNPATH (or DT_RPATH: musl treats them alike) of every object up the
+//!   `needed_by` chain (`fixup_rpath` expands `$ORIGIN`), then `/etc/ld-musl-<arch>.path` or
+//!   `/lib:/usr/local/lib:/usr/lib`. A name not found is retried at every need.
+//!
+//! The model asks only the tree index where files are. What lies beyond the tree (the target
+//! system: a database baseline or a `--sysroot`) is a [`Found::System`] object; the checks ask the
+//! baseline about it. In a root filesystem the tree's own library directories come first.
+
+mod system;
+
+pub use system::{Layout, SystemDirs, looks_like_root_filesystem, root_filesystem_loader};
+
+use crate::arch::Libc;
+use crate::binary::{Binary, FileKind, Format};
+use crate::tree::TreeIndex;
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// Which dynamic loader's rules apply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flavor {
+    Glibc,
+    Musl,
+}
+
+impl Flavor {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Flavor::Glibc => "glibc",
+            Flavor::Musl => "musl",
+        }
+    }
+}
+
+/// Where the loader finds a needed library.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Found {
+    /// A file of the checked tree: `path` as the loader opened it (its `$ORIGIN` is this
+    /// path's directory), `real` with symlinks resolved.
+    Tree { path: PathBuf, real: PathBuf },
+    /// Not in the tree where the loader looks: the target system beyond the tree provides it
+    /// or not (the baseline answers). `undecided` lists search entries that depend on the run
+    /// time and were skipped.
+    System { undecided: Vec<String> },
+    /// The dynamic loader itself answers for this name (glibc's `ld-linux*.so.2`, musl's libc).
+    Loader,
+    /// Not found, and nothing beyond the tree is searched: a self-contained root filesystem,
+    /// or DF_1_NODEFLIB on the requesting object.
+    NotFound {
+        no_default_lib: bool,
+        undecided: Vec<String>,
+    },
+    /// Where it is found depends on something only known at run time.
+    Unknown { why: String },
+}
+
+/// How a need was satisfied: the search entry that found it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Via {
+    /// An object already loaded under this name (or, glibc, with this DT_SONAME).
+    AlreadyLoaded,
+    /// The needed name is a path.
+    Path,
+    /// A DT_RPATH or DT_RUNPATH entry (`tag`) of the object at `owner`.
+    SearchEntry {
+        tag: &'static str,
+        owner: PathBuf,
+        entry: String,
+    },
+    /// A directory of the root filesystem (`ld.so.conf`, the loader's defaults, musl's path file).
+    SystemDir { dir: PathBuf, source: &'static str },
+    /// Left to the target system.
+    System,
+    /// The loader itself.
+    Loader,
+    /// Not found.
+    Nowhere,
+}
+
+/// One object of a load closure.
+#[derive(Debug, Clone)]
+pub struct Object {
+    /// The name it was first needed as (the entry point: its path).
+    pub name: String,
+    pub found: Found,
+    /// The parsed file, for tree objects.
+    pub binary: Option<Arc<Binary>>,
+    /// The object whose need loaded it first (glibc `l_loader`, musl `needed_by`).
+    pub loader: Option<usize>,
+}
+
+/// One DT_NEEDED entry of one loaded object and the object it resolved to.
+#[derive(Debug, Clone)]
+pub struct Edge {
+    pub from: usize,
+    pub name: String,
+    pub to: usize,
+    pub via: Via,
+    /// DT_RUNPATH entries of objects up the chain that the loader did not consult for this
+    /// need (glibc: DT_RUNPATH applies only to its own object's needs).
+    pub runpath_not_inherited: Vec<(PathBuf, String)>,
+    /// Files of another ELF class or machine found on the way and skipped (glibc).
+    pub skipped_incompatible: Vec<PathBuf>,
+}
+
+/// Everything the loader maps for one entry point.
+#[derive(Debug, Clone)]
+pub struct Closure {
+    /// Path of the entry point inside the tree.
+    pub entry: PathBuf,
+    pub flavor: Flavor,
+    /// Breadth-first, the entry point first.
+    pub objects: Vec<Object>,
+    pub edges: Vec<Edge>,
+}
+
+impl Closure {
+    /// The chain of objects that led to `object`, entry point first.
+    pub fn chain(&self, object: usize) -> Vec<usize> {
+        let mut chain = vec![object];
+        let mut current = object;
+        while let Some(parent) = self.objects.get(current).and_then(|o| o.loader) {
+            if chain.contains(&parent) {
+                break;
+            }
+            chain.push(parent);
+            current = parent;
+        }
+        chain.reverse();
+        chain
+    }
+
+    /// The tree path of an object (the path it was found at), if it is in the tree.
+    pub fn tree_path(&self, object: usize) -> Option<&Path> {
+        match &self.objects.get(object)?.found {
+            Found::Tree { path, .. } => Some(path),
+            _ => None,
+        }
+    }
+}
+
+/// The loader model of one tree: which files are entry points and what each loads.
+#[derive(Debug)]
+pub struct Model {
+    pub layout: Layout,
+    pub closures: Vec<Closure>,
+}
+
+/// What the model needs to know beyond the tree.
+#[derive(Debug, Clone, Copy)]
+pub struct Setting {
+    pub layout: Layout,
+    /// A baseline or sysroot answers for what the tree does not hold (in a root filesystem:
+    /// an image built FROM a base). Without one a root filesystem must be self-contained.
+    pub system_beyond: bool,
+    /// The C library the target or baseline uses, when known.
+    pub libc: Option<Libc>,
+}
+
+/// Builds the load closure of every entry point of the tree.
+pub fn model(tree: &TreeIndex, setting: Setting) -> Model {
+    let dirs = match setting.layout {
+        Layout::RootFs => SystemDirs::of_tree(tree),
+        Layout::App => SystemDirs::default(),
+    };
+    let loader = Loader {
+        tree,
+        setting,
+        dirs: &dirs,
+    };
+    let objects: Vec<(PathBuf, Arc<Binary>)> = tree
+        .objects()
+        .into_iter()
+        .filter_map(|(path, binary)| Some((path, binary?)))
+        .filter(|(_, binary)| {
+            binary.format == Format::Elf && uses_loader(binary) && !is_loader_file(binary)
+        })
+        .collect();
+    let mut reached: HashSet<PathBuf> = HashSet::new();
+    let mut closures = Vec::new();
+    for (path, binary) in objects.iter().filter(|(_, b)| is_program(b)) {
+        let closure = loader.closure(path, binary);
+        mark_reached(&closure, &mut reached);
+        closures.push(closure);
+    }
+    // Libraries no program loads: each is an entry point unless another such library loads
+    // it (a plugin's own dependencies). Libraries that only load each other in a cycle take
+    // the first of them, by path.
+    let mut pending: Vec<(PathBuf, Closure)> = objects
+        .iter()
+        .filter(|(path, binary)| !is_program(binary) && !reached.contains(path))
+        .map(|(path, binary)| (path.clone(), loader.closure(path, binary)))
+        .collect();
+    while !pending.is_empty() {
+        let mut loaded_by_other: HashSet<PathBuf> = HashSet::new();
+        for (path, closure) in &pending {
+            for object in closure.objects.iter().skip(1) {
+                if let Found::Tree { real, .. } = &object.found
+                    && real != path
+                {
+                    loaded_by_other.insert(real.clone());
+                }
+            }
+        }
+        let (mut entries, rest): (Vec<_>, Vec<_>) = pending
+            .into_iter()
+            .partition(|(path, _)| !loaded_by_other.contains(path));
+        if entries.is_empty() {
+            let mut rest = rest;
+            entries.push(rest.remove(0));
+            pending = rest;
+        } else {
+            pending = rest;
+        }
+        for (_, closure) in entries {
+            mark_reached(&closure, &mut reached);
+            closures.push(closure);
+        }
+        pending.retain(|(path, _)| !reached.contains(path));
+    }
+    closures.sort_by(|a, b| a.entry.cmp(&b.entry));
+    Model {
+        layout: setting.layout,
+        closures,
+    }
+}
+
+fn mark_reached(closure: &Closure, reached: &mut HashSet<PathBuf>) {
+    reached.insert(closure.entry.clone());
+    for object in &closure.objects {
+        if let Found::Tree { real, .. } = &object.found {
+            reached.insert(real.clone());
+        }
+    }
+}
+
+/// Dynamically linked: the loader maps it or its needs.
+pub fn uses_loader(binary: &Binary) -> bool {
+    !binary.kind.is_static()
+        && !binary.debug.separate_debug_file
+        && matches!(
+            binary.kind,
+            FileKind::Executable | FileKind::PieExecutable | FileKind::SharedLibrary
+        )
+}
+
+/// A program the kernel starts: it names an interpreter and has no DT_SONAME (glibc's libc.so.6
+/// also names one and runs, but it is loaded as a library).
+fn is_program(binary: &Binary) -> bool {
+    binary.interpreter.is_some() && binary.soname.is_none()
+}
+
+/// The dynamic loader's own file: loaded by the kernel, never an entry point.
+fn is_loader_file(binary: &Binary) -> bool {
+    binary.soname.as_deref().is_some_and(|soname| {
+        soname.starts_with("ld-linux")
+            || soname.starts_with("ld64.so.")
+            || soname == "ld.so.1"
+            || soname.starts_with("ld-musl-")
+    })
+}
+
+/// Which loader's rules apply to a closure: the entry's interpreter says; a library follows the
+/// target or baseline, else its own needs (musl's libc is `libc.so`).
+fn flavor_of(binary: &Binary, libc: Option<Libc>) -> Flavor {
+    if let Some(interpreter) = &binary.interpreter {
+        return if interpreter.contains("ld-musl-") {
+            Flavor::Musl
+        } else {
+            Flavor::Glibc
+        };
+    }
+    match libc {
+        Some(Libc::Musl) => Flavor::Musl,
+        Some(_) => Flavor::Glibc,
+        None if binary
+            .needed
+            .iter()
+            .any(|n| n == "libc.so" || n.starts_with("libc.musl-")) =>
+        {
+            Flavor::Musl
+        }
+        None => Flavor::Glibc,
+    }
+}
+
+struct Loader<'a> {
+    tree: &'a TreeIndex,
+    setting: Setting,
+    dirs: &'a SystemDirs,
+}
+
+/// A search entry after `$ORIGIN` expansion.
+enum Expanded {
+    /// A directory inside the tree.
+    Tree(PathBuf),
+    /// An absolute directory of the target system outside the tree (app layout).
+    TargetSystem,
+    /// Depends on the run time (working directory, `$LIB`, `$PLATFORM`).
+    Undecided(String),
+}
+
+impl Loader<'_> {
+    fn closure(&self, entry: &Path, binary: &Arc<Binary>) -> Closure {
+        let flavor = flavor_of(binary, self.setting.libc);
+        // The kernel starts a program by its real path, so its $ORIGIN is that directory.
+        let mut closure = Closure {
+            entry: entry.to_path_buf(),
+            flavor,
+            objects: vec![Object {
+                name: entry.display().to_string(),
+                found: Found::Tree {
+                    path: entry.to_path_buf(),
+                    real: entry.to_path_buf(),
+                },
+                binary: Some(binary.clone()),
+                loader: None,
+            }],
+            edges: Vec::new(),
+        };
+        let mut names: HashMap<String, usize> = HashMap::new();
+        let mut next = 0;
+        while next < closure.objects.len() {
+            let Some(requester) = closure.objects[next].binary.clone() else {
+                next += 1;
+                continue;
+            };
+            if !matches!(closure.objects[next].found, Found::Tree { .. }) {
+                next += 1;
+                continue;
+            }
+            for name in &requester.needed {
+                let edge = self.resolve(&mut closure, &mut names, next, name, binary);
+                closure.edges.push(edge);
+            }
+            next += 1;
+        }
+        closure
+    }
+
+    /// One need of object `from`: an already-loaded object, or a new one.
+    fn resolve(
+        &self,
+        closure: &mut Closure,
+        names: &mut HashMap<String, usize>,
+        from: usize,
+        name: &str,
+        entry: &Binary,
+    ) -> Edge {
+        let flavor = closure.flavor;
+        let mut edge = Edge {
+            from,
+            name: name.to_string(),
+            to: 0,
+            via: Via::Nowhere,
+            runpath_not_inherited: Vec::new(),
+            skipped_incompatible: Vec::new(),
+        };
+        if let Some(&loaded) = names.get(name) {
+            // musl retries a name it did not find; glibc's faked entry matches it.
+            let retry = flavor == Flavor::Musl
+                && matches!(closure.objects[loaded].found, Found::NotFound { .. });
+            if !retry {
+                edge.to = loaded;
+                edge.via = Via::AlreadyLoaded;
+                return edge;
+            }
+        }
+        if flavor == Flavor::Glibc
+            && let Some(loaded) = closure.objects.iter().position(|o| {
+                o.binary.as_ref().and_then(|b| b.soname.as_deref()) == Some(name)
+                    && matches!(o.found, Found::Tree { .. })
+            })
+        {
+            names.insert(name.to_string(), loaded);
+            edge.to = loaded;
+            edge.via = Via::AlreadyLoaded;
+            return edge;
+        }
+        let (found, via) = self.search(closure, from, name, entry, &mut edge);
+        // The same file reached under another name is the same object
+        // (glibc `_dl_file_id_match_p`, musl's st_dev/st_ino check).
+        if let Found::Tree { real, .. } = &found
+            && let Some(loaded) = closure
+                .objects
+                .iter()
+                .position(|o| matches!(&o.found, Found::Tree { real: r, .. } if r == real))
+        {
+            names.insert(name.to_string(), loaded);
+            edge.to = loaded;
+            edge.via = via;
+            return edge;
+        }
+        let binary = match &found {
+            Found::Tree { real, .. } => self.tree.resolve(real).and_then(|(_, b)| b),
+            _ => None,
+        };
+        closure.objects.push(Object {
+            name: name.to_string(),
+            found,
+            binary,
+            loader: Some(from),
+        });
+        let index = closure.objects.len() - 1;
+        names.insert(name.to_string(), index);
+        edge.to = index;
+        edge.via = via;
+        edge
+    }
+
+    fn search(
+        &self,
+        closure: &Closure,
+        from: usize,
+        name: &str,
+        entry: &Binary,
+        edge: &mut Edge,
+    ) -> (Found, Via) {
+        let flavor = closure.flavor;
+        if is_loader_itself(name, flavor, entry) {
+            return (Found::Loader, Via::Loader);
+        }
+        if name.contains('/') {
+            return self.by_path(name);
+        }
+        let mut undecided = Vec::new();
+        let requester = closure.objects[from].binary.clone();
+        let requester = requester.as_deref();
+        let chain = closure.chain(from);
+        // The search entries in the loader's order, each with the object whose $ORIGIN it uses.
+        let mut entries: Vec<(&'static str, usize, String)> = Vec::new();
+        match flavor {
+            Flavor::Glibc => {
+                let has_runpath = requester.is_some_and(|b| !b.runpath.is_empty());
+                if !has_runpath {
+                    // The requester, then up its l_loader chain to the executable.
+                    for &object in chain.iter().rev() {
+                        if let Some(binary) = &closure.objects[object].binary {
+                            for entry in &binary.rpath {
+                                entries.push(("DT_RPATH", object, entry.clone()));
+                            }
+                        }
+                    }
+                }
+                if let Some(binary) = requester {
+                    for entry in &binary.runpath {
+                        entries.push(("DT_RUNPATH", from, entry.clone()));
+                    }
+                }
+                for &object in chain.iter().filter(|&&o| o != from) {
+                    if let (Some(binary), Some(path)) =
+                        (&closure.objects[object].binary, closure.tree_path(object))
+                    {
+                        for entry in &binary.runpath {
+                            edge.runpath_not_inherited
+                                .push((path.to_path_buf(), entry.clone()));
+                        }
+                    }
+                }
+            }
+            Flavor::Musl => {
+                // Each object's DT_RUNPATH, or its DT_RPATH when it has none, up the chain.
+                for &object in chain.iter().rev() {
+                    if let Some(binary) = &closure.objects[object].binary {
+                        let (tag, list) = if binary.runpath.is_empty() {
+                            ("DT_RPATH", &binary.rpath)
+                        } else {
+                            ("DT_RUNPATH", &binary.runpath)
+                        };
+                        for entry in list {
+                            entries.push((tag, object, entry.clone()));
+                        }
+                    }
+                }
+            }
+        }
+        for (tag, owner, text) in entries {
+            let Some(owner_path) = closure.tree_path(owner) else {
+                continue;
+            };
+            match self.expand(&text, owner_path) {
+                Expanded::Tree(dir) => {
+                    if let Some(found) = self.look_in(&dir, name, entry, edge) {
+                        return (
+                            found,
+                            Via::SearchEntry {
+                                tag,
+                                owner: owner_path.to_path_buf(),
+                                entry: text,
+                            },
+                        );
+                    }
+                }
+                Expanded::TargetSystem => {}
+                Expanded::Undecided(why) => undecided.push(format!("{tag} {text} ({why})")),
+            }
+        }
+        let no_default_lib = flavor == Flavor::Glibc && requester.is_some_and(|b| b.no_default_lib);
+        if no_default_lib {
+            return (
+                Found::NotFound {
+                    no_default_lib,
+                    undecided,
+                },
+                Via::Nowhere,
+            );
+        }
+        for (dir, source) in self.dirs.for_flavor(flavor) {
+            if let Some(found) = self.look_in(dir, name, entry, edge) {
+                return (
+                    found,
+                    Via::SystemDir {
+                        dir: dir.clone(),
+                        source,
+                    },
+                );
+            }
+        }
+        self.beyond_tree(undecided)
+    }
+
+    /// A name with a slash: an absolute path is a path of the target system (inside the tree for
+    /// a root filesystem); a relative one resolves against the working directory.
+    fn by_path(&self, name: &str) -> (Found, Via) {
+        if !name.starts_with('/') {
+            return (
+                Found::Unknown {
+                    why: format!(
+                        "{name} is a relative path: the loader opens it relative to the working directory"
+                    ),
+                },
+                Via::Path,
+            );
+        }
+        if self.setting.layout == Layout::RootFs
+            && let Some((real, Some(_))) = self.tree.resolve(Path::new(name))
+        {
+            return (
+                Found::Tree {
+                    path: PathBuf::from(name),
+                    real,
+                },
+                Via::Path,
+            );
+        }
+        self.beyond_tree(Vec::new())
+    }
+
+    fn beyond_tree(&self, undecided: Vec<String>) -> (Found, Via) {
+        if self.setting.layout == Layout::RootFs && !self.setting.system_beyond {
+            (
+                Found::NotFound {
+                    no_default_lib: false,
+                    undecided,
+                },
+                Via::Nowhere,
+            )
+        } else {
+            (Found::System { undecided }, Via::System)
+        }
+    }
+
+    /// `dir/name` in the tree, if it is an object file the loader accepts. glibc skips a file
+    /// of another class or machine (`open_verify`) and searches on.
+    fn look_in(&self, dir: &Path, name: &str, entry: &Binary, edge: &mut Edge) -> Option<Found> {
+        let path = dir.join(name);
+        let (real, binary) = self.tree.resolve(&path)?;
+        match binary {
+            Some(binary) if compatible(&binary, entry) => Some(Found::Tree { path, real }),
+            _ => {
+                edge.skipped_incompatible.push(path);
+                None
+            }
+        }
+    }
+
+    fn expand(&self, entry: &str, owner: &Path) -> Expanded {
+        let origin = owner.parent().unwrap_or(Path::new("/"));
+        let origin_text = origin.display().to_string();
+        let mut expanded = entry.replace("${ORIGIN}", &origin_text);
+        if expanded.contains("$ORIGIN")
+            && !expanded
+                .match_indices("$ORIGIN")
+                .any(|(i, _)| expanded[i + 7..].starts_with(|c: char| c.is_alphanumeric()))
+        {
+            expanded = expanded.replace("$ORIGIN", &origin_text);
+        }
+        if expanded.contains('$') {
+            return Expanded::Undecided(
+                "$LIB and $PLATFORM depend on the target's loader build and CPU".into(),
+            );
+        }
+        if expanded.is_empty() || !expanded.starts_with('/') {
+            return Expanded::Undecided("relative to the working directory".into());
+        }
+        let from_origin = entry.starts_with("$ORIGIN") || entry.starts_with("${ORIGIN}");
+        if from_origin || self.setting.layout == Layout::RootFs {
+            Expanded::Tree(PathBuf::from(expanded))
+        } else {
+            Expanded::TargetSystem
+        }
+    }
+}
+
+/// Same ELF class and machine (what `open_verify` compares).
+fn compatible(library: &Binary, entry: &Binary) -> bool {
+    library.format == Format::Elf
+        && match (library.arch, entry.arch) {
+            (Some(a), Some(b)) => a.machine == b.machine && a.bits == b.bits,
+            _ => false,
+        }
+}
+
+/// Names the loader answers for itself: glibc's loader is always loaded (libc.so.6 needs it by
+/// its soname); musl's loader is its libc and reserves libc, libpthread, … (`load_library`).
+fn is_loader_itself(name: &str, flavor: Flavor, entry: &Binary) -> bool {
+    match flavor {
+        Flavor::Musl => crate::baseline::is_musl_builtin(name),
+        Flavor::Glibc => {
+            let loader_name =
+                name.starts_with("ld-linux") || name.starts_with("ld64.so.") || name == "ld.so.1";
+            loader_name
+                && entry
+                    .interpreter
+                    .as_deref()
+                    .is_none_or(|interp| Path::new(interp).file_name() == Some(name.as_ref()))
+        }
+    }
+}
+
+/// One need of one file as the checks see it: where the loader finds it, and how it got there.
+#[derive(Debug, Clone)]
+pub struct NeedOutcome {
+    pub name: String,
+    pub found: Found,
+    /// The library found in the tree, parsed, and its path as shown to the user.
+    pub library: Option<Arc<Binary>>,
+    pub shown: Option<String>,
+    pub via: Via,
+    /// Entry point first, the requesting file last (paths as shown to the user).
+    pub chain: Vec<String>,
+    /// DT_RUNPATH entries up the chain that do not apply to this need (glibc).
+    pub runpath_not_inherited: Vec<(String, String)>,
+    /// Files of this name in the tree that the loader does not find.
+    pub elsewhere: Vec<String>,
+}
+
+impl Model {
+    /// Every need of every file reached, by the file's path in the tree; the same need reached
+    /// through several entry points with the same result is listed once.
+    pub fn needs_by_file(&self, tree: &TreeIndex) -> HashMap<PathBuf, Vec<NeedOutcome>> {
+        let shown = |path: &Path| tree.display(path).display().to_string();
+        let mut by_name: Option<HashMap<std::ffi::OsString, Vec<PathBuf>>> = None;
+        let mut out: HashMap<PathBuf, Vec<NeedOutcome>> = HashMap::new();
+        for closure in &self.closures {
+            for edge in &closure.edges {
+                let Some(Found::Tree {
+                    real: requester, ..
+                }) = closure.objects.get(edge.from).map(|o| &o.found)
+                else {
+                    continue;
+                };
+                let target = &closure.objects[edge.to];
+                let outcomes = out.entry(requester.clone()).or_default();
+                if outcomes
+                    .iter()
+                    .any(|o| o.name == edge.name && o.found == target.found)
+                {
+                    continue;
+                }
+                let elsewhere = match &target.found {
+                    Found::System { .. } | Found::NotFound { .. } => by_name
+                        .get_or_insert_with(|| tree.library_names())
+                        .get(std::ffi::OsStr::new(&edge.name))
+                        .map(|paths| paths.iter().map(|p| shown(p)).collect())
+                        .unwrap_or_default(),
+                    _ => Vec::new(),
+                };
+                outcomes.push(NeedOutcome {
+                    name: edge.name.clone(),
+                    found: target.found.clone(),
+                    library: target.binary.clone(),
+                    shown: match &target.found {
+                        Found::Tree { real, .. } => Some(shown(real)),
+                        _ => None,
+                    },
+                    via: edge.via.clone(),
+                    chain: closure
+                        .chain(edge.from)
+                        .into_iter()
+                        .filter_map(|o| closure.tree_path(o))
+                        .map(shown)
+                        .collect(),
+                    runpath_not_inherited: edge
+                        .runpath_not_inherited
+                        .iter()
+                        .map(|(owner, entry)| (shown(owner), entry.clone()))
+                        .collect(),
+                    elsewhere,
+                });
+            }
+        }
+        out
+    }
+}

@@ -1,0 +1,188 @@
+//! A root filesystem's own library directories, read from the tree: glibc's `ld.so.conf` (what
+//! `ldconfig` puts in the cache) and its compiled-in system directories, musl's
+//! `/etc/ld-musl-<arch>.path` or its default path.
+
+use super::Flavor;
+use crate::tree::TreeIndex;
+use std::path::{Path, PathBuf};
+
+/// `include` nesting allowed in ld.so.conf.
+const MAX_INCLUDE_DEPTH: usize = 8;
+
+/// How a checked directory is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    /// The tree is the system itself: its library directories are the loader's.
+    RootFs,
+    /// An application folder to be installed somewhere: only `$ORIGIN` reaches into it.
+    App,
+}
+
+impl Layout {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Layout::RootFs => "rootfs",
+            Layout::App => "app",
+        }
+    }
+}
+
+/// Whether a walked directory is a root filesystem: it has the loader's configuration
+/// (`etc/ld.so.conf`, `etc/ld-musl-*.path`), or a dynamic loader under `lib*/` beside a `usr/`.
+pub fn looks_like_root_filesystem(tree: &TreeIndex) -> bool {
+    if !tree.is_directory() {
+        return false;
+    }
+    if tree.read_config(Path::new("/etc/ld.so.conf")).is_some()
+        || tree
+            .list_config_dir(Path::new("/etc"))
+            .iter()
+            .any(|name| name.starts_with("ld-musl-") && name.ends_with(".path"))
+    {
+        return true;
+    }
+    tree.has_dir(Path::new("/usr")) && root_filesystem_loader(tree).is_some()
+}
+
+/// The first dynamic loader of a known architecture that the tree holds at its PT_INTERP path.
+pub fn root_filesystem_loader(tree: &TreeIndex) -> Option<&'static str> {
+    LOADER_PATHS
+        .iter()
+        .copied()
+        .find(|path| tree.resolve(Path::new(path)).is_some())
+}
+
+/// Loader paths of the architectures we know (PT_INTERP values).
+const LOADER_PATHS: &[&str] = &[
+    "/lib64/ld-linux-x86-64.so.2",
+    "/lib/ld-linux-aarch64.so.1",
+    "/lib/ld-linux-armhf.so.3",
+    "/lib/ld-linux.so.3",
+    "/lib/ld-linux.so.2",
+    "/lib64/ld64.so.2",
+    "/lib/ld64.so.1",
+    "/lib/ld-linux-riscv64-lp64d.so.1",
+    "/lib64/ld-linux-loongarch-lp64d.so.1",
+    "/lib/ld-musl-x86_64.so.1",
+    "/lib/ld-musl-aarch64.so.1",
+    "/lib/ld-musl-armhf.so.1",
+    "/lib/ld-musl-i386.so.1",
+];
+
+/// The system part of the search inside a root filesystem.
+#[derive(Debug, Clone, Default)]
+pub struct SystemDirs {
+    /// glibc: `ld.so.conf` directories, then the loader's defaults.
+    glibc: Vec<(PathBuf, &'static str)>,
+    /// musl: `/etc/ld-musl-<arch>.path` or its default path.
+    musl: Vec<(PathBuf, &'static str)>,
+}
+
+impl SystemDirs {
+    pub fn of_tree(tree: &TreeIndex) -> SystemDirs {
+        let mut glibc: Vec<(PathBuf, &'static str)> = Vec::new();
+        let mut conf = Vec::new();
+        read_ld_so_conf(tree, Path::new("/etc/ld.so.conf"), 0, &mut conf);
+        for dir in conf {
+            push_unique(&mut glibc, dir, "ld.so.conf");
+        }
+        // glibc's compiled-in system directories: Debian's multiarch ones, the lib64 pair of
+        // 64-bit distributions, then /lib and /usr/lib (`ld.so --help`, "system search path").
+        for base in ["/lib", "/usr/lib"] {
+            for name in tree.list_config_dir(Path::new(base)) {
+                if name.contains("-linux-") {
+                    push_unique(&mut glibc, Path::new(base).join(name), "system directory");
+                }
+            }
+        }
+        for dir in ["/lib64", "/usr/lib64", "/lib", "/usr/lib"] {
+            push_unique(&mut glibc, PathBuf::from(dir), "system directory");
+        }
+        let musl_path = tree
+            .list_config_dir(Path::new("/etc"))
+            .into_iter()
+            .find(|name| name.starts_with("ld-musl-") && name.ends_with(".path"))
+            .and_then(|name| tree.read_config(&Path::new("/etc").join(name)));
+        let musl = match musl_path {
+            Some(text) => text
+                .split(['\n', ':'])
+                .map(str::trim)
+                .filter(|dir| dir.starts_with('/'))
+                .map(|dir| (PathBuf::from(dir), "ld-musl path file"))
+                .collect(),
+            None => ["/lib", "/usr/local/lib", "/usr/lib"]
+                .iter()
+                .map(|dir| (PathBuf::from(dir), "musl default path"))
+                .collect(),
+        };
+        SystemDirs { glibc, musl }
+    }
+
+    pub fn for_flavor(&self, flavor: Flavor) -> &[(PathBuf, &'static str)] {
+        match flavor {
+            Flavor::Glibc => &self.glibc,
+            Flavor::Musl => &self.musl,
+        }
+    }
+}
+
+fn push_unique(dirs: &mut Vec<(PathBuf, &'static str)>, dir: PathBuf, source: &'static str) {
+    if !dirs.iter().any(|(known, _)| *known == dir) {
+        dirs.push((dir, source));
+    }
+}
+
+/// Reads an ld.so.conf file of the tree, following `include` lines (a `*` glob in the last
+/// component, relative to the including file), as `ldconfig` does.
+fn read_ld_so_conf(tree: &TreeIndex, conf: &Path, depth: usize, out: &mut Vec<PathBuf>) {
+    if depth > MAX_INCLUDE_DEPTH {
+        return;
+    }
+    let Some(text) = tree.read_config(conf) else {
+        return;
+    };
+    for line in text.lines() {
+        let line = line.split('#').next().unwrap_or("").trim();
+        if line.is_empty() {
+            continue;
+        }
+        if let Some(patterns) = line.strip_prefix("include") {
+            for pattern in patterns.split_whitespace() {
+                for file in glob(tree, conf, pattern) {
+                    read_ld_so_conf(tree, &file, depth + 1, out);
+                }
+            }
+        } else if line.starts_with('/') {
+            out.extend(
+                line.split([' ', '\t', ',', ':'])
+                    .filter(|d| d.starts_with('/'))
+                    .map(PathBuf::from),
+            );
+        }
+    }
+}
+
+/// Expands `dir/*.conf` (a `*` only in the last component) inside the tree.
+fn glob(tree: &TreeIndex, including: &Path, pattern: &str) -> Vec<PathBuf> {
+    let pattern = if pattern.starts_with('/') {
+        PathBuf::from(pattern)
+    } else {
+        including.parent().unwrap_or(Path::new("/")).join(pattern)
+    };
+    let (Some(dir), Some(name)) = (
+        pattern.parent(),
+        pattern.file_name().and_then(|n| n.to_str()),
+    ) else {
+        return Vec::new();
+    };
+    let Some((prefix, suffix)) = name.split_once('*') else {
+        return vec![pattern.clone()];
+    };
+    tree.list_config_dir(dir)
+        .into_iter()
+        .filter(|n| {
+            n.starts_with(prefix) && n.ends_with(suffix) && n.len() >= prefix.len() + suffix.len()
+        })
+        .map(|n| dir.join(n))
+        .collect()
+}

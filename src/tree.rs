@@ -1,0 +1,427 @@
+//! The tree index: one checked PATH as the loader model sees it. Paths inside the tree are
+//! absolute in the tree's own coordinates (`/usr/lib/libz.so.1`), symlinks resolve inside the
+//! tree and never on this machine, and the loader model asks only this index where files are.
+//!
+//! A directory PATH is indexed from its walk (object files and symlinks; other files are only
+//! counted by discovery). A single-file PATH is the one case that reaches beyond the walk: the
+//! libraries its `$ORIGIN` entries name are looked up beside it on disk, on demand, because the
+//! user pointed at one binary of an installed tree.
+
+use crate::binary::{self, Binary, ReadError, Sniffed};
+use crate::discover::Inventory;
+use std::cell::RefCell;
+use std::collections::{BTreeSet, HashMap};
+use std::ffi::OsString;
+use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
+
+/// Symlink hops allowed while resolving one path (the kernel's own limit is 40).
+const MAX_LINK_HOPS: usize = 40;
+/// Bytes read of a configuration file inside the tree (`etc/ld.so.conf`).
+const MAX_CONFIG_BYTES: u64 = 1 << 20;
+
+/// What a path of the tree is.
+#[derive(Debug, Clone)]
+pub enum Node {
+    /// An object file; `None` when it could not be read or parsed.
+    Object(Option<Arc<Binary>>),
+    /// A symlink and its target, as stored.
+    Symlink(PathBuf),
+}
+
+#[derive(Debug)]
+enum Source {
+    /// A walked directory: every object file and symlink, by path inside the tree.
+    Walked {
+        nodes: HashMap<PathBuf, Node>,
+        /// Directories that hold something (for recognising a root filesystem's layout).
+        dirs: BTreeSet<PathBuf>,
+    },
+    /// One file given on its own: the tree is this machine's filesystem, read on demand.
+    Disk {
+        file: PathBuf,
+        cache: RefCell<HashMap<PathBuf, Option<Node>>>,
+    },
+}
+
+/// One checked PATH, indexed.
+#[derive(Debug)]
+pub struct TreeIndex {
+    /// The PATH as the user gave it.
+    pub given: PathBuf,
+    /// Where the tree's `/` lies on disk (canonical).
+    disk_root: PathBuf,
+    source: Source,
+}
+
+impl TreeIndex {
+    /// A walked directory. `objects` and `symlinks` are the walk's paths (below `given`).
+    pub fn walked(
+        given: PathBuf,
+        disk_root: PathBuf,
+        objects: Vec<(PathBuf, Option<Arc<Binary>>)>,
+        symlinks: Vec<(PathBuf, PathBuf)>,
+    ) -> TreeIndex {
+        let mut nodes = HashMap::with_capacity(objects.len() + symlinks.len());
+        let mut dirs = BTreeSet::new();
+        let inside = |path: &Path| Path::new("/").join(path.strip_prefix(&given).unwrap_or(path));
+        for (path, binary) in objects {
+            let vpath = inside(&path);
+            add_parents(&mut dirs, &vpath);
+            nodes.insert(vpath, Node::Object(binary));
+        }
+        for (path, target) in symlinks {
+            let vpath = inside(&path);
+            add_parents(&mut dirs, &vpath);
+            nodes.insert(vpath, Node::Symlink(target));
+        }
+        TreeIndex {
+            given,
+            disk_root,
+            source: Source::Walked { nodes, dirs },
+        }
+    }
+
+    /// A single file: its path inside the tree is its canonical path on this machine.
+    pub fn single_file(given: PathBuf, canonical: PathBuf, binary: Option<Arc<Binary>>) -> Self {
+        let mut cache = HashMap::new();
+        cache.insert(canonical.clone(), Some(Node::Object(binary)));
+        TreeIndex {
+            given,
+            disk_root: PathBuf::from("/"),
+            source: Source::Disk {
+                file: canonical,
+                cache: RefCell::new(cache),
+            },
+        }
+    }
+
+    /// Whether the tree is a walked directory (a single file is never a root filesystem).
+    pub fn is_directory(&self) -> bool {
+        matches!(self.source, Source::Walked { .. })
+    }
+
+    /// The path inside the tree of a path the walk produced.
+    pub fn inside(&self, walked: &Path) -> PathBuf {
+        match &self.source {
+            Source::Walked { .. } => {
+                Path::new("/").join(walked.strip_prefix(&self.given).unwrap_or(walked))
+            }
+            Source::Disk { file, .. } => file.clone(),
+        }
+    }
+
+    /// The path to show for a path inside the tree: below the PATH as given.
+    pub fn display(&self, vpath: &Path) -> PathBuf {
+        match &self.source {
+            Source::Walked { .. } => {
+                let rest = vpath.strip_prefix("/").unwrap_or(vpath);
+                if rest.as_os_str().is_empty() {
+                    self.given.clone()
+                } else {
+                    self.given.join(rest)
+                }
+            }
+            Source::Disk { file, .. } if vpath == file => self.given.clone(),
+            Source::Disk { .. } => vpath.to_path_buf(),
+        }
+    }
+
+    /// The path relative to the tree's root (`bin/app`), for the load tree's JSON.
+    pub fn relative(&self, vpath: &Path) -> PathBuf {
+        match &self.source {
+            Source::Walked { .. } => vpath.strip_prefix("/").unwrap_or(vpath).to_path_buf(),
+            Source::Disk { .. } => self.display(vpath),
+        }
+    }
+
+    /// Every object file of a walked tree with its path inside the tree.
+    pub fn objects(&self) -> Vec<(PathBuf, Option<Arc<Binary>>)> {
+        match &self.source {
+            Source::Walked { nodes, .. } => {
+                let mut objects: Vec<(PathBuf, Option<Arc<Binary>>)> = nodes
+                    .iter()
+                    .filter_map(|(path, node)| match node {
+                        Node::Object(binary) => Some((path.clone(), binary.clone())),
+                        Node::Symlink(_) => None,
+                    })
+                    .collect();
+                objects.sort_by(|a, b| a.0.cmp(&b.0));
+                objects
+            }
+            Source::Disk { file, cache } => match cache.borrow().get(file) {
+                Some(Some(Node::Object(binary))) => vec![(file.clone(), binary.clone())],
+                _ => Vec::new(),
+            },
+        }
+    }
+
+    /// Every object file and symlink whose name could be a soname (it contains `.so`), by name.
+    pub fn library_names(&self) -> HashMap<OsString, Vec<PathBuf>> {
+        use std::os::unix::ffi::OsStrExt;
+        let mut by_name: HashMap<OsString, Vec<PathBuf>> = HashMap::new();
+        if let Source::Walked { nodes, .. } = &self.source {
+            for path in nodes.keys() {
+                if let Some(name) = path
+                    .file_name()
+                    .filter(|n| n.as_bytes().windows(3).any(|w| w == b".so"))
+                {
+                    by_name
+                        .entry(name.to_os_string())
+                        .or_default()
+                        .push(path.clone());
+                }
+            }
+        }
+        for paths in by_name.values_mut() {
+            paths.sort();
+        }
+        by_name
+    }
+
+    /// Whether a directory of the tree holds anything (walked trees only).
+    pub fn has_dir(&self, vpath: &Path) -> bool {
+        match &self.source {
+            Source::Walked { dirs, .. } => dirs.contains(vpath),
+            Source::Disk { .. } => false,
+        }
+    }
+
+    fn node(&self, vpath: &Path) -> Option<Node> {
+        match &self.source {
+            Source::Walked { nodes, .. } => nodes.get(vpath).cloned(),
+            Source::Disk { cache, .. } => {
+                if let Some(known) = cache.borrow().get(vpath) {
+                    return known.clone();
+                }
+                let node = disk_node(vpath);
+                cache.borrow_mut().insert(vpath.to_path_buf(), node.clone());
+                node
+            }
+        }
+    }
+
+    /// Resolves `path` (inside the tree) to the object file it names, following symlinks as
+    /// the target system would: absolute link targets start at the tree's root, and `..`
+    /// never climbs above it. Returns the object's own path (symlinks resolved) and its
+    /// parsed model; `None` when nothing is there, the link loops, or it is not an object file.
+    pub fn resolve(&self, path: &Path) -> Option<(PathBuf, Option<Arc<Binary>>)> {
+        let real = self.follow(path)?;
+        match self.node(&real)? {
+            Node::Object(binary) => Some((real, binary)),
+            Node::Symlink(_) => None,
+        }
+    }
+
+    /// `path` with every symlink along it resolved inside the tree; `None` when links loop.
+    fn follow(&self, path: &Path) -> Option<PathBuf> {
+        let mut pending: Vec<OsString> = components(path);
+        pending.reverse();
+        let mut current = PathBuf::from("/");
+        let mut hops = 0;
+        while let Some(name) = pending.pop() {
+            if name == ".." {
+                current.pop();
+                continue;
+            }
+            let candidate = current.join(&name);
+            match self.node(&candidate) {
+                Some(Node::Symlink(target)) => {
+                    hops += 1;
+                    if hops > MAX_LINK_HOPS {
+                        return None;
+                    }
+                    if target.is_absolute() {
+                        current = PathBuf::from("/");
+                    }
+                    let mut parts = components(&target);
+                    parts.reverse();
+                    pending.extend(parts);
+                }
+                _ => current = candidate,
+            }
+        }
+        Some(current)
+    }
+
+    /// A small text file inside the tree (`/etc/ld.so.conf`), symlinks resolved inside it.
+    pub fn read_config(&self, path: &Path) -> Option<String> {
+        use std::io::Read;
+        let real = self.follow(path)?;
+        let on_disk = self.disk_root.join(real.strip_prefix("/").unwrap_or(&real));
+        let mut text = String::new();
+        std::fs::File::open(on_disk)
+            .ok()?
+            .take(MAX_CONFIG_BYTES)
+            .read_to_string(&mut text)
+            .ok()?;
+        Some(text)
+    }
+
+    /// File names directly in a directory of a walked tree that start with `prefix`
+    /// (for `include /etc/ld.so.conf.d/*.conf` and `etc/ld-musl-*.path`), sorted.
+    pub fn list_config_dir(&self, dir: &Path) -> Vec<String> {
+        let Some(real) = self.follow(dir) else {
+            return Vec::new();
+        };
+        let on_disk = self.disk_root.join(real.strip_prefix("/").unwrap_or(&real));
+        let Ok(entries) = std::fs::read_dir(on_disk) else {
+            return Vec::new();
+        };
+        let mut names: Vec<String> = entries
+            .filter_map(Result::ok)
+            .filter_map(|e| e.file_name().into_string().ok())
+            .collect();
+        names.sort();
+        names
+    }
+}
+
+/// Object files of one tree, by walk path, in walk order.
+pub type TreeFiles = Vec<(PathBuf, Arc<Binary>)>;
+
+/// Files that could not be read, with the reason.
+pub type Unreadable = Vec<(PathBuf, ReadError)>;
+
+/// Indexes the walk: one tree per PATH given, with the object files read in it; files that
+/// could not be read are returned apart (they are reported, and the loader sees them as
+/// unusable files).
+pub fn index_walk(
+    read: Vec<(PathBuf, Result<Box<Binary>, ReadError>)>,
+    inventory: &Inventory,
+) -> (Vec<(TreeIndex, TreeFiles)>, Unreadable) {
+    let roots = &inventory.roots;
+    let root_of = |path: &Path| roots.iter().position(|(given, _)| path.starts_with(given));
+    let mut objects: Vec<Vec<(PathBuf, Option<Arc<Binary>>)>> = vec![Vec::new(); roots.len()];
+    let mut files: Vec<TreeFiles> = vec![Vec::new(); roots.len()];
+    let mut unreadable = Vec::new();
+    for (path, outcome) in read {
+        let root = root_of(&path);
+        match outcome {
+            Ok(binary) => {
+                let binary: Arc<Binary> = Arc::from(binary);
+                if let Some(root) = root {
+                    objects[root].push((path.clone(), Some(binary.clone())));
+                    files[root].push((path, binary));
+                }
+            }
+            Err(error) => {
+                if let Some(root) = root {
+                    objects[root].push((path.clone(), None));
+                }
+                unreadable.push((path, error));
+            }
+        }
+    }
+    let mut symlinks: Vec<Vec<(PathBuf, PathBuf)>> = vec![Vec::new(); roots.len()];
+    for link in &inventory.symlinks {
+        if let (Some(root), Ok(target)) = (root_of(link), std::fs::read_link(link)) {
+            symlinks[root].push((link.clone(), target));
+        }
+    }
+    let trees = roots
+        .iter()
+        .zip(objects)
+        .zip(symlinks)
+        .zip(files)
+        .map(|((((given, canonical), objects), symlinks), files)| {
+            let tree = if canonical.is_dir() {
+                TreeIndex::walked(given.clone(), canonical.clone(), objects, symlinks)
+            } else {
+                let binary = objects.into_iter().next().and_then(|(_, b)| b);
+                TreeIndex::single_file(given.clone(), canonical.clone(), binary)
+            };
+            (tree, files)
+        })
+        .collect();
+    (trees, unreadable)
+}
+
+fn add_parents(dirs: &mut BTreeSet<PathBuf>, vpath: &Path) {
+    let mut parent = vpath.parent();
+    while let Some(dir) = parent {
+        if !dirs.insert(dir.to_path_buf()) {
+            break;
+        }
+        parent = dir.parent();
+    }
+}
+
+/// The named components of a path, with `..` kept (it is resolved against symlinks).
+fn components(path: &Path) -> Vec<OsString> {
+    path.components()
+        .filter_map(|c| match c {
+            Component::Normal(name) => Some(name.to_os_string()),
+            Component::ParentDir => Some(OsString::from("..")),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A path of this machine's filesystem as a node, for single-file trees.
+fn disk_node(path: &Path) -> Option<Node> {
+    let metadata = std::fs::symlink_metadata(path).ok()?;
+    if metadata.file_type().is_symlink() {
+        return std::fs::read_link(path).ok().map(Node::Symlink);
+    }
+    if !metadata.is_file() {
+        return None;
+    }
+    match binary::read_path(path) {
+        Ok(Sniffed::Binary(binary)) => Some(Node::Object(Some(Arc::from(binary)))),
+        Ok(Sniffed::NotBinary) => None,
+        Err(_) => Some(Node::Object(None)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tree(objects: &[&str], links: &[(&str, &str)]) -> TreeIndex {
+        let given = PathBuf::from("t");
+        TreeIndex::walked(
+            given.clone(),
+            PathBuf::from("/nonexistent"),
+            objects.iter().map(|p| (given.join(p), None)).collect(),
+            links
+                .iter()
+                .map(|(p, t)| (given.join(p), PathBuf::from(t)))
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn symlinks_resolve_inside_the_tree_and_never_escape() {
+        let t = tree(
+            &["usr/lib/libz.so.1.2.13", "etc/passwd"],
+            &[
+                ("usr/lib/libz.so.1", "libz.so.1.2.13"),
+                ("lib", "usr/lib"),
+                ("usr/lib/abs.so", "/usr/lib/libz.so.1"),
+                ("usr/lib/escape.so", "../../../../etc/passwd"),
+                ("usr/lib/loop-a", "loop-b"),
+                ("usr/lib/loop-b", "loop-a"),
+            ],
+        );
+        let real = |p: &str| t.resolve(Path::new(p)).map(|(path, _)| path);
+        let libz = Some(PathBuf::from("/usr/lib/libz.so.1.2.13"));
+        assert_eq!(real("/lib/libz.so.1"), libz);
+        assert_eq!(real("/usr/lib/abs.so"), libz);
+        // `..` is physical: after the symlinked /lib it is /usr.
+        assert_eq!(real("/lib/../lib/libz.so.1"), libz);
+        assert_eq!(real("/lib/../usr/lib/libz.so.1"), None);
+        // `..` stops at the tree's root: the link names /etc/passwd of the tree.
+        assert_eq!(
+            real("/usr/lib/escape.so"),
+            Some(PathBuf::from("/etc/passwd"))
+        );
+        assert_eq!(real("/usr/lib/loop-a"), None);
+        assert_eq!(real("/usr/lib/libnone.so"), None);
+        assert!(t.has_dir(Path::new("/usr/lib")));
+        assert_eq!(
+            t.display(Path::new("/usr/lib/libz.so.1")),
+            PathBuf::from("t/usr/lib/libz.so.1")
+        );
+    }
+}
