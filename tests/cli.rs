@@ -815,3 +815,49 @@ fn output_is_deterministic_and_sorted() {
         paths.len()
     );
 }
+
+#[test]
+fn a_root_filesystem_is_checked_as_the_system_itself() {
+    // The committed bullseye sysroot is a root filesystem: libraries find each other through its
+    // own ld.so.conf, glibc's GLIBC_PRIVATE needs are met by the same build, and nothing fails.
+    let (code, doc) = check_json(&["../sysroot/bullseye-amd64"], &[]);
+    assert_eq!(code, 0, "{doc:#}");
+    assert_eq!(doc["trees"][0]["layout"], "rootfs");
+    assert_eq!(doc["summary"]["errors"], 0, "{doc:#}");
+
+    // The same tree without libgcc_s.so.1: libstdc++ cannot load, and no baseline is asked.
+    let root = std::env::temp_dir().join(format!("shipcheck-rootfs-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    let status = std::process::Command::new("cp")
+        .args(["-a", "testdata/sysroot/bullseye-amd64"])
+        .arg(&root)
+        .status()
+        .expect("cp runs");
+    assert!(status.success());
+    std::fs::remove_file(root.join("lib/x86_64-linux-gnu/libgcc_s.so.1")).expect("remove");
+    let (code, stdout, _) = shipcheck(&["check", "--format", "json", root.to_str().unwrap()]);
+    let doc: Value = serde_json::from_str(&stdout).expect("JSON");
+    assert_eq!(code, 1, "{doc:#}");
+    let libstdcxx = file(&doc, "libstdc++.so.6.0.28");
+    let (soname_code, message) = findings(libstdcxx).remove(0);
+    assert_eq!(soname_code, "soname-missing");
+    assert!(message.contains("libgcc_s.so.1"), "{message}");
+    assert!(message.contains("root filesystem"), "{message}");
+
+    // Read as an application tree instead, the missing library is the target system's business.
+    let (_, stdout, _) = shipcheck(&[
+        "check",
+        "--format",
+        "json",
+        "--layout",
+        "app",
+        root.to_str().unwrap(),
+    ]);
+    let doc: Value = serde_json::from_str(&stdout).expect("JSON");
+    assert_eq!(doc["trees"][0]["layout"], "app");
+    assert!(
+        !codes(file(&doc, "libstdc++.so.6.0.28")).contains(&"soname-missing".to_string()),
+        "{doc:#}"
+    );
+    std::fs::remove_dir_all(&root).expect("clean up");
+}

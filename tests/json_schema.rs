@@ -15,9 +15,19 @@ struct Document {
     target: Option<Target>,
     baseline: Option<Baseline>,
     baselines: Vec<BaselineVerdict>,
+    trees: Vec<Tree>,
     summary: Summary,
     files: Vec<File>,
     skipped: Vec<Skipped>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct Tree {
+    path: String,
+    layout: String,
+    entry_points: usize,
 }
 
 #[derive(Deserialize)]
@@ -198,8 +208,12 @@ fn output_matches_the_documented_schema() {
         ][..],
     ] {
         let doc = decode(args);
-        assert_eq!(doc.schema_version, 2);
+        assert_eq!(doc.schema_version, 3);
         assert_eq!(doc.tool.name, "shipcheck");
+        // testdata/bin is an application tree, not a root filesystem.
+        assert_eq!(doc.trees.len(), 1);
+        assert_eq!(doc.trees[0].layout, "app");
+        assert!(doc.trees[0].entry_points >= 20, "{}", doc.trees[0].entry_points);
         assert!(doc.files.len() >= 30);
         let severities = ["error", "warning", "info"];
         for file in &doc.files {

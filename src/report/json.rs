@@ -8,7 +8,7 @@ use serde::{Serialize, Serializer};
 use std::collections::BTreeMap;
 use std::path::Path;
 
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 #[derive(Serialize)]
 pub struct Document<'a> {
@@ -19,6 +19,8 @@ pub struct Document<'a> {
     pub baseline: Option<BaselineJson>,
     /// Every baseline with its own verdict.
     pub baselines: Vec<BaselineVerdictJson>,
+    /// Every PATH checked and how it was read (a root filesystem is checked as a system).
+    pub trees: Vec<TreeJson>,
     pub summary: Summary,
     pub files: Files<'a>,
     pub skipped: Vec<SkippedJson>,
@@ -48,6 +50,15 @@ pub struct TargetJson {
     pub endian: String,
     pub float_abi: Option<String>,
     pub libc: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TreeJson {
+    pub path: String,
+    /// `rootfs` or `app`.
+    pub layout: &'static str,
+    /// Programs, and libraries nothing in the tree loads.
+    pub entry_points: usize,
 }
 
 #[derive(Debug, Serialize)]
@@ -219,6 +230,15 @@ pub fn document(report: &Report) -> Document<'_> {
                     warnings: verdict.warnings,
                     verdict: if verdict.passes() { "pass" } else { "fail" }.into(),
                 }
+            })
+            .collect(),
+        trees: report
+            .trees
+            .iter()
+            .map(|tree| TreeJson {
+                path: tree.path.display().to_string(),
+                layout: tree.layout.as_str(),
+                entry_points: tree.entry_points,
             })
             .collect(),
         summary: Summary {
