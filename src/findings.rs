@@ -86,6 +86,12 @@ codes! {
     SymbolBlacklisted = "symbol-blacklisted", Error,
         "The file imports a symbol that the policy forbids from a library it otherwise allows.",
         "Stop using the symbol, or bundle your own copy of the library (auditwheel repair does this for wheels).";
+    SymbolUndefined = "symbol-undefined", Error,
+        "An undefined symbol that no object of the load closure defines (with the version it needs): the loader stops with \"symbol lookup error: undefined symbol\" when it binds it.",
+        "Ship the library build that defines the symbol (the one the file was linked against), or rebuild the file against the library you ship.";
+    SymbolFromHost = "symbol-from-host", Info,
+        "A library nothing in the tree loads (a plugin, a Python extension) uses symbols no object of its closure defines: the program that loads it must provide them.",
+        "Nothing, if the host program provides them (a Python extension's Py* symbols come from the interpreter); otherwise link the plugin against the library that defines them.";
     GlibcPrivate = "glibc-private", Error,
         "The file needs GLIBC_PRIVATE, which ties it to one exact glibc build.",
         "Stop using glibc internals; rebuild without the listed symbols.";
@@ -198,6 +204,17 @@ pub enum Issue {
         library: String,
         symbols: Vec<String>,
     },
+    SymbolUndefined {
+        symbols: Vec<String>,
+        version: Option<String>,
+        library: Option<String>,
+        /// The objects that led to the file, entry point first, the file last.
+        chain: Vec<String>,
+    },
+    SymbolFromHost {
+        symbols: Vec<String>,
+        chain: Vec<String>,
+    },
     SymbolBlacklisted {
         library: String,
         symbols: Vec<String>,
@@ -274,6 +291,8 @@ impl Issue {
             Issue::SymbolVersionTooNew { weak: false, .. } => Code::SymbolVersionTooNew,
             Issue::SymbolVersionTooNew { weak: true, .. } => Code::WeakSymbolVersionTooNew,
             Issue::GlibcPrivate { .. } => Code::GlibcPrivate,
+            Issue::SymbolUndefined { .. } => Code::SymbolUndefined,
+            Issue::SymbolFromHost { .. } => Code::SymbolFromHost,
             Issue::SymbolBlacklisted { .. } => Code::SymbolBlacklisted,
             Issue::SonameMissing { .. } => Code::SonameMissing,
             Issue::SonameUnknown { .. } => Code::SonameUnknown,
@@ -360,6 +379,30 @@ impl Issue {
             } => format!(
                 "imports {} from {library}, which {baseline} forbids although it allows {library}",
                 symbols.join(", ")
+            ),
+            Issue::SymbolUndefined {
+                symbols,
+                version,
+                library,
+                chain,
+            } => {
+                let bound = match (version, library) {
+                    (Some(version), Some(library)) => format!(" {version} from {library}"),
+                    _ => String::new(),
+                };
+                format!(
+                    "{}: no loaded object defines{bound}{}: \"symbol lookup error: {}: undefined symbol: {}\"",
+                    chain.join(" → "),
+                    symbol_list(symbols),
+                    chain.last().map_or("", String::as_str),
+                    symbols.first().map_or("", String::as_str)
+                )
+            }
+            Issue::SymbolFromHost { symbols, chain } => format!(
+                "{}: {} undefined symbols that no object of the tree defines{}: the program that loads it must provide them",
+                chain.join(" → "),
+                symbols.len(),
+                symbol_list(symbols)
             ),
             Issue::GlibcPrivate { library, symbols } => format!(
                 "needs GLIBC_PRIVATE from {library}{}: only the exact glibc build it was linked against provides it",
@@ -504,6 +547,11 @@ impl Issue {
             Issue::SymbolBlacklisted { library, .. } => format!(
                 "stop using these symbols, or bundle your own {library} (auditwheel repair does this for wheels)"
             ),
+            Issue::SymbolUndefined { library: Some(library), .. } => format!(
+                "ship the {library} the file was linked against (one that defines these symbols), or rebuild the file against the {library} you ship"
+            ),
+            Issue::SymbolUndefined { .. } => "ship the library that defines these symbols and add it to the file's DT_NEEDED (link with -l<name>), or rebuild without them".into(),
+            Issue::SymbolFromHost { .. } => "nothing if the program that loads this plugin provides them (a Python extension's Py* symbols come from the interpreter); otherwise link the plugin against the library that defines them".into(),
             Issue::GlibcPrivate { .. } => "do not link against GLIBC_PRIVATE symbols; rebuild without them (they are glibc internals)".into(),
             Issue::SonameMissing { soname, baseline_has, .. } if !baseline_has.is_empty() => format!(
                 "rebuild against the version the target ships ({}), or ship {soname} beside the binary with -Wl,-rpath,'$ORIGIN'",
@@ -682,6 +730,8 @@ mod tests {
                 "symbol-version-too-new",
                 "weak-symbol-version-too-new",
                 "symbol-blacklisted",
+                "symbol-undefined",
+                "symbol-from-host",
                 "glibc-private",
                 "soname-missing",
                 "soname-unknown",

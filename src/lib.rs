@@ -127,6 +127,7 @@ pub fn check_with_progress(
     let mut tree_infos = Vec::new();
     for loaded in &trees {
         let root = loaded.tree.given.display().to_string();
+        let mut undefined = checks::undefined::check(loaded);
         let loader_in_tree = loaded.model.layout == Layout::RootFs
             && loader::root_filesystem_loader(&loaded.tree).is_some();
         tree_infos.push(TreeInfo {
@@ -157,6 +158,9 @@ pub fn check_with_progress(
                 .into_iter()
                 .map(|issue| (issue, None))
                 .collect();
+            if let Some(found) = undefined.remove(&vpath) {
+                issues.extend(found.into_iter().map(|issue| (issue, None)));
+            }
             let arch_key = binary.arch.map(|a| a.db_key());
             if let Some(key) = &arch_key {
                 for (set, known) in options.baselines.iter().zip(&known_arches) {

@@ -7,7 +7,7 @@
 //! libraries its `$ORIGIN` entries name are looked up beside it on disk, on demand, because the
 //! user pointed at one binary of an installed tree.
 
-use crate::binary::{self, Binary, ReadError, Sniffed};
+use crate::binary::{self, Binary, DynamicSymbols, ReadError, Sniffed};
 use crate::discover::Inventory;
 use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap};
@@ -242,6 +242,13 @@ impl TreeIndex {
             }
         }
         Some(current)
+    }
+
+    /// The dynamic symbols of the object file at `real` (a resolved path inside the tree), read
+    /// from the file again: the model of the first read does not keep them.
+    pub fn dynamic_symbols(&self, real: &Path) -> Option<DynamicSymbols> {
+        let on_disk = self.disk_root.join(real.strip_prefix("/").unwrap_or(real));
+        binary::read_dynamic_symbols(&on_disk).ok()
     }
 
     /// A small text file inside the tree (`/etc/ld.so.conf`), symlinks resolved inside it.

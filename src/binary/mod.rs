@@ -150,6 +150,51 @@ pub struct Binary {
     pub debug: DebugInfo,
 }
 
+/// An ELF file's dynamic symbols with their versions: what it defines for others and what it
+/// needs from them (glibc `do_lookup_x`/`check_match` match the two).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DynamicSymbols {
+    /// The file has a `.gnu.version` table (without one, any version matches its definitions).
+    pub versioned: bool,
+    pub defined: Vec<DefinedSymbol>,
+    pub undefined: Vec<UndefinedSymbol>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DefinedSymbol {
+    pub name: String,
+    /// The version definition it belongs to (`None`: unversioned global).
+    pub version: Option<String>,
+    /// A non-default version (`name@VER`, not `name@@VER`): unversioned references skip it.
+    pub hidden: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UndefinedSymbol {
+    pub name: String,
+    /// The version needed and the library the need names (`vn_file`).
+    pub version: Option<String>,
+    pub library: Option<String>,
+    /// STB_WEAK: an unresolved weak reference is not an error.
+    pub weak: bool,
+}
+
+/// Reads the dynamic symbols of the ELF file at `path` (on demand: the model kept from the first
+/// read does not hold them).
+pub fn read_dynamic_symbols(path: &Path) -> Result<DynamicSymbols, ReadError> {
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)?;
+    if !file.metadata()?.is_file() {
+        return Err(malformed("ELF", "not a regular file"));
+    }
+    // SAFETY: as in `read_path`: a read-only private map; a concurrent truncation may SIGBUS.
+    let map = unsafe { memmap2::Mmap::map(&file)? };
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| elf::dynamic_symbols(&map)))
+        .unwrap_or_else(|_| Err(malformed("ELF", "the parser failed on this input")))
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ReadError {
     #[error("cannot read: {0}")]

@@ -139,7 +139,14 @@ pub fn entry_points(loaded: &LoadedTree, baseline: Option<&BaselineSet>) -> Vec<
                 .any(|l| l.status == Status::NotFound || !l.missing_versions.is_empty())
             {
                 LoadVerdict::Fails
-            } else if libraries.iter().any(|l| l.status == Status::Unknown) {
+            } else if libraries.iter().any(|l| l.status == Status::Unknown)
+                || (baseline.is_none()
+                    && closure
+                        .objects
+                        .iter()
+                        .any(|o| matches!(o.found, Found::System { .. })))
+            {
+                // Without a baseline the system's part was not checked: not a pass.
                 LoadVerdict::Unknown
             } else {
                 LoadVerdict::Loads

@@ -11,6 +11,7 @@ pub mod rpath;
 pub mod runs_on;
 pub mod sonames;
 pub mod symbols;
+pub mod undefined;
 
 use crate::baseline::Baseline;
 use crate::binary::Binary;

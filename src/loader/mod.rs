@@ -158,6 +158,14 @@ impl Closure {
             _ => None,
         }
     }
+
+    /// The file an object is (symlinks resolved), if it is in the tree: what people are shown.
+    pub fn real_path(&self, object: usize) -> Option<&Path> {
+        match &self.objects.get(object)?.found {
+            Found::Tree { real, .. } => Some(real),
+            _ => None,
+        }
+    }
 }
 
 /// The loader model of one tree: which files are entry points and what each loads.
@@ -207,37 +215,35 @@ pub fn model(tree: &TreeIndex, setting: Setting) -> Model {
     // Libraries no program loads: each is an entry point unless another such library loads
     // it (a plugin's own dependencies). Libraries that only load each other in a cycle take
     // the first of them, by path.
-    let mut pending: Vec<(PathBuf, Closure)> = objects
+    // Only what each closure reaches is kept while deciding (a tree of thousands of libraries
+    // would otherwise hold thousands of closures); the entry points' closures are built again.
+    let mut pending: Vec<(&PathBuf, &Arc<Binary>, Vec<PathBuf>)> = objects
         .iter()
         .filter(|(path, binary)| !is_program(binary) && !reached.contains(path))
-        .map(|(path, binary)| (path.clone(), loader.closure(path, binary)))
+        .map(|(path, binary)| {
+            let loads = tree_objects(&loader.closure(path, binary))
+                .filter(|real| *real != path)
+                .cloned()
+                .collect();
+            (path, binary, loads)
+        })
         .collect();
     while !pending.is_empty() {
-        let mut loaded_by_other: HashSet<PathBuf> = HashSet::new();
-        for (path, closure) in &pending {
-            for object in closure.objects.iter().skip(1) {
-                if let Found::Tree { real, .. } = &object.found
-                    && real != path
-                {
-                    loaded_by_other.insert(real.clone());
-                }
-            }
-        }
-        let (mut entries, rest): (Vec<_>, Vec<_>) = pending
-            .into_iter()
-            .partition(|(path, _)| !loaded_by_other.contains(path));
+        let loaded_by_other: HashSet<&PathBuf> =
+            pending.iter().flat_map(|(_, _, loads)| loads).collect();
+        let mut entries: Vec<usize> = (0..pending.len())
+            .filter(|&i| !loaded_by_other.contains(pending[i].0))
+            .collect();
         if entries.is_empty() {
-            let mut rest = rest;
-            entries.push(rest.remove(0));
-            pending = rest;
-        } else {
-            pending = rest;
+            entries.push(0);
         }
-        for (_, closure) in entries {
+        for &index in &entries {
+            let (path, binary, _) = &pending[index];
+            let closure = loader.closure(path, binary);
             mark_reached(&closure, &mut reached);
             closures.push(closure);
         }
-        pending.retain(|(path, _)| !reached.contains(path));
+        pending.retain(|(path, _, _)| !reached.contains(*path));
     }
     closures.sort_by(|a, b| a.entry.cmp(&b.entry));
     Model {
@@ -248,11 +254,18 @@ pub fn model(tree: &TreeIndex, setting: Setting) -> Model {
 
 fn mark_reached(closure: &Closure, reached: &mut HashSet<PathBuf>) {
     reached.insert(closure.entry.clone());
-    for object in &closure.objects {
-        if let Found::Tree { real, .. } = &object.found {
-            reached.insert(real.clone());
-        }
-    }
+    reached.extend(tree_objects(closure).cloned());
+}
+
+/// The real paths of the tree files a closure maps.
+fn tree_objects(closure: &Closure) -> impl Iterator<Item = &PathBuf> {
+    closure
+        .objects
+        .iter()
+        .filter_map(|object| match &object.found {
+            Found::Tree { real, .. } => Some(real),
+            _ => None,
+        })
 }
 
 /// Dynamically linked: the loader maps it or its needs.
@@ -368,7 +381,6 @@ impl Loader<'_> {
         name: &str,
         entry: &Binary,
     ) -> Edge {
-        let flavor = closure.flavor;
         let mut edge = Edge {
             from,
             name: name.to_string(),
@@ -378,16 +390,16 @@ impl Loader<'_> {
             skipped_incompatible: Vec::new(),
         };
         if let Some(&loaded) = names.get(name) {
-            // musl retries a name it did not find; glibc's faked entry matches it.
-            let retry = flavor == Flavor::Musl
-                && matches!(closure.objects[loaded].found, Found::NotFound { .. });
+            // A name not found is searched again at every need: musl keeps nothing for it, and
+            // glibc's trace-mode stand-in (`l_faked`) is not matched by later needs.
+            let retry = matches!(closure.objects[loaded].found, Found::NotFound { .. });
             if !retry {
                 edge.to = loaded;
                 edge.via = Via::AlreadyLoaded;
                 return edge;
             }
         }
-        if flavor == Flavor::Glibc
+        if closure.flavor == Flavor::Glibc
             && let Some(loaded) = closure.objects.iter().position(|o| {
                 o.binary.as_ref().and_then(|b| b.soname.as_deref()) == Some(name)
                     && matches!(o.found, Found::Tree { .. })
@@ -709,7 +721,7 @@ impl Model {
                     chain: closure
                         .chain(edge.from)
                         .into_iter()
-                        .filter_map(|o| closure.tree_path(o))
+                        .filter_map(|o| closure.real_path(o))
                         .map(shown)
                         .collect(),
                     runpath_not_inherited: edge

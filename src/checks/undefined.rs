@@ -1,0 +1,177 @@
+//! `symbol-undefined` and `symbol-from-host`: undefined symbols that no object of the load
+//! closure defines, the "symbol lookup error: undefined symbol" that `ldd -r` finds only by
+//! relocating. Symbols are matched as glibc's `do_lookup_x`/`check_match` (elf/dl-lookup.c) do:
+//! a versioned reference takes a definition of that version, or an unversioned one, or any from
+//! an object without version tables; an unversioned reference takes any default (not hidden)
+//! definition. Checked only where every provider is known: a reference bound by version to a
+//! library the tree ships, or any reference when the whole closure (loader included) is in the
+//! tree. A library nobody in the tree loads (a plugin) may get symbols from the program that
+//! loads it: those are said, not failed.
+
+use crate::LoadedTree;
+use crate::binary::{DefinedSymbol, DynamicSymbols};
+use crate::findings::Issue;
+use crate::loader::{Closure, Found, Layout, root_filesystem_loader};
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// Issues by the path inside the tree of the object that has the undefined references.
+pub fn check(loaded: &LoadedTree) -> HashMap<PathBuf, Vec<Issue>> {
+    let tree = &loaded.tree;
+    // The loader's own file, when the tree is a root filesystem that holds it.
+    let loader_file = (loaded.model.layout == Layout::RootFs)
+        .then(|| root_filesystem_loader(tree))
+        .flatten()
+        .and_then(|path| tree.resolve(Path::new(path)))
+        .map(|(real, _)| real);
+    let mut out: HashMap<PathBuf, Vec<Issue>> = HashMap::new();
+    // Read once per file for this check only, and dropped with it.
+    let mut tables: HashMap<PathBuf, Option<Arc<DynamicSymbols>>> = HashMap::new();
+    for closure in &loaded.model.closures {
+        if !decidable(closure, loader_file.is_some()) {
+            continue;
+        }
+        let mut providers: Vec<(usize, Arc<DynamicSymbols>)> = Vec::new();
+        let mut complete = true;
+        for (index, object) in closure.objects.iter().enumerate() {
+            let real = match &object.found {
+                Found::Tree { real, .. } => Some(real.clone()),
+                Found::Loader => loader_file.clone(),
+                _ => None,
+            };
+            let symbols = real.and_then(|real| {
+                tables
+                    .entry(real.clone())
+                    .or_insert_with(|| tree.dynamic_symbols(&real).map(Arc::new))
+                    .clone()
+            });
+            match symbols {
+                Some(symbols) => providers.push((index, symbols)),
+                None => complete = false,
+            }
+        }
+        let mut defined: HashMap<&str, Vec<(&DefinedSymbol, bool)>> = HashMap::new();
+        for (_, symbols) in &providers {
+            for symbol in &symbols.defined {
+                defined
+                    .entry(symbol.name.as_str())
+                    .or_default()
+                    .push((symbol, symbols.versioned));
+            }
+        }
+        let plugin = closure.objects[0]
+            .binary
+            .as_ref()
+            .is_none_or(|b| b.interpreter.is_none());
+        for (index, symbols) in &providers {
+            // The loader's own file provides symbols; its references are its own business.
+            let Found::Tree { real, .. } = &closure.objects[*index].found else {
+                continue;
+            };
+            let chain: Vec<String> = closure
+                .chain(*index)
+                .into_iter()
+                .filter_map(|o| closure.real_path(o))
+                .map(|p| tree.display(p).display().to_string())
+                .collect();
+            // (version, library) → symbols; unversioned ones left to the host apart.
+            let mut missing: BTreeMap<(Option<String>, Option<String>), Vec<String>> =
+                BTreeMap::new();
+            let mut from_host = Vec::new();
+            for undefined in symbols.undefined.iter().filter(|u| !u.weak) {
+                let found = defined.get(undefined.name.as_str()).is_some_and(|defs| {
+                    defs.iter().any(|(def, versioned)| {
+                        matches(def, *versioned, undefined.version.as_deref())
+                    })
+                });
+                if found {
+                    continue;
+                }
+                let decided = match &undefined.library {
+                    Some(library) => shipped(closure, *index, library),
+                    None => complete,
+                };
+                if !decided {
+                    continue;
+                }
+                if plugin && undefined.version.is_none() {
+                    from_host.push(undefined.name.clone());
+                } else {
+                    missing
+                        .entry((undefined.version.clone(), undefined.library.clone()))
+                        .or_default()
+                        .push(undefined.name.clone());
+                }
+            }
+            let issues = out.entry(real.clone()).or_default();
+            for ((version, library), mut names) in missing {
+                names.sort();
+                names.dedup();
+                let issue = Issue::SymbolUndefined {
+                    symbols: names,
+                    version,
+                    library,
+                    chain: chain.clone(),
+                };
+                if !issues.contains(&issue) {
+                    issues.push(issue);
+                }
+            }
+            if !from_host.is_empty() {
+                from_host.sort();
+                from_host.dedup();
+                let issue = Issue::SymbolFromHost {
+                    symbols: from_host,
+                    chain: chain.clone(),
+                };
+                if !issues.contains(&issue) {
+                    issues.push(issue);
+                }
+            }
+        }
+    }
+    out.retain(|_, issues| !issues.is_empty());
+    out
+}
+
+/// Whether anything in the closure can be decided, known before reading any symbol table: the
+/// whole closure is in the tree, or some object has version needs on a library the tree ships.
+fn decidable(closure: &Closure, loader_in_tree: bool) -> bool {
+    let complete = closure.objects.iter().all(|o| match o.found {
+        Found::Tree { .. } => true,
+        Found::Loader => loader_in_tree,
+        _ => false,
+    });
+    complete
+        || closure.objects.iter().enumerate().any(|(index, object)| {
+            object.binary.as_ref().is_some_and(|binary| {
+                binary
+                    .version_needs
+                    .iter()
+                    .any(|need| shipped(closure, index, &need.library))
+            })
+        })
+}
+
+/// glibc `check_match`, for one definition and one reference.
+fn matches(def: &DefinedSymbol, provider_versioned: bool, wanted: Option<&str>) -> bool {
+    match wanted {
+        Some(version) => {
+            !provider_versioned
+                || def.version.as_deref() == Some(version)
+                || (def.version.is_none() && !def.hidden)
+        }
+        None => !def.hidden,
+    }
+}
+
+/// Whether the library a versioned reference names resolves, from this object, to a file of
+/// the tree (whose definitions are then all known).
+fn shipped(closure: &Closure, from: usize, library: &str) -> bool {
+    closure.edges.iter().any(|edge| {
+        edge.from == from
+            && edge.name == library
+            && matches!(closure.objects[edge.to].found, Found::Tree { .. })
+    })
+}
