@@ -824,6 +824,11 @@ fn a_root_filesystem_is_checked_as_the_system_itself() {
     assert_eq!(code, 0, "{doc:#}");
     assert_eq!(doc["trees"][0]["layout"], "rootfs");
     assert_eq!(doc["summary"]["errors"], 0, "{doc:#}");
+    let (_, table, _) = shipcheck(&["check", "testdata/sysroot/bullseye-amd64"]);
+    assert!(
+        table.contains("bullseye-amd64 checked as a root filesystem (self-contained"),
+        "{table}"
+    );
 
     // The same tree without libgcc_s.so.1: libstdc++ cannot load, and no baseline is asked.
     let root = std::env::temp_dir().join(format!("shipcheck-rootfs-{}", std::process::id()));

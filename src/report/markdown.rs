@@ -40,6 +40,9 @@ pub fn render(report: &Report) -> String {
             out.push('\n');
         }
     }
+    for note in report.layout_notes() {
+        let _ = writeln!(out, "- {note}");
+    }
     let _ = writeln!(
         out,
         "{errors} errors, {warnings} warnings in {} files checked ({} skipped).\n",

@@ -129,6 +129,26 @@ impl Report {
             .count()
     }
 
+    /// One line per PATH read as a root filesystem: people must know the tree was checked as
+    /// the system itself.
+    pub fn layout_notes(&self) -> Vec<String> {
+        let beyond = if self.baselines.is_empty() {
+            "self-contained: every library must resolve inside it"
+        } else {
+            "it provides what it holds, the baseline the rest"
+        };
+        self.trees
+            .iter()
+            .filter(|tree| tree.layout == crate::loader::Layout::RootFs)
+            .map(|tree| {
+                format!(
+                    "{} checked as a root filesystem ({beyond}; --layout app reads it as an application tree)",
+                    tree.path.display()
+                )
+            })
+            .collect()
+    }
+
     pub fn files_checked(&self) -> usize {
         self.files.len()
     }

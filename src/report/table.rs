@@ -10,6 +10,9 @@ use std::fmt::Write as _;
 pub fn render(report: &Report, color: bool) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{}", heading(report));
+    for note in report.layout_notes() {
+        let _ = writeln!(out, "{note}");
+    }
     if report.baselines.is_empty() && report.files.iter().any(|f| f.binary.is_some()) {
         let _ = writeln!(out, "{}", requirements_table(report, color));
     }
