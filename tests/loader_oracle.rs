@@ -1483,3 +1483,56 @@ fn rootfs_undefined_symbol_is_what_ldd_r_reports() {
         .collect();
     assert_eq!(others.len(), 1, "{doc:#}");
 }
+
+// Facts (glibc 2.36): bin/app's DT_RPATH is $ORIGIN/../wrong:$ORIGIN/../lib and wrong/libA.so is
+// an aarch64 ELF file (testdata/bin/hello-aarch64 under that name). `open_verify` rejects a file
+// of another machine and `open_path` goes on to the next directory: libA.so =>
+// <tree>/bin/../lib/libA.so, libB.so found the same way (DT_RPATH is inherited); loads.
+// Entry points: bin/app only (an aarch64 program is not a dynamically linked x86_64 entry point
+// of this tree's loader, but shipcheck lists every program: wrong/libA.so names an interpreter).
+#[test]
+fn a_file_of_another_machine_on_the_search_path_is_skipped() {
+    let t = Tree::new("incompatible", View::Host);
+    t.lib(Toolchain::Glibc, "lib/libB.so", "libB.c")
+        .soname("libB.so")
+        .build();
+    t.lib(Toolchain::Glibc, "lib/libA.so", "libA.c")
+        .soname("libA.so")
+        .needs("lib/libB.so")
+        .build();
+    t.exe(Toolchain::Glibc, "bin/app", "app_a.c")
+        .needs("lib/libA.so")
+        .link_dir("lib")
+        .rpath("$ORIGIN/../wrong:$ORIGIN/../lib")
+        .build();
+    t.mkdir("wrong");
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/bin/hello-aarch64"),
+        t.root.join("wrong/libA.so"),
+    )
+    .expect("copy the aarch64 test binary");
+    let run = t.glibc("bin/app");
+    run.assert_says(
+        &[
+            ("libA.so", tree("lib/libA.so")),
+            ("libB.so", tree("lib/libB.so")),
+            ("libc.so.6", Outcome::System),
+        ],
+        false,
+    );
+    let doc = t.shipcheck(Some(HOST));
+    let app = doc["trees"][0]["entry_points"]
+        .as_array()
+        .expect("entry points")
+        .iter()
+        .find(|e| e["path"] == "bin/app")
+        .expect("bin/app is an entry point");
+    assert_eq!(app["verdict"], "loads", "{app:#}");
+    let lib_a = app["libraries"]
+        .as_array()
+        .expect("libraries")
+        .iter()
+        .find(|l| l["name"] == "libA.so")
+        .expect("libA.so is listed");
+    assert_eq!(lib_a["path"], "lib/libA.so", "{app:#}");
+}
