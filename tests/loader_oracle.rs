@@ -1536,3 +1536,48 @@ fn a_file_of_another_machine_on_the_search_path_is_skipped() {
         .expect("libA.so is listed");
     assert_eq!(lib_a["path"], "lib/libA.so", "{app:#}");
 }
+
+// Facts (glibc 2.36 on x86_64): DT_RUNPATH $ORIGIN/../$PLATFORM expands to $ORIGIN/../x86_64
+// (AT_PLATFORM of this CPU): libA.so => <tree>/bin/../x86_64/libA.so; loads. What $PLATFORM (and
+// $LIB) expand to depends on the target's CPU and loader build, which no baseline records, so
+// shipcheck must say "unknown" (load-path-unknown), neither "loads" nor "fails".
+#[test]
+fn platform_in_a_search_path_is_unknown_not_guessed() {
+    let t = Tree::new("platform", View::Host);
+    t.lib(Toolchain::Glibc, "x86_64/libA.so", "libz_stub.c")
+        .soname("libA.so")
+        .build();
+    t.exe(Toolchain::Glibc, "bin/app", "app_z.c")
+        .needs("x86_64/libA.so")
+        .link_dir("x86_64")
+        .runpath("$ORIGIN/../$PLATFORM")
+        .build();
+    let run = t.glibc("bin/app");
+    run.assert_says(
+        &[
+            ("libA.so", tree("x86_64/libA.so")),
+            ("libc.so.6", Outcome::System),
+        ],
+        false,
+    );
+    let doc = t.shipcheck(Some(HOST));
+    let app = &doc["trees"][0]["entry_points"][0];
+    assert_eq!(app["path"], "bin/app", "{doc:#}");
+    assert_eq!(app["verdict"], "unknown", "{app:#}");
+    let output = assert_cmd::Command::cargo_bin("shipcheck")
+        .expect("the shipcheck binary is built")
+        .args(["check", "--format", "json", "--sysroot", "/"])
+        .arg(&t.root)
+        .output()
+        .expect("shipcheck runs");
+    let doc: Value = serde_json::from_slice(&output.stdout).expect("shipcheck prints JSON");
+    let codes: Vec<&str> = doc["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .flat_map(|f| f["findings"].as_array().into_iter().flatten())
+        .filter_map(|f| f["code"].as_str())
+        .collect();
+    assert!(codes.contains(&"load-path-unknown"), "{doc:#}");
+    assert!(!codes.contains(&"soname-missing"), "{doc:#}");
+}
