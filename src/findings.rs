@@ -230,6 +230,9 @@ pub enum Issue {
         chain: Vec<String>,
         /// DT_RUNPATH entries up the chain that do not apply to this need (`owner: entry`).
         runpath_not_inherited: Vec<String>,
+        /// The chain starts at a library nothing in the tree loads (a plugin): the program that
+        /// loads it may have loaded the library already.
+        plugin: bool,
     },
     LoadPathUnknown {
         soname: String,
@@ -415,6 +418,7 @@ impl Issue {
                 baseline_has,
                 chain,
                 runpath_not_inherited,
+                plugin,
             } => {
                 let mut text = format!(
                     "{}: not found, and {baseline} does not provide it",
@@ -434,6 +438,12 @@ impl Issue {
                     text += &format!(
                         " (shipped at {} but not on the search path)",
                         shipped_elsewhere.join(", ")
+                    );
+                }
+                if *plugin {
+                    let entry = chain.first().map_or("the library", String::as_str);
+                    text += &format!(
+                        " (nothing in the tree loads {entry}: it loads only if the program that loads it has already loaded {soname})"
                     );
                 }
                 text + &format!(

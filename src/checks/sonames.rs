@@ -27,6 +27,7 @@ pub fn check_tree(needs: &[NeedOutcome], root: &str, allowed: &BTreeSet<String>)
                 baseline_has: Vec::new(),
                 chain: need.chain.clone(),
                 runpath_not_inherited: not_inherited(need),
+                plugin: need.plugin,
             }),
             Found::NotFound { undecided, .. } => issues.push(Issue::LoadPathUnknown {
                 soname: need.name.clone(),
@@ -102,6 +103,7 @@ fn missing(need: &NeedOutcome, baseline: &Baseline, other_versions: Vec<String>)
         baseline_has: other_versions,
         chain: need.chain.clone(),
         runpath_not_inherited: not_inherited(need),
+        plugin: need.plugin,
     }
 }
 
@@ -147,6 +149,7 @@ mod tests {
             chain: vec!["bin/app".into()],
             runpath_not_inherited: Vec::new(),
             elsewhere: Vec::new(),
+            plugin: false,
         }]
     }
 

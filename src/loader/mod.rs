@@ -676,6 +676,8 @@ pub struct NeedOutcome {
     pub runpath_not_inherited: Vec<(String, String)>,
     /// Files of this name in the tree that the loader does not find.
     pub elsewhere: Vec<String>,
+    /// The entry point is a library nothing in the tree loads (a plugin, an extension module).
+    pub plugin: bool,
 }
 
 impl Model {
@@ -730,6 +732,10 @@ impl Model {
                         .map(|(owner, entry)| (shown(owner), entry.clone()))
                         .collect(),
                     elsewhere,
+                    plugin: closure.objects[0]
+                        .binary
+                        .as_ref()
+                        .is_some_and(|b| !is_program(b)),
                 });
             }
         }
