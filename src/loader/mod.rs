@@ -742,3 +742,192 @@ impl Model {
         out
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::binary::{Sniffed, parse};
+
+    /// A real x86_64 library model (testdata's libversioned.so.1) with the dynamic section
+    /// replaced: the loader model reads nothing else.
+    fn library(soname: &str, needed: &[&str], rpath: &[&str], runpath: &[&str]) -> Arc<Binary> {
+        let bytes = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/testdata/bin/libversioned.so.1"
+        ))
+        .expect("test library");
+        let Ok(Sniffed::Binary(binary)) = parse(&bytes) else {
+            panic!("libversioned.so.1 parses");
+        };
+        let mut binary = *binary;
+        binary.soname = Some(soname.into());
+        binary.needed = needed.iter().map(|s| s.to_string()).collect();
+        binary.rpath = rpath.iter().map(|s| s.to_string()).collect();
+        binary.runpath = runpath.iter().map(|s| s.to_string()).collect();
+        binary.version_needs.clear();
+        Arc::new(binary)
+    }
+
+    fn program(needed: &[&str], rpath: &[&str], runpath: &[&str], interp: &str) -> Arc<Binary> {
+        let mut binary = (*library("x", needed, rpath, runpath)).clone();
+        binary.soname = None;
+        binary.interpreter = Some(interp.into());
+        binary.kind = FileKind::PieExecutable;
+        Arc::new(binary)
+    }
+
+    fn tree(objects: Vec<(&str, Arc<Binary>)>) -> TreeIndex {
+        let given = PathBuf::from("t");
+        TreeIndex::walked(
+            given.clone(),
+            PathBuf::from("/nonexistent"),
+            objects
+                .into_iter()
+                .map(|(path, binary)| (given.join(path), Some(binary)))
+                .collect(),
+            Vec::new(),
+        )
+    }
+
+    const APP: Setting = Setting {
+        layout: Layout::App,
+        system_beyond: true,
+        libc: None,
+    };
+
+    /// Entry point → (needed name → where it was found), for every closure.
+    fn found(model: &Model) -> Vec<(String, Vec<(String, String)>)> {
+        model
+            .closures
+            .iter()
+            .map(|closure| {
+                let libraries = closure.objects[1..]
+                    .iter()
+                    .map(|o| {
+                        let place = match &o.found {
+                            Found::Tree { real, .. } => real.display().to_string(),
+                            Found::System { .. } => "system".into(),
+                            Found::NotFound { .. } => "not found".into(),
+                            Found::Loader => "loader".into(),
+                            Found::Unknown { .. } => "unknown".into(),
+                        };
+                        (o.name.clone(), place)
+                    })
+                    .collect();
+                (closure.entry.display().to_string(), libraries)
+            })
+            .collect()
+    }
+
+    fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+        list.iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn glibc_inherits_rpath_but_not_runpath_and_musl_follows_both() {
+        const GLIBC: &str = "/lib64/ld-linux-x86-64.so.2";
+        const MUSL: &str = "/lib/ld-musl-x86_64.so.1";
+        for (tags, interp, finds_b) in [
+            ("rpath", GLIBC, true),
+            ("runpath", GLIBC, false),
+            ("runpath", MUSL, true),
+        ] {
+            let entry = ["$ORIGIN/../lib"];
+            let app = if tags == "rpath" {
+                program(&["libA.so"], &entry, &[], interp)
+            } else {
+                program(&["libA.so"], &[], &entry, interp)
+            };
+            let t = tree(vec![
+                ("bin/app", app),
+                ("lib/libA.so", library("libA.so", &["libB.so"], &[], &[])),
+                ("lib/libB.so", library("libB.so", &[], &[], &[])),
+            ]);
+            let model = model(&t, APP);
+            let b = if finds_b { "/lib/libB.so" } else { "system" };
+            let expected = vec![(
+                "/bin/app".to_string(),
+                pairs(&[("libA.so", "/lib/libA.so"), ("libB.so", b)]),
+            )];
+            // Without the inherited search path libB.so is reached by nothing: its own entry.
+            let mut expected = expected;
+            if !finds_b {
+                expected.push(("/lib/libB.so".into(), Vec::new()));
+            }
+            assert_eq!(found(&model), expected, "{tags} {interp}");
+        }
+    }
+
+    #[test]
+    fn a_root_filesystem_without_a_baseline_must_hold_everything() {
+        let t = tree(vec![(
+            "usr/bin/app",
+            program(&["libz.so.1"], &[], &[], "/lib64/ld-linux-x86-64.so.2"),
+        )]);
+        let rootfs = |system_beyond| Setting {
+            layout: Layout::RootFs,
+            system_beyond,
+            libc: None,
+        };
+        let not_found = vec![(
+            "/usr/bin/app".to_string(),
+            pairs(&[("libz.so.1", "not found")]),
+        )];
+        assert_eq!(found(&model(&t, rootfs(false))), not_found);
+        let system = vec![(
+            "/usr/bin/app".to_string(),
+            pairs(&[("libz.so.1", "system")]),
+        )];
+        assert_eq!(found(&model(&t, rootfs(true))), system);
+    }
+
+    #[test]
+    fn plugins_are_entry_points_and_their_dependencies_are_not() {
+        let t = tree(vec![
+            (
+                "plugins/p.so",
+                library("p.so", &["libdep.so"], &["$ORIGIN/deps"], &[]),
+            ),
+            (
+                "plugins/deps/libdep.so",
+                library("libdep.so", &[], &[], &[]),
+            ),
+            // Two libraries that only load each other: one entry point, the first by path.
+            (
+                "cycle/libx.so",
+                library("libx.so", &["liby.so"], &["$ORIGIN"], &[]),
+            ),
+            (
+                "cycle/liby.so",
+                library("liby.so", &["libx.so"], &["$ORIGIN"], &[]),
+            ),
+        ]);
+        let entries: Vec<String> = found(&model(&t, APP)).into_iter().map(|(e, _)| e).collect();
+        assert_eq!(entries, ["/cycle/libx.so", "/plugins/p.so"]);
+    }
+
+    #[test]
+    fn search_entries_that_depend_on_the_run_time_are_undecided() {
+        let t = tree(vec![
+            ("lib/libA.so", library("libA.so", &[], &[], &[])),
+            (
+                "bin/app",
+                program(
+                    &["libA.so"],
+                    &[],
+                    &["lib", "$ORIGIN/../$LIB"],
+                    "/lib64/ld-linux-x86-64.so.2",
+                ),
+            ),
+        ]);
+        let model = model(&t, APP);
+        let closure = &model.closures[0];
+        assert_eq!(closure.entry, Path::new("/bin/app"));
+        let Found::System { undecided } = &closure.objects[1].found else {
+            panic!("{:?}", closure.objects[1].found);
+        };
+        assert_eq!(undecided.len(), 2, "{undecided:?}");
+    }
+}
