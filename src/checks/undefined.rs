@@ -9,10 +9,10 @@
 //! loads it: those are said, not failed.
 
 use crate::LoadedTree;
-use crate::binary::{DefinedSymbol, DynamicSymbols};
+use crate::binary::{DynamicSymbols, UndefinedSymbol};
 use crate::findings::Issue;
 use crate::loader::{Closure, Found, Layout, root_filesystem_loader};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -27,12 +27,12 @@ pub fn check(loaded: &LoadedTree) -> HashMap<PathBuf, Vec<Issue>> {
         .map(|(real, _)| real);
     let mut out: HashMap<PathBuf, Vec<Issue>> = HashMap::new();
     // Read once per file for this check only, and dropped with it.
-    let mut tables: HashMap<PathBuf, Option<Arc<DynamicSymbols>>> = HashMap::new();
+    let mut tables: HashMap<PathBuf, Option<Arc<SymbolIndex>>> = HashMap::new();
     for closure in &loaded.model.closures {
         if !decidable(closure, loader_file.is_some()) {
             continue;
         }
-        let mut providers: Vec<(usize, Arc<DynamicSymbols>)> = Vec::new();
+        let mut providers: Vec<(usize, Arc<SymbolIndex>)> = Vec::new();
         let mut complete = true;
         for (index, object) in closure.objects.iter().enumerate() {
             let real = match &object.found {
@@ -43,21 +43,15 @@ pub fn check(loaded: &LoadedTree) -> HashMap<PathBuf, Vec<Issue>> {
             let symbols = real.and_then(|real| {
                 tables
                     .entry(real.clone())
-                    .or_insert_with(|| tree.dynamic_symbols(&real).map(Arc::new))
+                    .or_insert_with(|| {
+                        tree.dynamic_symbols(&real)
+                            .map(|symbols| Arc::new(SymbolIndex::new(symbols)))
+                    })
                     .clone()
             });
             match symbols {
                 Some(symbols) => providers.push((index, symbols)),
                 None => complete = false,
-            }
-        }
-        let mut defined: HashMap<&str, Vec<(&DefinedSymbol, bool)>> = HashMap::new();
-        for (_, symbols) in &providers {
-            for symbol in &symbols.defined {
-                defined
-                    .entry(symbol.name.as_str())
-                    .or_default()
-                    .push((symbol, symbols.versioned));
             }
         }
         let plugin = closure.objects[0]
@@ -80,11 +74,9 @@ pub fn check(loaded: &LoadedTree) -> HashMap<PathBuf, Vec<Issue>> {
                 BTreeMap::new();
             let mut from_host = Vec::new();
             for undefined in symbols.undefined.iter().filter(|u| !u.weak) {
-                let found = defined.get(undefined.name.as_str()).is_some_and(|defs| {
-                    defs.iter().any(|(def, versioned)| {
-                        matches(def, *versioned, undefined.version.as_deref())
-                    })
-                });
+                let found = providers
+                    .iter()
+                    .any(|(_, provider)| provider.defines(undefined));
                 if found {
                     continue;
                 }
@@ -154,16 +146,66 @@ fn decidable(closure: &Closure, loader_in_tree: bool) -> bool {
         })
 }
 
-/// glibc `check_match`, for one definition and one reference.
-fn matches(def: &DefinedSymbol, provider_versioned: bool, wanted: Option<&str>) -> bool {
-    match wanted {
-        Some(version) => {
-            !provider_versioned
-                || def.version.as_deref() == Some(version)
-                || (def.version.is_none() && !def.hidden)
+/// What one object defines, as fingerprints (a tree of large C++ libraries defines hundreds of
+/// thousands of symbols), and what it needs.
+struct SymbolIndex {
+    versioned: bool,
+    /// (name, version) of every versioned definition.
+    exact: HashSet<u64>,
+    /// Names of definitions that are not hidden (`name@@VER` or unversioned).
+    default: HashSet<u64>,
+    /// Names of unversioned definitions that are not hidden.
+    unversioned: HashSet<u64>,
+    undefined: Vec<UndefinedSymbol>,
+}
+
+impl SymbolIndex {
+    fn new(symbols: DynamicSymbols) -> SymbolIndex {
+        let mut index = SymbolIndex {
+            versioned: symbols.versioned,
+            exact: HashSet::new(),
+            default: HashSet::new(),
+            unversioned: HashSet::new(),
+            undefined: symbols.undefined,
+        };
+        for def in &symbols.defined {
+            if let Some(version) = &def.version {
+                index.exact.insert(fingerprint(&def.name, Some(version)));
+            }
+            if !def.hidden {
+                index.default.insert(fingerprint(&def.name, None));
+                if def.version.is_none() {
+                    index.unversioned.insert(fingerprint(&def.name, None));
+                }
+            }
         }
-        None => !def.hidden,
+        index
     }
+
+    /// glibc `check_match`: a versioned reference takes a definition of that version, an
+    /// unversioned default one, or any from an object without version tables; an unversioned
+    /// reference takes any definition that is not hidden.
+    fn defines(&self, wanted: &UndefinedSymbol) -> bool {
+        let name = fingerprint(&wanted.name, None);
+        match &wanted.version {
+            Some(version) => {
+                (!self.versioned && self.default.contains(&name))
+                    || self
+                        .exact
+                        .contains(&fingerprint(&wanted.name, Some(version)))
+                    || self.unversioned.contains(&name)
+            }
+            None => self.default.contains(&name),
+        }
+    }
+}
+
+fn fingerprint(name: &str, version: Option<&str>) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    name.hash(&mut hasher);
+    version.hash(&mut hasher);
+    hasher.finish()
 }
 
 /// Whether the library a versioned reference names resolves, from this object, to a file of
