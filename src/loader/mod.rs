@@ -466,9 +466,13 @@ impl Loader<'_> {
             Flavor::Glibc => {
                 let has_runpath = requester.is_some_and(|b| !b.runpath.is_empty());
                 if !has_runpath {
-                    // The requester, then up its l_loader chain to the executable.
+                    // The requester, then up its l_loader chain to the executable. Only the
+                    // executable's DT_RPATH is dropped when it also has DT_RUNPATH
+                    // (`_dl_init_paths`); `cache_rpath` reads any other object's DT_RPATH.
                     for &object in chain.iter().rev() {
-                        if let Some(binary) = &closure.objects[object].binary {
+                        if let Some(binary) = &closure.objects[object].binary
+                            && !(object == 0 && !binary.runpath.is_empty())
+                        {
                             for entry in &binary.rpath {
                                 entries.push(("DT_RPATH", object, entry.clone()));
                             }
