@@ -233,6 +233,9 @@ pub enum Issue {
         /// The chain starts at a library nothing in the tree loads (a plugin): the program that
         /// loads it may have loaded the library already.
         plugin: bool,
+        /// Where the root filesystem holds it in an `ld.so.conf` directory that the loader only
+        /// reaches through an `/etc/ld.so.cache` that does not list it.
+        needs_ldconfig: Option<String>,
     },
     LoadPathUnknown {
         soname: String,
@@ -419,6 +422,7 @@ impl Issue {
                 chain,
                 runpath_not_inherited,
                 plugin,
+                needs_ldconfig,
             } => {
                 let mut text = format!(
                     "{}: not found, and {baseline} does not provide it",
@@ -438,6 +442,11 @@ impl Issue {
                     text += &format!(
                         " (shipped at {} but not on the search path)",
                         shipped_elsewhere.join(", ")
+                    );
+                }
+                if let Some(path) = needs_ldconfig {
+                    text += &format!(
+                        " (it is at {path}, in an ld.so.conf directory, but the loader reads ld.so.conf only through /etc/ld.so.cache, which does not list it)"
                     );
                 }
                 if *plugin {
@@ -563,6 +572,7 @@ impl Issue {
             Issue::SymbolUndefined { .. } => "ship the library that defines these symbols and add it to the file's DT_NEEDED (link with -l<name>), or rebuild without them".into(),
             Issue::SymbolFromHost { .. } => "nothing if the program that loads this plugin provides them (a Python extension's Py* symbols come from the interpreter); otherwise link the plugin against the library that defines them".into(),
             Issue::GlibcPrivate { .. } => "do not link against GLIBC_PRIVATE symbols; rebuild without them (they are glibc internals)".into(),
+            Issue::SonameMissing { needs_ldconfig: Some(_), .. } => "run ldconfig when building the image (RUN ldconfig in the Dockerfile, or ldconfig -r <root> on the packed tree) so /etc/ld.so.cache lists the ld.so.conf directories".into(),
             Issue::SonameMissing { soname, baseline_has, .. } if !baseline_has.is_empty() => format!(
                 "rebuild against the version the target ships ({}), or ship {soname} beside the binary with -Wl,-rpath,'$ORIGIN'",
                 baseline_has.join(", ")

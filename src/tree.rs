@@ -253,16 +253,22 @@ impl TreeIndex {
 
     /// A small text file inside the tree (`/etc/ld.so.conf`), symlinks resolved inside it.
     pub fn read_config(&self, path: &Path) -> Option<String> {
+        String::from_utf8(self.read_small(path, MAX_CONFIG_BYTES)?).ok()
+    }
+
+    /// The bytes of a file inside the tree, symlinks resolved inside it; `None` when it is
+    /// missing or larger than `limit`.
+    pub fn read_small(&self, path: &Path, limit: u64) -> Option<Vec<u8>> {
         use std::io::Read;
         let real = self.follow(path)?;
         let on_disk = self.disk_root.join(real.strip_prefix("/").unwrap_or(&real));
-        let mut text = String::new();
+        let mut data = Vec::new();
         std::fs::File::open(on_disk)
             .ok()?
-            .take(MAX_CONFIG_BYTES)
-            .read_to_string(&mut text)
+            .take(limit.saturating_add(1))
+            .read_to_end(&mut data)
             .ok()?;
-        Some(text)
+        (data.len() as u64 <= limit).then_some(data)
     }
 
     /// File names directly in a directory of a walked tree that start with `prefix`

@@ -213,7 +213,11 @@ fn output_matches_the_documented_schema() {
         // testdata/bin is an application tree, not a root filesystem.
         assert_eq!(doc.trees.len(), 1);
         assert_eq!(doc.trees[0].layout, "app");
-        assert!(doc.trees[0].entry_points >= 20, "{}", doc.trees[0].entry_points);
+        assert!(
+            doc.trees[0].entry_points >= 20,
+            "{}",
+            doc.trees[0].entry_points
+        );
         assert!(doc.files.len() >= 30);
         let severities = ["error", "warning", "info"];
         for file in &doc.files {

@@ -1581,3 +1581,84 @@ fn platform_in_a_search_path_is_unknown_not_guessed() {
     assert!(codes.contains(&"load-path-unknown"), "{doc:#}");
     assert!(!codes.contains(&"soname-missing"), "{doc:#}");
 }
+
+/// The mini root with libz.so.1 installed in /usr/local/lib, a directory that only its
+/// ld.so.conf names (it is no default directory of glibc's loader).
+fn root_with_conf_only_library(name: &str) -> Tree {
+    let (t, libz) = mini_root(name);
+    t.mkdir("usr/local/lib");
+    std::fs::copy(&libz, t.root.join("usr/local/lib/libz.so.1"))
+        .expect("install libz.so.1 in /usr/local/lib");
+    std::fs::write(
+        t.root.join("etc/ld.so.conf"),
+        "/usr/local/lib\n/lib/x86_64-linux-gnu\n/usr/lib/x86_64-linux-gnu\n",
+    )
+    .expect("write etc/ld.so.conf");
+    t
+}
+
+// Facts (glibc 2.36, chrooted): the loader reads ld.so.conf only through /etc/ld.so.cache. With
+// no cache, libz.so.1 in /usr/local/lib (named only by ld.so.conf) => not found, and --list
+// exits 127 (and nothing loads libz.so.1, so it is an entry point). After `ldconfig -r ROOT` wrote ROOT/etc/ld.so.cache, libz.so.1 =>
+// /usr/local/lib/libz.so.1 and the app loads.
+#[test]
+fn rootfs_ld_so_conf_reaches_the_loader_only_through_its_cache() {
+    let t = root_with_conf_only_library("rootfs-conf");
+    let run = t.glibc("usr/bin/app");
+    run.assert_says(
+        &[
+            ("libz.so.1", Outcome::NotFound),
+            ("libc.so.6", tree("lib/x86_64-linux-gnu/libc.so.6")),
+        ],
+        true,
+    );
+    // Nothing loads /usr/local/lib/libz.so.1 now: it is an entry point of its own.
+    let libz = t.glibc("usr/local/lib/libz.so.1");
+    t.assert_shipcheck_agrees(
+        None,
+        "rootfs",
+        &[
+            Expected::from_loader("usr/bin/app", &run),
+            Expected::from_loader("usr/local/lib/libz.so.1", &libz),
+        ],
+    );
+    let output = assert_cmd::Command::cargo_bin("shipcheck")
+        .expect("the shipcheck binary is built")
+        .args(["check", "--format", "json"])
+        .arg(&t.root)
+        .output()
+        .expect("shipcheck runs");
+    let doc: Value = serde_json::from_slice(&output.stdout).expect("shipcheck prints JSON");
+    let missing: Vec<&Value> = doc["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .flat_map(|f| f["findings"].as_array().into_iter().flatten())
+        .filter(|f| f["code"] == "soname-missing")
+        .collect();
+    assert_eq!(missing.len(), 1, "{doc:#}");
+    assert_eq!(
+        missing[0]["evidence"]["needs_ldconfig"], "/usr/local/lib/libz.so.1",
+        "{doc:#}"
+    );
+
+    let status = Command::new("/sbin/ldconfig")
+        .arg("-r")
+        .arg(&t.root)
+        .status()
+        .expect("ldconfig runs");
+    assert!(status.success(), "ldconfig -r {}", t.root.display());
+    let run = t.glibc("usr/bin/app");
+    run.assert_says(
+        &[
+            ("libz.so.1", tree("usr/local/lib/libz.so.1")),
+            ("libc.so.6", tree("lib/x86_64-linux-gnu/libc.so.6")),
+        ],
+        false,
+    );
+    t.assert_shipcheck_agrees(
+        None,
+        "rootfs",
+        &[Expected::from_loader("usr/bin/app", &run)],
+    );
+}

@@ -16,6 +16,7 @@ pub fn check_tree(needs: &[NeedOutcome], root: &str, allowed: &BTreeSet<String>)
             Found::NotFound {
                 no_default_lib,
                 undecided,
+                only_in_conf,
             } if undecided.is_empty() => issues.push(Issue::SonameMissing {
                 soname: need.name.clone(),
                 baseline: if *no_default_lib {
@@ -28,6 +29,7 @@ pub fn check_tree(needs: &[NeedOutcome], root: &str, allowed: &BTreeSet<String>)
                 chain: need.chain.clone(),
                 runpath_not_inherited: not_inherited(need),
                 plugin: need.plugin,
+                needs_ldconfig: only_in_conf.as_ref().map(|p| p.display().to_string()),
             }),
             Found::NotFound { undecided, .. } => issues.push(Issue::LoadPathUnknown {
                 soname: need.name.clone(),
@@ -104,6 +106,7 @@ fn missing(need: &NeedOutcome, baseline: &Baseline, other_versions: Vec<String>)
         chain: need.chain.clone(),
         runpath_not_inherited: not_inherited(need),
         plugin: need.plugin,
+        needs_ldconfig: None,
     }
 }
 

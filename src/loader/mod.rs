@@ -26,6 +26,7 @@
 //! system: a database baseline or a `--sysroot`) is a [`Found::System`] object; the checks ask the
 //! baseline about it. In a root filesystem the tree's own library directories come first.
 
+mod cache;
 mod system;
 
 pub use system::{Layout, SystemDirs, looks_like_root_filesystem, root_filesystem_loader};
@@ -70,6 +71,9 @@ pub enum Found {
     NotFound {
         no_default_lib: bool,
         undecided: Vec<String>,
+        /// Where an `ld.so.conf` directory of the root filesystem holds it, which the loader
+        /// reaches only through an `/etc/ld.so.cache` that does not list it.
+        only_in_conf: Option<PathBuf>,
     },
     /// Where it is found depends on something only known at run time.
     Unknown { why: String },
@@ -471,7 +475,7 @@ impl Loader<'_> {
                     // (`_dl_init_paths`); `cache_rpath` reads any other object's DT_RPATH.
                     for &object in chain.iter().rev() {
                         if let Some(binary) = &closure.objects[object].binary
-                            && !(object == 0 && !binary.runpath.is_empty())
+                            && (object != 0 || binary.runpath.is_empty())
                         {
                             for entry in &binary.rpath {
                                 entries.push(("DT_RPATH", object, entry.clone()));
@@ -538,9 +542,31 @@ impl Loader<'_> {
                 Found::NotFound {
                     no_default_lib,
                     undecided,
+                    only_in_conf: None,
                 },
                 Via::Nowhere,
             );
+        }
+        if flavor == Flavor::Glibc
+            && let Some(cache) = &self.dirs.cache
+        {
+            for (_, path) in cache.iter().filter(|(soname, _)| soname == name) {
+                if let Some((real, Some(binary))) = self.tree.resolve(path)
+                    && compatible(&binary, entry)
+                {
+                    let dir = path.parent().unwrap_or(Path::new("/")).to_path_buf();
+                    return (
+                        Found::Tree {
+                            path: path.clone(),
+                            real,
+                        },
+                        Via::SystemDir {
+                            dir,
+                            source: "ld.so.cache",
+                        },
+                    );
+                }
+            }
         }
         for (dir, source) in self.dirs.for_flavor(flavor) {
             if let Some(found) = self.look_in(dir, name, entry, edge) {
@@ -553,7 +579,38 @@ impl Loader<'_> {
                 );
             }
         }
-        self.beyond_tree(undecided)
+        match self.beyond_tree(undecided) {
+            // Say why when an ld.so.conf directory holds it: only ldconfig's cache would lead
+            // the loader there.
+            (
+                Found::NotFound {
+                    no_default_lib,
+                    undecided,
+                    ..
+                },
+                via,
+            ) if flavor == Flavor::Glibc => {
+                let only_in_conf = self
+                    .dirs
+                    .conf
+                    .iter()
+                    .map(|dir| dir.join(name))
+                    .find(|path| {
+                        self.tree.resolve(path).is_some_and(|(_, binary)| {
+                            binary.is_some_and(|b| compatible(&b, entry))
+                        })
+                    });
+                (
+                    Found::NotFound {
+                        no_default_lib,
+                        undecided,
+                        only_in_conf,
+                    },
+                    via,
+                )
+            }
+            other => other,
+        }
     }
 
     /// A name with a slash: an absolute path is a path of the target system (inside the tree for
@@ -589,6 +646,7 @@ impl Loader<'_> {
                 Found::NotFound {
                     no_default_lib: false,
                     undecided,
+                    only_in_conf: None,
                 },
                 Via::Nowhere,
             )

@@ -1,6 +1,6 @@
-//! A root filesystem's own library directories, read from the tree: glibc's `ld.so.conf` (what
-//! `ldconfig` puts in the cache) and its compiled-in system directories, musl's
-//! `/etc/ld-musl-<arch>.path` or its default path.
+//! A root filesystem's own library directories, read from the tree: glibc's `/etc/ld.so.cache`
+//! and its compiled-in system directories (`ld.so.conf` reaches the loader only through the
+//! cache that `ldconfig` writes from it), musl's `/etc/ld-musl-<arch>.path` or its default path.
 
 use super::Flavor;
 use crate::tree::TreeIndex;
@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 
 /// `include` nesting allowed in ld.so.conf.
 const MAX_INCLUDE_DEPTH: usize = 8;
+/// Bytes read of `/etc/ld.so.cache` (a full desktop system's is about 100 KiB).
+const MAX_CACHE_BYTES: u64 = 64 << 20;
 
 /// How a checked directory is read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,22 +74,33 @@ const LOADER_PATHS: &[&str] = &[
 /// The system part of the search inside a root filesystem.
 #[derive(Debug, Clone, Default)]
 pub struct SystemDirs {
-    /// glibc: `ld.so.conf` directories, then the loader's defaults.
+    /// glibc: `/etc/ld.so.cache` (soname, path), when the tree has one.
+    pub cache: Option<Vec<(String, PathBuf)>>,
+    /// glibc: the loader's compiled-in directories.
     glibc: Vec<(PathBuf, &'static str)>,
+    /// glibc: `ld.so.conf` directories, which only reach the loader through the cache; searched
+    /// only to say why a library is not found.
+    pub conf: Vec<PathBuf>,
     /// musl: `/etc/ld-musl-<arch>.path` or its default path.
     musl: Vec<(PathBuf, &'static str)>,
 }
 
 impl SystemDirs {
     pub fn of_tree(tree: &TreeIndex) -> SystemDirs {
-        let mut glibc: Vec<(PathBuf, &'static str)> = Vec::new();
+        let cache = tree
+            .read_small(Path::new("/etc/ld.so.cache"), MAX_CACHE_BYTES)
+            .and_then(|data| super::cache::parse(&data))
+            .map(|entries| {
+                entries
+                    .into_iter()
+                    .map(|(soname, path)| (soname, PathBuf::from(path)))
+                    .collect()
+            });
         let mut conf = Vec::new();
         read_ld_so_conf(tree, Path::new("/etc/ld.so.conf"), 0, &mut conf);
-        for dir in conf {
-            push_unique(&mut glibc, dir, "ld.so.conf");
-        }
         // glibc's compiled-in system directories: Debian's multiarch ones, the lib64 pair of
         // 64-bit distributions, then /lib and /usr/lib (`ld.so --help`, "system search path").
+        let mut glibc: Vec<(PathBuf, &'static str)> = Vec::new();
         for base in ["/lib", "/usr/lib"] {
             for name in tree.list_config_dir(Path::new(base)) {
                 if name.contains("-linux-") {
@@ -115,7 +128,12 @@ impl SystemDirs {
                 .map(|dir| (PathBuf::from(dir), "musl default path"))
                 .collect(),
         };
-        SystemDirs { glibc, musl }
+        SystemDirs {
+            cache,
+            glibc,
+            conf,
+            musl,
+        }
     }
 
     pub fn for_flavor(&self, flavor: Flavor) -> &[(PathBuf, &'static str)] {
