@@ -122,6 +122,13 @@ pub fn entry_points(loaded: &LoadedTree, baseline: Option<&BaselineSet>) -> Vec<
                         no_default_lib: true,
                         ..
                     } => "not found: DF_1_NODEFLIB skips the system directories".into(),
+                    Found::NotFound {
+                        only_in_conf: Some(path),
+                        ..
+                    } => format!(
+                        "not found: {} is in an ld.so.conf directory, which the loader reads only through an /etc/ld.so.cache that does not list it (run ldconfig)",
+                        path.display()
+                    ),
                     _ => via,
                 };
                 libraries.push(LoadedLibrary {
