@@ -127,7 +127,15 @@ pub fn check_with_progress(
     let mut tree_infos = Vec::new();
     for loaded in &trees {
         let root = loaded.tree.given.display().to_string();
-        let mut undefined = checks::undefined::check(loaded);
+        let mut undefined = checks::undefined::check(loaded, None);
+        // A root filesystem given as a baseline provides symbols of its own: what it decides
+        // beyond the tree alone belongs to its verdict.
+        let mut undefined_on: Vec<(String, HashMap<PathBuf, Vec<Issue>>)> = options
+            .baselines
+            .iter()
+            .filter(|set| set.arches.values().any(|b| !b.files.is_empty()))
+            .map(|set| (set.id.clone(), checks::undefined::check(loaded, Some(set))))
+            .collect();
         let loader_in_tree = loaded.model.layout == Layout::RootFs
             && loader::root_filesystem_loader(&loaded.tree).is_some();
         tree_infos.push(TreeInfo {
@@ -158,9 +166,17 @@ pub fn check_with_progress(
                 .into_iter()
                 .map(|issue| (issue, None))
                 .collect();
-            if let Some(found) = undefined.remove(&vpath) {
-                issues.extend(found.into_iter().map(|issue| (issue, None)));
+            let everywhere = undefined.remove(&vpath).unwrap_or_default();
+            for (id, found) in &mut undefined_on {
+                let only_here = found.remove(&vpath).unwrap_or_default();
+                issues.extend(
+                    only_here
+                        .into_iter()
+                        .filter(|issue| !everywhere.contains(issue))
+                        .map(|issue| (issue, Some(id.clone()))),
+                );
             }
+            issues.extend(everywhere.into_iter().map(|issue| (issue, None)));
             let arch_key = binary.arch.map(|a| a.db_key());
             if let Some(key) = &arch_key {
                 for (set, known) in options.baselines.iter().zip(&known_arches) {

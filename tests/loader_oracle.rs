@@ -1662,3 +1662,77 @@ fn rootfs_ld_so_conf_reaches_the_loader_only_through_its_cache() {
         &[Expected::from_loader("usr/bin/app", &run)],
     );
 }
+
+// Facts (glibc 2.36): bin/app (DT_RUNPATH $ORIGIN/../lib) needs z_stub from lib/libz.so.1, and
+// the shipped libz.so.1 does not define it. With relocation in trace mode (LD_BIND_NOW=1
+// LD_WARN=yes, as `ldd -r`) the loader prints "undefined symbol: z_stub\t(<tree>/bin/app)" and
+// nothing else: libc.so.6 and the loader come from this machine. shipcheck decides it with this
+// machine as the sysroot (its libraries' symbols are read there), for that baseline's verdict.
+#[test]
+fn undefined_symbol_against_a_sysroot_is_what_ldd_r_reports() {
+    let t = Tree::new("undefined-sysroot", View::Host);
+    t.lib(Toolchain::Glibc, "lib/libz.so.1", "libz_other.c")
+        .soname("libz.so.1")
+        .build();
+    let stub = t.scratch().join("libz.so.1");
+    t.lib(Toolchain::Glibc, &stub.to_string_lossy(), "libz_stub.c")
+        .soname("libz.so.1")
+        .build();
+    t.exe(Toolchain::Glibc, "bin/app", "app_z.c")
+        .needs(&stub)
+        .runpath("$ORIGIN/../lib")
+        .build();
+    let output = t.run_loader_with(
+        GLIBC_LOADER,
+        &[t.root.join("bin/app").as_os_str()],
+        &[
+            ("LD_TRACE_LOADED_OBJECTS", "1"),
+            ("LD_BIND_NOW", "1"),
+            ("LD_WARN", "yes"),
+        ],
+        &t.root,
+    );
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let undefined: Vec<&str> = said
+        .lines()
+        .filter_map(|line| line.trim().strip_prefix("undefined symbol: "))
+        .map(|rest| rest.split_whitespace().next().unwrap_or_default())
+        .collect();
+    assert_eq!(undefined, ["z_stub"], "the loader said: {said}");
+
+    let output = assert_cmd::Command::cargo_bin("shipcheck")
+        .expect("the shipcheck binary is built")
+        .args(["check", "--format", "json", "--sysroot", "/"])
+        .arg(&t.root)
+        .output()
+        .expect("shipcheck runs");
+    let doc: Value = serde_json::from_slice(&output.stdout).expect("shipcheck prints JSON");
+    let found: Vec<&Value> = doc["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .flat_map(|f| f["findings"].as_array().into_iter().flatten())
+        .filter(|f| f["code"] == "symbol-undefined")
+        .collect();
+    assert_eq!(found.len(), 1, "{doc:#}");
+    assert_eq!(
+        found[0]["evidence"]["symbols"],
+        serde_json::json!(["z_stub"])
+    );
+    assert_eq!(found[0]["baseline"], "sysroot:/", "{doc:#}");
+    assert_eq!(output.status.code(), Some(1), "{doc:#}");
+
+    // A database baseline knows no symbols: nothing is decided, nothing is claimed.
+    let output = assert_cmd::Command::cargo_bin("shipcheck")
+        .expect("the shipcheck binary is built")
+        .args(["check", "--format", "json", "--baseline", "debian-12"])
+        .arg(&t.root)
+        .output()
+        .expect("shipcheck runs");
+    let doc: Value = serde_json::from_slice(&output.stdout).expect("shipcheck prints JSON");
+    assert!(!doc.to_string().contains("symbol-undefined"), "{doc:#}");
+}

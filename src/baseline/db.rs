@@ -208,6 +208,7 @@ impl Release {
             source: entry.source.describe(),
             libraries: None,
             loader_paths: BTreeSet::new(),
+            files: BTreeMap::new(),
         })
     }
 

@@ -48,6 +48,9 @@ pub struct Baseline {
     pub libraries: Option<BTreeMap<String, BTreeSet<String>>>,
     /// Measured loader paths (`/lib64/ld-linux-x86-64.so.2`) that exist in a root filesystem.
     pub loader_paths: BTreeSet<String>,
+    /// A root filesystem's libraries: soname (file name in a library directory) → the file on
+    /// this machine, for reading their symbols. Empty for the database.
+    pub files: BTreeMap<String, std::path::PathBuf>,
 }
 
 /// A baseline for every architecture it has data for, with where the verdict comes from.
@@ -209,6 +212,7 @@ pub(crate) mod tests {
             source: "hand-built test data".into(),
             libraries: None,
             loader_paths: BTreeSet::new(),
+            files: BTreeMap::new(),
         }
     }
 

@@ -45,6 +45,8 @@ pub fn scan(root: &Path) -> Result<BaselineSet, SysrootError> {
     // arch key → soname → version definitions
     let mut libraries: BTreeMap<String, BTreeMap<String, BTreeSet<String>>> = BTreeMap::new();
     let mut loader_paths: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    // arch key → soname → the file on this machine (the first directory that has it wins)
+    let mut files: BTreeMap<String, BTreeMap<String, PathBuf>> = BTreeMap::new();
     let mut libc_versions: BTreeMap<String, String> = BTreeMap::new();
     for dir in &dirs {
         let Some(real_dir) = resolve_inside(&root, dir) else {
@@ -82,6 +84,11 @@ pub fn scan(root: &Path) -> Result<BaselineSet, SysrootError> {
             {
                 libc_versions.insert(arch.clone(), version);
             }
+            files
+                .entry(arch.clone())
+                .or_default()
+                .entry(name.clone())
+                .or_insert(real);
             libraries
                 .entry(arch)
                 .or_default()
@@ -96,7 +103,8 @@ pub fn scan(root: &Path) -> Result<BaselineSet, SysrootError> {
     let arches = libraries
         .into_iter()
         .map(|(arch, libs)| {
-            let baseline = baseline_for(&id, &arch, libs, &loader_paths, &libc_versions);
+            let mut baseline = baseline_for(&id, &arch, libs, &loader_paths, &libc_versions);
+            baseline.files = files.remove(&arch).unwrap_or_default();
             (arch, baseline)
         })
         .collect();
@@ -152,6 +160,7 @@ fn baseline_for(
         source: format!("{id} ({arch}, measured)"),
         libraries: Some(libs),
         loader_paths: loaders,
+        files: BTreeMap::new(),
     }
 }
 

@@ -9,7 +9,8 @@
 //! loads it: those are said, not failed.
 
 use crate::LoadedTree;
-use crate::binary::{DynamicSymbols, UndefinedSymbol};
+use crate::baseline::{Baseline, BaselineSet};
+use crate::binary::{self, DynamicSymbols, UndefinedSymbol};
 use crate::findings::Issue;
 use crate::loader::{Closure, Found, Layout, root_filesystem_loader};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -17,7 +18,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// Issues by the path inside the tree of the object that has the undefined references.
-pub fn check(loaded: &LoadedTree) -> HashMap<PathBuf, Vec<Issue>> {
+/// `system`: a root filesystem given as the baseline (`--sysroot`), whose libraries then provide
+/// symbols too; a database baseline knows no symbols.
+pub fn check(loaded: &LoadedTree, system: Option<&BaselineSet>) -> HashMap<PathBuf, Vec<Issue>> {
     let tree = &loaded.tree;
     // The loader's own file, when the tree is a root filesystem that holds it.
     let loader_file = (loaded.model.layout == Layout::RootFs)
@@ -27,33 +30,37 @@ pub fn check(loaded: &LoadedTree) -> HashMap<PathBuf, Vec<Issue>> {
         .map(|(real, _)| real);
     let mut out: HashMap<PathBuf, Vec<Issue>> = HashMap::new();
     // Read once per file for this check only, and dropped with it.
-    let mut tables: HashMap<PathBuf, Option<Arc<SymbolIndex>>> = HashMap::new();
+    let mut tables: HashMap<Source, Option<Arc<SymbolIndex>>> = HashMap::new();
     for closure in &loaded.model.closures {
-        if !decidable(closure, loader_file.is_some()) {
+        let system = system.and_then(|set| {
+            let arch = closure.objects[0].binary.as_ref()?.arch?.db_key();
+            set.arches.get(&arch)
+        });
+        let sources: Vec<Option<Source>> = (0..closure.objects.len())
+            .map(|index| source_of(closure, index, loader_file.as_ref(), system))
+            .collect();
+        let complete = sources.iter().all(Option::is_some);
+        if !complete && !versioned_on_shipped(closure) {
             continue;
         }
         let mut providers: Vec<(usize, Arc<SymbolIndex>)> = Vec::new();
-        let mut complete = true;
-        for (index, object) in closure.objects.iter().enumerate() {
-            let real = match &object.found {
-                Found::Tree { real, .. } => Some(real.clone()),
-                Found::Loader => loader_file.clone(),
-                _ => None,
-            };
-            let symbols = real.and_then(|real| {
-                tables
-                    .entry(real.clone())
-                    .or_insert_with(|| {
-                        tree.dynamic_symbols(&real)
-                            .map(|symbols| Arc::new(SymbolIndex::new(symbols)))
-                    })
-                    .clone()
-            });
-            match symbols {
-                Some(symbols) => providers.push((index, symbols)),
-                None => complete = false,
+        for (index, source) in sources.into_iter().enumerate() {
+            let Some(source) = source else { continue };
+            let symbols = tables
+                .entry(source.clone())
+                .or_insert_with(|| {
+                    let symbols = match &source {
+                        Source::Tree(real) => tree.dynamic_symbols(real),
+                        Source::System(file) => binary::read_dynamic_symbols(file).ok(),
+                    };
+                    symbols.map(|symbols| Arc::new(SymbolIndex::new(symbols)))
+                })
+                .clone();
+            if let Some(symbols) = symbols {
+                providers.push((index, symbols));
             }
         }
+        let complete = complete && providers.len() == closure.objects.len();
         let plugin = closure.objects[0]
             .binary
             .as_ref()
@@ -127,23 +134,50 @@ pub fn check(loaded: &LoadedTree) -> HashMap<PathBuf, Vec<Issue>> {
     out
 }
 
-/// Whether anything in the closure can be decided, known before reading any symbol table: the
-/// whole closure is in the tree, or some object has version needs on a library the tree ships.
-fn decidable(closure: &Closure, loader_in_tree: bool) -> bool {
-    let complete = closure.objects.iter().all(|o| match o.found {
-        Found::Tree { .. } => true,
-        Found::Loader => loader_in_tree,
-        _ => false,
-    });
-    complete
-        || closure.objects.iter().enumerate().any(|(index, object)| {
-            object.binary.as_ref().is_some_and(|binary| {
-                binary
-                    .version_needs
-                    .iter()
-                    .any(|need| shipped(closure, index, &need.library))
+/// Where an object's symbols can be read: the tree's own file, or a file of the root
+/// filesystem given as the baseline. Objects that are neither (a database baseline's libraries)
+/// define unknown symbols.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Source {
+    Tree(PathBuf),
+    System(PathBuf),
+}
+
+fn source_of(
+    closure: &Closure,
+    index: usize,
+    loader_file: Option<&PathBuf>,
+    system: Option<&Baseline>,
+) -> Option<Source> {
+    let object = &closure.objects[index];
+    let system_file = |name: &str| system?.files.get(name).cloned().map(Source::System);
+    match &object.found {
+        Found::Tree { real, .. } => Some(Source::Tree(real.clone())),
+        Found::Loader => loader_file
+            .cloned()
+            .map(Source::Tree)
+            .or_else(|| {
+                let interpreter = closure.objects[0].binary.as_ref()?.interpreter.as_deref()?;
+                let name = Path::new(interpreter).file_name()?.to_str()?;
+                system_file(name)
             })
+            .or_else(|| system_file(&object.name)),
+        Found::System { .. } => system_file(&object.name),
+        _ => None,
+    }
+}
+
+/// Whether some object has version needs on a library the tree ships: those references are
+/// decided by the shipped file whatever the system holds.
+fn versioned_on_shipped(closure: &Closure) -> bool {
+    closure.objects.iter().enumerate().any(|(index, object)| {
+        object.binary.as_ref().is_some_and(|binary| {
+            binary
+                .version_needs
+                .iter()
+                .any(|need| shipped(closure, index, &need.library))
         })
+    })
 }
 
 /// What one object defines, as fingerprints (a tree of large C++ libraries defines hundreds of

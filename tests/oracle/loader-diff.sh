@@ -183,9 +183,9 @@ probe local-cache "libz.so.1* moved to /usr/local/lib, ldconfig run again (a con
 move_libz usr/local/lib
 ldconfig -r "$P"
 
-probe nodeflib "libz.so.1* moved to /usr/local/lib, ldconfig run again, and DF_1_NODEFLIB set in libpng16.so.16 (which needs libz.so.1)"
+probe nodeflib "libz.so.1* moved to /usr/local/lib, ldconfig run again, and DF_1_NODEFLIB set in /usr/sbin/fsck.cramfs (which needs libz.so.1 and libc.so.6)"
 move_libz usr/local/lib
-python3 "$HERE/loader_diff.py" --set-nodeflib "$P/$ML/libpng16.so.16.39.0"
+python3 "$HERE/loader_diff.py" --set-nodeflib "$P/usr/sbin/fsck.cramfs"
 ldconfig -r "$P"
 
 probe lib64 "libz.so.1* moved to /usr/lib64, ldconfig run again"

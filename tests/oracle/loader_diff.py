@@ -556,7 +556,8 @@ def generated_section(trees, probes, results, meta, completeness, timings):
         for p, why in loose:
             L.append(f"  - `{p}` ({why})")
     L.append("")
-    L.append("Run time of the comparison: " + ", ".join(f"{k} {v:.1f} s" for k, v in timings.items()) + ".")
+    L.append("Run time of the comparison (after the fetch and the unpacking): "
+             + ", ".join(f"{k} {v:.1f} s" for k, v in timings.items()) + ".")
     L.append("")
     L.append("### Every difference on the real trees")
     L.append("")
@@ -687,7 +688,7 @@ def main():
         print(f"==> {t.name}: {len(eps)} entry points ({doc['layout']})", file=sys.stderr)
         rs = [compare(t, e) for e in eps]
         results.extend(rs)
-        group = "probes" if t.name in probes else t.name
+        group = "probes" if t.name in probes else t.name if t.kind == "rootfs" else "wheels"
         timings[f"shipcheck {group}"] = timings.get(f"shipcheck {group}", 0.0) + secs
         timings[f"loaders {group}"] = timings.get(f"loaders {group}", 0.0) + time.monotonic() - started
         if t.kind == "rootfs":
