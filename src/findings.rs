@@ -572,6 +572,14 @@ impl Issue {
             Issue::SymbolUndefined { .. } => "ship the library that defines these symbols and add it to the file's DT_NEEDED (link with -l<name>), or rebuild without them".into(),
             Issue::SymbolFromHost { .. } => "nothing if the program that loads this plugin provides them (a Python extension's Py* symbols come from the interpreter); otherwise link the plugin against the library that defines them".into(),
             Issue::GlibcPrivate { .. } => "do not link against GLIBC_PRIVATE symbols; rebuild without them (they are glibc internals)".into(),
+            Issue::SonameMissing { chain, runpath_not_inherited, shipped_elsewhere, .. }
+                if !runpath_not_inherited.is_empty() && !shipped_elsewhere.is_empty() =>
+            {
+                let requester = chain.last().map_or("the library", String::as_str);
+                format!(
+                    "give {requester} a search path of its own that reaches the shipped copy (patchelf --set-rpath '$ORIGIN' {requester}, or link it with -Wl,-rpath,'$ORIGIN'), or link the program with DT_RPATH instead (-Wl,--disable-new-dtags), which its dependencies inherit"
+                )
+            }
             Issue::SonameMissing { needs_ldconfig: Some(_), .. } => "run ldconfig when building the image (RUN ldconfig in the Dockerfile, or ldconfig -r <root> on the packed tree) so /etc/ld.so.cache lists the ld.so.conf directories".into(),
             Issue::SonameMissing { soname, baseline_has, .. } if !baseline_has.is_empty() => format!(
                 "rebuild against the version the target ships ({}), or ship {soname} beside the binary with -Wl,-rpath,'$ORIGIN'",

@@ -118,6 +118,10 @@ pub fn entry_points(loaded: &LoadedTree, baseline: Option<&BaselineSet>) -> Vec<
                     .unwrap_or_default();
                 let via = match &object.found {
                     Found::Unknown { why } => why.clone(),
+                    Found::System { .. } if status == Status::NotFound => match baseline {
+                        Some(Some(baseline)) => format!("not in the tree's search path, and {} does not have it", baseline.id),
+                        _ => via,
+                    },
                     Found::NotFound {
                         no_default_lib: true,
                         ..
