@@ -531,6 +531,20 @@ fn broken_file_is_reported_and_the_rest_checked() {
     assert!(broken["format"].is_null());
     assert_eq!(file(&doc, "hello-x86_64")["arch"], "x86_64");
     assert_eq!(doc["summary"]["files_checked"], 2);
+
+    // Severity overrides reach every finding, this one too (they are applied in one place).
+    let (code, doc) = check_json(
+        &["truncated-elf", "hello-bullseye-x86_64"],
+        &[
+            "--baseline",
+            "debian-12",
+            "--severity",
+            "unreadable-file=warning",
+        ],
+    );
+    assert_eq!(code, 0, "{doc:#}");
+    let broken = file(&doc, "truncated-elf");
+    assert_eq!(broken["findings"][0]["severity"], "warning", "{doc:#}");
 }
 
 #[test]
