@@ -35,6 +35,9 @@ pub struct Policy {
     /// Severity per finding code: `error`, `warning`, `info` or `off`.
     #[serde(default)]
     pub severity: BTreeMap<String, String>,
+    /// What an unverified verdict does to the exit status: `fail` (exit 3, the default) or
+    /// `pass` (exit 0).
+    pub unverified: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]

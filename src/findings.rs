@@ -131,6 +131,18 @@ codes! {
 }
 
 impl Code {
+    /// Findings that say something could not be checked (no data, a run-time dependent path):
+    /// they never make a verdict "pass", only "unverified".
+    pub fn leaves_unverified(&self) -> bool {
+        matches!(
+            self,
+            Code::SonameUnknown
+                | Code::SonameNotOnSearchPath
+                | Code::LoadPathUnknown
+                | Code::BaselineArchUnknown
+        )
+    }
+
     pub fn parse(text: &str) -> Option<Code> {
         Code::ALL.iter().copied().find(|c| c.as_str() == text)
     }

@@ -6,7 +6,7 @@ use shipcheck::baseline::sysroot;
 use shipcheck::config::{self, Policy};
 use shipcheck::findings::{Code, Severity, SeverityOverrides};
 use shipcheck::loader::Layout;
-use shipcheck::report::{ExitStatus, github, json, markdown, sarif, table};
+use shipcheck::report::{ExitStatus, UnverifiedPolicy, github, json, markdown, sarif, table};
 use shipcheck::target::Target;
 use shipcheck::{CheckOptions, PathGlobs, PathTarget};
 use std::io::{IsTerminal, Write};
@@ -119,6 +119,16 @@ struct CheckArgs {
     /// How to read checked directories (default: recognise root filesystems by their layout).
     #[arg(long, value_enum, default_value_t = LayoutArg::Auto)]
     layout: LayoutArg,
+    /// Exit status when nothing failed but something could not be checked: fail (exit 3, the
+    /// default) or pass (exit 0). The report says "unverified" either way.
+    #[arg(long, value_enum)]
+    unverified: Option<UnverifiedArg>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum UnverifiedArg {
+    Fail,
+    Pass,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -136,7 +146,10 @@ enum Format {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
-        Command::Check(args) => run_check(args),
+        Command::Check(args) => {
+            let format = args.format;
+            run_check(args).inspect_err(|message| print_error_document(format, message))
+        }
         Command::Baselines { format, sysroot } => run_baselines(format, sysroot),
         Command::Tree(args) => run_tree(args),
         Command::Explain { code } => run_explain(&code),
@@ -192,6 +205,19 @@ fn run_check(args: CheckArgs) -> Result<ExitStatus, String> {
         .collect();
     severity.extend(args.severity.iter().cloned());
     let overrides = severity_overrides(&args.deny, &severity)?;
+    let unverified = match args.unverified {
+        Some(UnverifiedArg::Pass) => UnverifiedPolicy::Pass,
+        Some(UnverifiedArg::Fail) => UnverifiedPolicy::Fail,
+        None => match policy.unverified.as_deref() {
+            None | Some("fail") => UnverifiedPolicy::Fail,
+            Some("pass") => UnverifiedPolicy::Pass,
+            Some(other) => {
+                return Err(format!(
+                    "policy key unverified: expected \"fail\" or \"pass\", found {other:?}"
+                ));
+            }
+        },
+    };
     let options = CheckOptions {
         paths: args.paths,
         target,
@@ -222,14 +248,19 @@ fn run_check(args: CheckArgs) -> Result<ExitStatus, String> {
     };
     print(&rendered)?;
     if !report.has_input() {
+        // The report printed above already says "error" in its format.
         let paths: Vec<String> = options
             .paths
             .iter()
             .map(|p| p.display().to_string())
             .collect();
-        return Err(format!("no binaries found in {}", paths.join(", ")));
+        eprintln!(
+            "shipcheck: error: no binaries found in {}",
+            paths.join(", ")
+        );
+        return Ok(ExitStatus::Error);
     }
-    let status = report.exit_status();
+    let status = report.exit_status(unverified);
     // Freeing hundreds of thousands of small allocations just before exiting is wasted time.
     std::mem::forget(report);
     Ok(status)
@@ -281,6 +312,19 @@ fn run_tree(args: TreeArgs) -> Result<ExitStatus, String> {
     } else {
         ExitStatus::Clean
     })
+}
+
+/// On stdout, in the requested format, that the check could not be done (the reason also goes
+/// to stderr): a CI step that reads the report must not take silence for a pass.
+fn print_error_document(format: Format, message: &str) {
+    let document = match format {
+        Format::Table => return,
+        Format::Json => json::render_error(message),
+        Format::Sarif => sarif::render_error(message),
+        Format::Markdown => markdown::render_error(message),
+        Format::Github => github::render_error(message),
+    };
+    let _ = print(&document);
 }
 
 fn write_json(report: &shipcheck::report::Report) -> Result<(), String> {

@@ -120,12 +120,21 @@ fn old_sysroot_build_runs_on_old_distros() {
             "2.2.5"
         );
     }
+    // The database has no aarch64 data for RHEL 7 (CentOS AltArch built it): not verified,
+    // which is no pass (exit 3) unless the gate accepts it.
     let (code, doc) = check_json(&["hello-bullseye-aarch64"], &["--baseline", "rhel-7"]);
-    assert_eq!(code, 0, "{doc:#}");
+    assert_eq!(code, 3, "{doc:#}");
+    assert_eq!(doc["summary"]["verdict"], "unverified", "{doc:#}");
+    assert_eq!(doc["summary"]["unverified"], 1, "{doc:#}");
     assert_eq!(
         file(&doc, "hello-bullseye-aarch64")["requires"]["GLIBC"],
         "2.17"
     );
+    let (code, _) = check_json(
+        &["hello-bullseye-aarch64"],
+        &["--baseline", "rhel-7", "--unverified", "pass"],
+    );
+    assert_eq!(code, 0);
 }
 
 #[test]
@@ -422,7 +431,12 @@ fn bundled_library_via_runpath_is_checked_against_the_shipped_file() {
 #[test]
 fn unknown_soname_is_unknown_not_missing() {
     let (code, doc) = check_json(&["needs-nowhere-x86_64"], &["--baseline", "debian-12"]);
-    assert_eq!(code, 0, "a library the data does not cover is a warning");
+    assert_eq!(
+        code, 3,
+        "a library the data does not cover is not verified: no pass"
+    );
+    assert_eq!(doc["summary"]["verdict"], "unverified");
+    assert_eq!(doc["baselines"][0]["verdict"], "unverified");
     let (soname_code, message) = findings(file(&doc, "needs-nowhere-x86_64")).remove(0);
     assert_eq!(soname_code, "soname-unknown");
     assert!(message.contains("libnowhere.so.1"), "{message}");
@@ -879,4 +893,109 @@ fn a_root_filesystem_is_checked_as_the_system_itself() {
         "{doc:#}"
     );
     std::fs::remove_dir_all(&root).expect("clean up");
+}
+
+/// The verdict says the same thing, with the same exit status, in every format: pass only when
+/// every check ran, unverified when something could not be checked, error when nothing could.
+#[test]
+fn every_format_gives_the_same_three_valued_verdict() {
+    let bin = |name: &str| format!("{BIN}/{name}");
+    let cases: [(&str, Vec<String>, i32); 5] = [
+        (
+            "pass",
+            vec![
+                bin("hello-bullseye-x86_64"),
+                "--baseline".into(),
+                "debian-12".into(),
+            ],
+            0,
+        ),
+        (
+            "fail",
+            vec![
+                bin("hello-x86_64"),
+                "--baseline".into(),
+                "ubuntu-16.04".into(),
+            ],
+            1,
+        ),
+        (
+            "unverified",
+            vec![
+                bin("needs-nowhere-x86_64"),
+                "--baseline".into(),
+                "debian-12".into(),
+            ],
+            3,
+        ),
+        ("error", vec![bin("not-a-binary.txt")], 2),
+        (
+            "error",
+            vec![
+                bin("hello-x86_64"),
+                "--target".into(),
+                "no-such-target".into(),
+            ],
+            2,
+        ),
+    ];
+    for (verdict, args, status) in cases {
+        let run = |format: &str| {
+            let mut all = vec!["check".to_string(), "--format".into(), format.into()];
+            all.extend(args.iter().cloned());
+            let all: Vec<&str> = all.iter().map(String::as_str).collect();
+            let (code, stdout, _) = shipcheck(&all);
+            assert_eq!(code, status, "{verdict} {format}: {stdout}");
+            stdout
+        };
+        let json: Value = serde_json::from_str(&run("json")).expect("JSON");
+        assert_eq!(json["summary"]["verdict"], verdict, "{json:#}");
+        let sarif: Value = serde_json::from_str(&run("sarif")).expect("SARIF");
+        let invocation = &sarif["runs"][0]["invocations"][0];
+        assert_eq!(invocation["properties"]["verdict"], verdict, "{sarif:#}");
+        assert_eq!(invocation["executionSuccessful"], verdict != "error");
+        let (markdown_word, github_word, table_word) = match verdict {
+            "pass" => ("✅ pass", "::notice title=shipcheck verdict::pass", "PASS"),
+            "fail" => ("❌ fail", "::error title=shipcheck verdict::fail", "FAIL"),
+            "unverified" => (
+                "⚠️ unverified",
+                "::warning title=shipcheck verdict::unverified",
+                "UNVERIFIED",
+            ),
+            _ => (
+                "🛑 could not check",
+                "::error title=shipcheck verdict::could not check",
+                "",
+            ),
+        };
+        let markdown = run("markdown");
+        assert!(
+            markdown.starts_with(&format!("### shipcheck: {markdown_word}")),
+            "{markdown}"
+        );
+        let github = run("github");
+        assert!(github.contains(github_word), "{github}");
+        let table = run("table");
+        if verdict == "error" {
+            assert!(!table.contains("PASS"), "{table}");
+        } else {
+            assert!(
+                table.lines().any(|line| line.starts_with(table_word)),
+                "{table}"
+            );
+        }
+    }
+    // A gate may accept what could not be checked; the report still says so.
+    let (code, stdout, _) = shipcheck(&[
+        "check",
+        "--format",
+        "json",
+        "--unverified",
+        "pass",
+        "--baseline",
+        "debian-12",
+        &bin("needs-nowhere-x86_64"),
+    ]);
+    assert_eq!(code, 0);
+    assert!(stdout.contains("\"verdict\": \"unverified\""), "{stdout}");
 }

@@ -72,6 +72,7 @@ struct BaselineVerdict {
     source: String,
     errors: usize,
     warnings: usize,
+    unverified: usize,
     verdict: String,
 }
 
@@ -84,6 +85,7 @@ struct Summary {
     errors: usize,
     warnings: usize,
     infos: usize,
+    unverified: usize,
     verdict: String,
 }
 
@@ -220,6 +222,11 @@ fn output_matches_the_documented_schema() {
         );
         assert!(doc.files.len() >= 30);
         let severities = ["error", "warning", "info"];
+        assert!(
+            ["pass", "fail", "unverified"].contains(&doc.summary.verdict.as_str()),
+            "{}",
+            doc.summary.verdict
+        );
         for file in &doc.files {
             for finding in &file.findings {
                 assert!(severities.contains(&finding.severity.as_str()));

@@ -36,6 +36,9 @@ fn output_is_valid_sarif() {
             "testdata/bin",
         ][..],
         &["testdata/bin/hello-x86_64"][..],
+        // Nothing to check, and a usage error: the documents that say "could not check".
+        &["testdata/bin/not-a-binary.txt"][..],
+        &["--target", "no-such-target", "testdata/bin/hello-x86_64"][..],
     ] {
         let (_, doc) = sarif(args);
         let errors: Vec<String> = validator

@@ -1,7 +1,7 @@
 //! `--format github`: GitHub Actions workflow commands (`::error file=…::…`), one per finding,
 //! so findings show up as annotations on the run and the pull request.
 
-use super::Report;
+use super::{Outcome, Report};
 use crate::findings::Severity;
 use std::fmt::Write as _;
 
@@ -27,7 +27,33 @@ pub fn render(report: &Report) -> String {
             );
         }
     }
+    let verdict = report.overall();
+    let (level, text) = match report.outcome() {
+        Outcome::Pass => ("notice", "pass: every check ran, no error".to_string()),
+        Outcome::Fail => ("error", format!("fail: {} errors", verdict.errors)),
+        Outcome::Unverified => (
+            "warning",
+            format!(
+                "unverified: no error, but {} findings say something could not be checked",
+                verdict.unverified
+            ),
+        ),
+        Outcome::Error => ("error", "could not check: no binaries found".to_string()),
+    };
+    let _ = writeln!(
+        out,
+        "::{level} title=shipcheck verdict::{}",
+        escape_data(&text)
+    );
     out
+}
+
+/// The annotation for a run that could not check anything (exit status 2).
+pub fn render_error(message: &str) -> String {
+    format!(
+        "::error title=shipcheck verdict::{}\n",
+        escape_data(&format!("could not check: {message}"))
+    )
 }
 
 /// Workflow command data escaping (actions/toolkit `escapeData`).

@@ -79,7 +79,10 @@ pub struct BaselineVerdictJson {
     pub source: String,
     pub errors: usize,
     pub warnings: usize,
-    pub verdict: String,
+    /// Findings that say something could not be checked on this baseline.
+    pub unverified: usize,
+    /// `pass`, `fail` or `unverified`.
+    pub verdict: &'static str,
 }
 
 #[derive(Debug, Serialize)]
@@ -89,8 +92,11 @@ pub struct Summary {
     pub errors: usize,
     pub warnings: usize,
     pub infos: usize,
-    /// `pass` when no finding is at error level.
-    pub verdict: String,
+    /// Findings that say something could not be checked.
+    pub unverified: usize,
+    /// `pass` (every check ran, no error), `fail`, `unverified` (no error, but something could
+    /// not be checked) or `error` (nothing could be checked).
+    pub verdict: &'static str,
 }
 
 #[derive(Debug, Serialize)]
@@ -184,6 +190,18 @@ pub fn render(report: &Report) -> String {
     String::from_utf8(out).unwrap_or_default()
 }
 
+/// The document for a run that could not check anything (exit status 2): the same
+/// `schema_version`, `tool` and `summary.verdict` ("error") as a full report, and the reason.
+pub fn render_error(message: &str) -> String {
+    let document = serde_json::json!({
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": env!("CARGO_PKG_NAME"), "version": env!("CARGO_PKG_VERSION")},
+        "error": message,
+        "summary": {"verdict": "error"},
+    });
+    format!("{document:#}\n")
+}
+
 /// Streams the document into `out` (a large tree's JSON never sits in memory twice).
 pub fn write(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     serde_json::to_writer_pretty(&mut *out, &document(report))?;
@@ -228,7 +246,8 @@ pub fn document(report: &Report) -> Document<'_> {
                     source: b.source.clone(),
                     errors: verdict.errors,
                     warnings: verdict.warnings,
-                    verdict: if verdict.passes() { "pass" } else { "fail" }.into(),
+                    unverified: verdict.unverified,
+                    verdict: verdict.outcome().as_str(),
                 }
             })
             .collect(),
@@ -247,11 +266,8 @@ pub fn document(report: &Report) -> Document<'_> {
             errors: report.count(Severity::Error),
             warnings: report.count(Severity::Warning),
             infos: report.count(Severity::Info),
-            verdict: if report.count(Severity::Error) == 0 {
-                "pass".into()
-            } else {
-                "fail".into()
-            },
+            unverified: report.overall().unverified,
+            verdict: report.outcome().as_str(),
         },
         files: Files(&report.files),
         skipped: report

@@ -1,13 +1,14 @@
 //! `--format markdown`: a verdict line and a compact table, for a CI job summary or a pull
 //! request comment. With several baselines, one verdict each and a files × baselines matrix.
 
-use super::{Report, Verdict};
+use super::{Outcome, Report};
 use crate::findings::Severity;
 use std::fmt::Write as _;
 
 pub fn render(report: &Report) -> String {
     let errors = report.count(Severity::Error);
     let warnings = report.count(Severity::Warning);
+    let outcome = report.outcome();
     let mut out = String::new();
     let target = report
         .target
@@ -16,25 +17,28 @@ pub fn render(report: &Report) -> String {
         .unwrap_or_default();
     match &report.baselines[..] {
         [] => {
-            let _ = writeln!(out, "### shipcheck: {}{target}\n", mark(errors == 0));
+            let _ = writeln!(out, "### shipcheck: {}{target}\n", mark(outcome));
         }
         [only] => {
             let _ = writeln!(
                 out,
                 "### shipcheck: {}{target} on `{}`\n",
-                mark(errors == 0),
+                mark(outcome),
                 only.id
             );
         }
         several => {
-            let _ = writeln!(out, "### shipcheck: {}{target}\n", mark(errors == 0));
+            let _ = writeln!(out, "### shipcheck: {}{target}\n", mark(outcome));
             for baseline in several {
-                let Verdict { errors, warnings } = report.verdict(&baseline.id);
+                let verdict = report.verdict(&baseline.id);
                 let _ = writeln!(
                     out,
-                    "- {} on `{}`: {errors} errors, {warnings} warnings",
-                    mark(errors == 0),
-                    baseline.id
+                    "- {} on `{}`: {} errors, {} warnings, {} not verified",
+                    mark(verdict.outcome()),
+                    baseline.id,
+                    verdict.errors,
+                    verdict.warnings,
+                    verdict.unverified
                 );
             }
             out.push('\n');
@@ -45,7 +49,8 @@ pub fn render(report: &Report) -> String {
     }
     let _ = writeln!(
         out,
-        "{errors} errors, {warnings} warnings in {} files checked ({} skipped).\n",
+        "{errors} errors, {warnings} warnings, {} not verified in {} files checked ({} skipped).\n",
+        report.overall().unverified,
         report.files_checked(),
         report.files_skipped()
     );
@@ -81,8 +86,18 @@ pub fn render(report: &Report) -> String {
     out
 }
 
-fn mark(passes: bool) -> &'static str {
-    if passes { "✅ pass" } else { "❌ fail" }
+fn mark(outcome: Outcome) -> &'static str {
+    match outcome {
+        Outcome::Pass => "✅ pass",
+        Outcome::Fail => "❌ fail",
+        Outcome::Unverified => "⚠️ unverified",
+        Outcome::Error => "🛑 could not check",
+    }
+}
+
+/// The document for a run that could not check anything (exit status 2).
+pub fn render_error(message: &str) -> String {
+    format!("### shipcheck: {}\n\n{message}\n", mark(Outcome::Error))
 }
 
 fn matrix(report: &Report, out: &mut String) {

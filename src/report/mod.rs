@@ -75,23 +75,78 @@ pub struct Report {
 pub struct Verdict {
     pub errors: usize,
     pub warnings: usize,
+    /// Findings that say something could not be checked.
+    pub unverified: usize,
 }
 
 impl Verdict {
-    pub fn passes(&self) -> bool {
-        self.errors == 0
+    pub fn outcome(&self) -> Outcome {
+        if self.errors > 0 {
+            Outcome::Fail
+        } else if self.unverified > 0 {
+            Outcome::Unverified
+        } else {
+            Outcome::Pass
+        }
+    }
+}
+
+/// The verdict's value: never "pass" unless every check ran.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Pass,
+    Fail,
+    /// Nothing failed, but something could not be checked.
+    Unverified,
+    /// The check could not be done at all (nothing to check, unusable input).
+    Error,
+}
+
+impl Outcome {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Outcome::Pass => "pass",
+            Outcome::Fail => "fail",
+            Outcome::Unverified => "unverified",
+            Outcome::Error => "error",
+        }
     }
 }
 
 /// How the process should exit (ruff's `ExitStatus`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExitStatus {
-    /// No finding at error level.
+    /// Every check ran and none found an error.
     Clean = 0,
     /// At least one error-level finding.
     Failed = 1,
     /// The tool could not do its job.
     Error = 2,
+    /// No error, but something could not be checked (`--unverified pass` makes this 0).
+    Unverified = 3,
+}
+
+/// What an unverified verdict does to the exit status.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum UnverifiedPolicy {
+    /// Exit 3: a gate stays red until everything was checked.
+    #[default]
+    Fail,
+    /// Exit 0: the gate accepts what could not be checked (it is still reported).
+    Pass,
+}
+
+fn count_into<'a>(verdict: &mut Verdict, findings: impl Iterator<Item = &'a Finding>) {
+    for finding in findings {
+        match finding.severity {
+            Severity::Error => verdict.errors += 1,
+            Severity::Warning => verdict.warnings += 1,
+            Severity::Info => {}
+        }
+        if finding.code().leaves_unverified() {
+            verdict.unverified += 1;
+        }
+    }
 }
 
 impl Report {
@@ -111,14 +166,24 @@ impl Report {
             .iter()
             .flat_map(|f| &f.findings)
             .filter(|f| f.applies_to(baseline));
-        for finding in relevant {
-            match finding.severity {
-                Severity::Error => verdict.errors += 1,
-                Severity::Warning => verdict.warnings += 1,
-                Severity::Info => {}
-            }
-        }
+        count_into(&mut verdict, relevant);
         verdict
+    }
+
+    /// The verdict over every finding (every baseline at once).
+    pub fn overall(&self) -> Verdict {
+        let mut verdict = Verdict::default();
+        count_into(&mut verdict, self.files.iter().flat_map(|f| &f.findings));
+        verdict
+    }
+
+    /// The run's outcome: an error when there was nothing to check.
+    pub fn outcome(&self) -> Outcome {
+        if self.has_input() {
+            self.overall().outcome()
+        } else {
+            Outcome::Error
+        }
     }
 
     /// A file's error-level findings on a baseline (0: it passes there).
@@ -162,13 +227,12 @@ impl Report {
         self.files.iter().any(|f| f.binary.is_some())
     }
 
-    pub fn exit_status(&self) -> ExitStatus {
-        if !self.has_input() {
-            ExitStatus::Error
-        } else if self.count(Severity::Error) > 0 {
-            ExitStatus::Failed
-        } else {
-            ExitStatus::Clean
+    pub fn exit_status(&self, unverified: UnverifiedPolicy) -> ExitStatus {
+        match self.outcome() {
+            Outcome::Error => ExitStatus::Error,
+            Outcome::Fail => ExitStatus::Failed,
+            Outcome::Unverified if unverified == UnverifiedPolicy::Fail => ExitStatus::Unverified,
+            Outcome::Unverified | Outcome::Pass => ExitStatus::Clean,
         }
     }
 }

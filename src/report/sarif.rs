@@ -2,7 +2,7 @@
 //! description and how to fix it), one result per finding with the file as its location.
 //! Validated against the SARIF 2.1.0 schema in tests/sarif.rs.
 
-use super::Report;
+use super::{Outcome, Report};
 use crate::findings::{Code, Severity};
 use serde_json::{Value, json};
 
@@ -58,6 +58,39 @@ pub fn render(report: &Report) -> String {
                 }
             }),
             results,
+            invocations: [invocation(
+                report.outcome(),
+                report.overall().unverified,
+                None,
+            )],
+        }],
+    };
+    serde_json::to_string_pretty(&document).unwrap_or_default() + "\n"
+}
+
+/// The verdict in SARIF: `executionSuccessful` is false when nothing could be checked, and the
+/// verdict itself is a property (SARIF has no word for "unverified").
+fn invocation(outcome: Outcome, unverified: usize, error: Option<&str>) -> Value {
+    let mut invocation = json!({
+        "executionSuccessful": outcome != Outcome::Error,
+        "properties": {"verdict": outcome.as_str(), "unverified": unverified},
+    });
+    if let Some(message) = error {
+        invocation["toolExecutionNotifications"] =
+            json!([{"level": "error", "message": {"text": message}}]);
+    }
+    invocation
+}
+
+/// The document for a run that could not check anything (exit status 2).
+pub fn render_error(message: &str) -> String {
+    let document = Log {
+        schema: "https://json.schemastore.org/sarif-2.1.0.json",
+        version: "2.1.0",
+        runs: [Run {
+            tool: json!({"driver": {"name": env!("CARGO_PKG_NAME"), "version": env!("CARGO_PKG_VERSION")}}),
+            results: Vec::<Value>::new(),
+            invocations: [invocation(Outcome::Error, 0, Some(message))],
         }],
     };
     serde_json::to_string_pretty(&document).unwrap_or_default() + "\n"
@@ -75,6 +108,7 @@ struct Log<R> {
 struct Run<R> {
     tool: Value,
     results: R,
+    invocations: [Value; 1],
 }
 
 /// A sequence serialised straight from an iterator: each result is built, written and dropped

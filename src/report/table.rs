@@ -2,7 +2,7 @@
 //! a baseline, a requirements table (what each file needs and where it runs).
 
 use super::json::requires;
-use super::{FileReport, Finding, Report};
+use super::{FileReport, Finding, Outcome, Report};
 use crate::findings::Severity;
 use comfy_table::{Cell, Color, ContentArrangement, Table, presets};
 use std::fmt::Write as _;
@@ -153,13 +153,12 @@ fn matrix(report: &Report, color: bool) -> Table {
 }
 
 fn summary(report: &Report) -> String {
-    let errors = report.count(Severity::Error);
-    let verdict = if !report.has_input() {
-        "no binaries to check"
-    } else if errors == 0 {
-        "PASS"
-    } else {
-        "FAIL"
+    let overall = report.overall();
+    let verdict = match report.outcome() {
+        Outcome::Error => "ERROR: no binaries to check".to_string(),
+        Outcome::Pass => "PASS".into(),
+        Outcome::Fail => "FAIL".into(),
+        Outcome::Unverified => format!("UNVERIFIED ({} not verified)", overall.unverified),
     };
     let per_baseline: String = if report.baselines.len() > 1 {
         report
@@ -167,10 +166,13 @@ fn summary(report: &Report) -> String {
             .iter()
             .map(|b| {
                 let verdict = report.verdict(&b.id);
-                let word = if verdict.passes() { "PASS" } else { "FAIL" };
                 format!(
-                    "{word} on {}: {} errors, {} warnings\n",
-                    b.id, verdict.errors, verdict.warnings
+                    "{} on {}: {} errors, {} warnings, {} not verified\n",
+                    verdict.outcome().as_str().to_uppercase(),
+                    b.id,
+                    verdict.errors,
+                    verdict.warnings,
+                    verdict.unverified
                 )
             })
             .collect()
@@ -179,8 +181,9 @@ fn summary(report: &Report) -> String {
     };
     per_baseline
         + &format!(
-            "{verdict}: {errors} errors, {} warnings, {} infos in {} files checked ({} skipped: {} not binaries, {} symlinks/special/ignored/unwalkable)",
-            report.count(Severity::Warning),
+            "{verdict}: {} errors, {} warnings, {} infos in {} files checked ({} skipped: {} not binaries, {} symlinks/special/ignored/unwalkable)",
+            overall.errors,
+            overall.warnings,
             report.count(Severity::Info),
             report.files_checked(),
             report.files_skipped(),
