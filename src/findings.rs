@@ -68,6 +68,9 @@ codes! {
     ArchMismatch = "arch-mismatch", Error,
         "The file's machine, class, endianness or float ABI differs from the target.",
         "Build for the target (cargo build --target <triple>, dotnet publish -r <rid>, docker buildx --platform <platform>) or ship the file to a machine of its own architecture.";
+    ForeignFormat = "foreign-format", Error,
+        "Native code for another operating system (a Windows PE, a macOS Mach-O, a mixed-mode .NET assembly): a Linux target cannot run it.",
+        "Build the file for Linux (dotnet publish -r linux-x64, cargo build --target x86_64-unknown-linux-gnu …) or leave it out of the Linux release.";
     LibcMismatch = "libc-mismatch", Error,
         "The file is linked against a different C library (glibc or musl) than the target uses.",
         "Use a -musl target for Alpine and a -gnu target for glibc distros, or link statically.";
@@ -183,6 +186,18 @@ pub enum Issue {
         expected: String,
         found: String,
         differs: Vec<&'static str>,
+    },
+    ForeignFormat {
+        /// What the file is ("a native Windows PE file").
+        what: String,
+        /// The Linux target or baseline it was checked for.
+        on: String,
+    },
+    /// A .NET assembly built for one architecture only (PlatformTarget x64, ARM64, x86).
+    ManagedArchMismatch {
+        target: String,
+        expected: String,
+        found: String,
     },
     LibcMismatch {
         target: String,
@@ -304,6 +319,8 @@ impl Issue {
         match self {
             Issue::ArchMismatch { .. } => Code::ArchMismatch,
             Issue::LibcMismatch { .. } => Code::LibcMismatch,
+            Issue::ForeignFormat { .. } => Code::ForeignFormat,
+            Issue::ManagedArchMismatch { .. } => Code::ArchMismatch,
             Issue::ArchInconsistent { .. } => Code::ArchInconsistent,
             Issue::InterpreterMissing { .. } => Code::InterpreterMissing,
             Issue::SymbolVersionTooNew { weak: false, .. } => Code::SymbolVersionTooNew,
@@ -336,6 +353,16 @@ impl Issue {
             } => format!(
                 "built for {found}, target {target} is {expected} ({} differ): the kernel refuses it with \"Exec format error\"",
                 differs.join(", ")
+            ),
+            Issue::ForeignFormat { what, on } => format!(
+                "{what}: {on} cannot run it; the kernel refuses it (\"cannot execute binary file: Exec format error\") and no Linux loader or runtime maps it"
+            ),
+            Issue::ManagedArchMismatch {
+                target,
+                expected,
+                found,
+            } => format!(
+                "a .NET assembly built for {found} only; target {target} is {expected}: the runtime refuses it (\"BadImageFormatException\")"
             ),
             Issue::LibcMismatch {
                 target,
@@ -553,6 +580,10 @@ impl Issue {
             Issue::ArchMismatch { target, .. } => format!(
                 "build for {target} (e.g. `cargo build --target <triple>`, `dotnet publish -r <rid>`, `docker buildx --platform <platform>`), or ship this file to a matching machine"
             ),
+            Issue::ForeignFormat { .. } => "build the file for Linux (dotnet publish -r linux-x64, cargo build --target x86_64-unknown-linux-gnu, …) or leave it out of the Linux release".into(),
+            Issue::ManagedArchMismatch { target, .. } => format!(
+                "build the assembly as AnyCPU (PlatformTarget AnyCPU) or for {target} (dotnet publish -r {target})"
+            ),
             Issue::LibcMismatch { expected, .. } => format!(
                 "build against {expected} (a -musl target for Alpine, a -gnu target for glibc distros), or link statically"
             ),
@@ -764,6 +795,7 @@ mod tests {
             names,
             [
                 "arch-mismatch",
+                "foreign-format",
                 "libc-mismatch",
                 "arch-inconsistent",
                 "interpreter-missing",

@@ -318,6 +318,26 @@ head -c 40 "$BIN/hello-x86_64" >"$BIN/truncated-elf"
 file -b "$BIN/hello-win64.exe" | grep -q 'PE32+ executable' || die "hello-win64.exe is not PE32+"
 file -b "$BIN/macho-arm64.bin" | grep -q 'Mach-O 64-bit arm64 executable' || die "macho-arm64.bin not recognised"
 
+log ".NET assemblies (real ones, from PyPI wheels: no .NET SDK reaches this machine)"
+# Python.Runtime.dll (pythonnet, MIT): IL-only AnyCPU. ClrLoader.dll (clr_loader, MIT, its
+# amd64 build): mixed-mode, native Windows exports beside its IL. The x86-only variant is the
+# AnyCPU file with COMIMAGE_FLAGS_32BITREQUIRED set, the field `PlatformTarget=x86` writes.
+mkdir -p "$BIN/dotnet" "$WORK/wheels"
+python3 -m pip download -q --no-deps --only-binary=:all: -d "$WORK/wheels" \
+    pythonnet==3.2.1 clr_loader==0.3.1 || die "pip download of the .NET test wheels failed"
+python3 - "$WORK/wheels" "$BIN/dotnet" <<'PY'
+import glob, sys, zipfile
+wheels, out = sys.argv[1], sys.argv[2]
+for pattern, member, name in [
+    ("pythonnet-*.whl", "pythonnet/runtime/Python.Runtime.dll", "Python.Runtime.dll"),
+    ("clr_loader-*.whl", "clr_loader/ffi/dlls/amd64/ClrLoader.dll", "ClrLoader-amd64.dll"),
+]:
+    with zipfile.ZipFile(glob.glob(f"{wheels}/{pattern}")[0]) as wheel:
+        open(f"{out}/{name}", "wb").write(wheel.read(member))
+PY
+python3 src/set_cor_flags.py "$BIN/dotnet/Python.Runtime.dll" "$BIN/dotnet/Python.Runtime-x86.dll" 0x2
+file -b "$BIN/dotnet/Python.Runtime.dll" | grep -q 'Mono/.Net assembly' || die "Python.Runtime.dll is no .NET assembly"
+
 # ---------------------------------------------------------------- step 5
 # A tiny real root filesystem: the library files a loader-style baseline
 # reads, exactly as bullseye's packages ship them (absolute symlinks

@@ -999,3 +999,60 @@ fn every_format_gives_the_same_three_valued_verdict() {
     assert_eq!(code, 0);
     assert!(stdout.contains("\"verdict\": \"unverified\""), "{stdout}");
 }
+
+#[test]
+fn native_code_for_another_os_fails_and_managed_assemblies_run_where_their_runtime_runs() {
+    let (code, doc) = check_json(
+        &["hello-win64.exe", "macho-arm64.bin", "dotnet"],
+        &["--target", "linux-x64"],
+    );
+    assert_eq!(code, 1, "{doc:#}");
+    for native in [
+        "hello-win64.exe",
+        "macho-arm64.bin",
+        "dotnet/ClrLoader-amd64.dll",
+    ] {
+        let (found, message) = findings(file(&doc, native)).remove(0);
+        assert_eq!(found, "foreign-format", "{native}: {message}");
+        assert!(message.contains("Exec format error"), "{message}");
+    }
+    let any = file(&doc, "dotnet/Python.Runtime.dll");
+    assert_eq!(any["managed"], "any");
+    assert!(codes(any).is_empty(), "{any:#}");
+    let x86 = file(&doc, "dotnet/Python.Runtime-x86.dll");
+    assert_eq!(x86["managed"], "i686");
+    let (found, message) = findings(x86).remove(0);
+    assert_eq!(found, "arch-mismatch");
+    assert!(message.contains("BadImageFormatException"), "{message}");
+    assert_eq!(
+        file(&doc, "dotnet/ClrLoader-amd64.dll")["managed"],
+        "mixed-mode"
+    );
+
+    // A baseline says the release is for Linux as well.
+    let (code, doc) = check_json(&["hello-win64.exe"], &["--baseline", "debian-12"]);
+    assert_eq!(code, 1, "{doc:#}");
+    assert_eq!(codes(file(&doc, "hello-win64.exe")), ["foreign-format"]);
+
+    // A publish folder's assets for another platform (runtimes/<rid>/) are loaded only there.
+    let root = std::env::temp_dir().join(format!("shipcheck-rid-{}", std::process::id()));
+    let native = root.join("runtimes/win-x64/native");
+    std::fs::create_dir_all(&native).expect("mkdir");
+    std::fs::copy(
+        format!("{BIN}/hello-win64.exe"),
+        native.join("e_sqlite3.dll"),
+    )
+    .expect("copy");
+    let (code, stdout, _) = shipcheck(&[
+        "check",
+        "--format",
+        "json",
+        "--target",
+        "linux-x64",
+        root.to_str().expect("UTF-8 temp path"),
+    ]);
+    let doc: Value = serde_json::from_str(&stdout).expect("JSON");
+    assert_eq!(code, 0, "{doc:#}");
+    assert!(codes(file(&doc, "e_sqlite3.dll")).is_empty(), "{doc:#}");
+    std::fs::remove_dir_all(&root).expect("clean up");
+}

@@ -114,6 +114,7 @@ struct File {
     requires: BTreeMap<String, String>,
     version_needs: Vec<VersionNeed>,
     version_defs: Vec<String>,
+    managed: Option<String>,
     debug: Option<Debug>,
     runs_on: Option<Vec<String>>,
     findings: Vec<Finding>,

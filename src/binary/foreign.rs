@@ -1,7 +1,7 @@
 //! PE and Mach-O: recognised and named (format, architecture) with `object`; their own checks
 //! come later.
 
-use super::{AbiFlags, Binary, DebugInfo, FileKind, Format, ReadError, malformed};
+use super::{AbiFlags, Binary, DebugInfo, FileKind, Format, Managed, ReadError, malformed};
 use crate::arch::{Arch, Endian, Machine};
 use object::read::macho::{FatArch, MachOFatFile32, MachOFatFile64};
 use object::{Architecture, Object};
@@ -22,6 +22,7 @@ pub(super) fn read(data: &[u8], format: Format) -> Result<Binary, ReadError> {
         version_defs: Vec::new(),
         imported_symbols: Vec::new(),
         no_default_lib: false,
+        managed: None,
         debug: DebugInfo::default(),
     };
     if format == Format::MachOFat {
@@ -44,7 +45,45 @@ pub(super) fn read(data: &[u8], format: Format) -> Result<Binary, ReadError> {
         object::ObjectKind::Relocatable => FileKind::Relocatable,
         _ => FileKind::Other,
     };
+    if format == Format::Pe {
+        binary.managed = cli_header(data, file.is_64())?;
+    }
     Ok(binary)
+}
+
+/// The CLI header (`IMAGE_COR20_HEADER`, data directory 14) of a .NET assembly: its presence
+/// makes the file managed code; its flags say whether it is IL only and bound to 32 bits.
+fn cli_header(data: &[u8], is_64: bool) -> Result<Option<Managed>, ReadError> {
+    use object::LittleEndian as LE;
+    use object::pe::{self, ImageCor20Header};
+    use object::read::pe::{PeFile32, PeFile64};
+    let bad = |e: object::Error| malformed("pe", e);
+    let (directory, sections) = if is_64 {
+        let file = PeFile64::parse(data).map_err(bad)?;
+        (
+            file.data_directory(pe::IMAGE_DIRECTORY_ENTRY_COM_DESCRIPTOR)
+                .copied(),
+            file.section_table(),
+        )
+    } else {
+        let file = PeFile32::parse(data).map_err(bad)?;
+        (
+            file.data_directory(pe::IMAGE_DIRECTORY_ENTRY_COM_DESCRIPTOR)
+                .copied(),
+            file.section_table(),
+        )
+    };
+    let Some(directory) = directory.filter(|d| d.virtual_address.get(LE) != 0) else {
+        return Ok(None);
+    };
+    let bytes = directory.data(data, &sections).map_err(bad)?;
+    let (header, _) = object::pod::from_bytes::<ImageCor20Header>(bytes)
+        .map_err(|()| malformed("pe", "the CLI header is shorter than IMAGE_COR20_HEADER"))?;
+    let flags = header.flags.get(LE).0;
+    Ok(Some(Managed {
+        il_only: flags & pe::COMIMAGE_FLAGS_ILONLY.0 != 0,
+        requires_32bit: flags & pe::COMIMAGE_FLAGS_32BITREQUIRED.0 != 0,
+    }))
 }
 
 fn fat_arches(data: &[u8]) -> Result<Vec<String>, ReadError> {

@@ -147,7 +147,47 @@ pub struct Binary {
     pub imported_symbols: Vec<String>,
     /// DF_1_NODEFLIB: the loader skips its cache and default directories for this file's needs.
     pub no_default_lib: bool,
+    /// A PE file with a CLI header: a .NET/Mono assembly, run by its runtime, not by the kernel.
+    pub managed: Option<Managed>,
     pub debug: DebugInfo,
+}
+
+/// Where a .NET assembly runs, from its CLI header and PE header (`dotnet build
+/// -p:PlatformTarget=AnyCPU` writes a PE32 i386 IL-only file; `x64` and `ARM64` write PE32+ for
+/// that machine; `x86` sets 32BITREQUIRED).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ManagedPlatform {
+    /// Wherever its runtime runs.
+    Any,
+    /// Only on this architecture.
+    Only(Arch),
+    /// Mixed-mode (C++/CLI): native Windows code inside.
+    MixedMode,
+}
+
+impl Binary {
+    /// For a .NET assembly, where it runs; `None` for native code.
+    pub fn managed_platform(&self) -> Option<ManagedPlatform> {
+        let managed = self.managed?;
+        let arch = self.arch?;
+        Some(if !managed.il_only {
+            ManagedPlatform::MixedMode
+        } else if arch.bits == 64 || managed.requires_32bit {
+            ManagedPlatform::Only(arch)
+        } else {
+            ManagedPlatform::Any
+        })
+    }
+}
+
+/// What the CLI header of a .NET assembly says about where it runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Managed {
+    /// COMIMAGE_FLAGS_ILONLY: no native code. Without it the assembly is mixed-mode (C++/CLI):
+    /// native Windows code that no Linux runtime loads.
+    pub il_only: bool,
+    /// COMIMAGE_FLAGS_32BITREQUIRED: built for x86 only.
+    pub requires_32bit: bool,
 }
 
 /// An ELF file's dynamic symbols with their versions: what it defines for others and what it

@@ -5,6 +5,7 @@
 pub mod arch;
 pub mod blacklist;
 pub mod debug;
+pub mod foreign;
 pub mod interpreter;
 pub mod load_tree;
 pub mod rpath;
@@ -63,6 +64,12 @@ pub fn file_checks(ctx: &FileContext) -> Vec<Issue> {
     let mut issues = Vec::new();
     if let Some(target) = ctx.target {
         issues.extend(arch::check(ctx.binary, target));
+        issues.extend(foreign::check(
+            ctx.path,
+            ctx.binary,
+            &target.name,
+            Some(target),
+        ));
     }
     issues.extend(rpath::check(ctx.binary));
     issues.extend(debug::check(ctx.binary, ctx.path));
@@ -84,6 +91,16 @@ pub fn file_checks(ctx: &FileContext) -> Vec<Issue> {
 
 /// The checks against one baseline, or the note that it has no data for this architecture.
 pub fn against(ctx: &FileContext, baseline: BaselineFor) -> Vec<Issue> {
+    if ctx.target.is_none() {
+        // A Linux baseline says the release is for Linux even without a target.
+        let on = match baseline {
+            BaselineFor::Known(baseline) => &baseline.id,
+            BaselineFor::ArchUnknown { id, .. } => id,
+        };
+        if let Some(issue) = foreign::check(ctx.path, ctx.binary, on, None) {
+            return vec![issue];
+        }
+    }
     if ctx.binary.debug.separate_debug_file || !needs_loader(ctx.binary) {
         return Vec::new();
     }

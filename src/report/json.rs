@@ -2,6 +2,7 @@
 //! README.md, pinned by tests/json_schema.rs); change them only with `SCHEMA_VERSION`.
 
 use super::{FileReport, Report};
+use crate::binary::ManagedPlatform;
 use crate::findings::Severity;
 use crate::version::{VersionNode, compare_numeric, parse_numeric};
 use serde::{Serialize, Serializer};
@@ -127,6 +128,10 @@ pub struct FileJson {
     pub requires: BTreeMap<String, String>,
     pub version_needs: Vec<VersionNeedJson>,
     pub version_defs: Vec<String>,
+    /// For a .NET assembly (a PE file with a CLI header): where it runs, `any`, an
+    /// architecture (`x86_64`, `i686`, `aarch64` …) or `mixed-mode` (native Windows code inside);
+    /// `null` for native code.
+    pub managed: Option<String>,
     pub debug: Option<DebugJson>,
     /// Without a baseline: the database baselines this file runs on.
     pub runs_on: Option<Vec<String>>,
@@ -315,6 +320,7 @@ fn file(report: &FileReport) -> FileJson {
             rpath: Vec::new(),
             runpath: Vec::new(),
             requires: BTreeMap::new(),
+            managed: None,
             version_needs: Vec::new(),
             version_defs: Vec::new(),
             debug: None,
@@ -342,6 +348,11 @@ fn file(report: &FileReport) -> FileJson {
         rpath: binary.rpath.clone(),
         runpath: binary.runpath.clone(),
         requires: requires(binary),
+        managed: binary.managed_platform().map(|platform| match platform {
+            ManagedPlatform::Any => "any".into(),
+            ManagedPlatform::Only(arch) => arch.linux_name(),
+            ManagedPlatform::MixedMode => "mixed-mode".into(),
+        }),
         version_needs: binary
             .version_needs
             .iter()

@@ -27,6 +27,7 @@
 #   SHIPCHECK_ORACLE_CACHE   cache dir (default ~/.cache/shipcheck-oracle)
 #   SHIPCHECK_DEBIAN_MIRROR  mirror URI to use instead of the apt config's
 #   SHIPCHECK                a shipcheck binary to use instead of `cargo build --release`
+#   SHIPCHECK_REV            the revision that binary was built from, for the report
 #   CARGO_TARGET_DIR         where cargo builds (as usual)
 # exit status: 0 when every entry point agrees, 1 when some differ, 2 when it could not run.
 set -euo pipefail
@@ -251,7 +252,11 @@ done
 # ---------------------------------------------------------------- compare
 {
     echo "shipcheck_version=$("$BIN" --version 2>/dev/null | head -n1)"
-    echo "git=$(git -C "$REPO" describe --always --dirty 2>/dev/null || echo unknown)"
+    if [ -n "${SHIPCHECK:-}" ]; then
+        echo "git=${SHIPCHECK_REV:-unknown: a given binary}"
+    else
+        echo "git=$(git -C "$REPO" describe --always --dirty 2>/dev/null || echo unknown)"
+    fi
     echo "suite=$SUITE $ARCH"
     echo "packages_requested=${PACKAGES[*]}"
     echo "removed=$REMOVED"
