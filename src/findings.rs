@@ -177,6 +177,27 @@ pub enum SymbolFix {
     },
 }
 
+/// What really happens when a file meets a machine of another architecture.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ArchFailure {
+    /// The kernel cannot execute it: "Exec format error".
+    KernelRefuses,
+    /// An x86-64 kernel runs i386 programs, but a typical x86-64 image has no 32-bit loader.
+    #[serde(rename = "compat-needs-32-bit-loader")]
+    CompatNeeds32BitLoader,
+    /// An arm64 kernel runs 32-bit ARM programs only on CPUs with AArch32 at EL0.
+    Aarch32OnlyOnSomeCpus,
+    /// Same machine, other float ABI (armel on armhf): the loader path differs, and mixing
+    /// libraries of the two ABIs corrupts float arguments.
+    WrongFloatAbi,
+    /// A library is never executed: the loader skips it on the search path.
+    LoaderSkipsLibrary,
+    /// Same machine, another OS's ELF (FreeBSD, Solaris): Linux's binfmt_elf ignores EI_OSABI and
+    /// starts it, and then its loader or its system calls are not there.
+    OtherOperatingSystem,
+}
+
 /// What a check found, with typed values; serialised as the finding's evidence.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(untagged)]
@@ -186,6 +207,8 @@ pub enum Issue {
         expected: String,
         found: String,
         differs: Vec<&'static str>,
+        /// What happens on the target, in the kernel's or loader's words.
+        failure: ArchFailure,
     },
     ForeignFormat {
         /// What the file is ("a native Windows PE file").
@@ -350,10 +373,34 @@ impl Issue {
                 expected,
                 found,
                 differs,
-            } => format!(
-                "built for {found}, target {target} is {expected} ({} differ): the kernel refuses it with \"Exec format error\"",
-                differs.join(", ")
-            ),
+                failure,
+            } => {
+                let what = format!(
+                    "built for {found}, target {target} is {expected} ({} differ)",
+                    differs.join(", ")
+                );
+                let happens = match failure {
+                    ArchFailure::KernelRefuses => {
+                        "the kernel refuses it: \"cannot execute binary file: Exec format error\""
+                    }
+                    ArchFailure::CompatNeeds32BitLoader => {
+                        "x86-64 kernels run i386 programs, but a typical x86-64 image has no 32-bit loader: starting it fails with \"No such file or directory\" for /lib/ld-linux.so.2"
+                    }
+                    ArchFailure::Aarch32OnlyOnSomeCpus => {
+                        "arm64 kernels run 32-bit ARM programs only on CPUs with AArch32 (not on Graviton 2 or later, Ampere Altra, Apple silicon): elsewhere \"Exec format error\", and where it runs the image also needs the 32-bit ARM loader and libraries"
+                    }
+                    ArchFailure::WrongFloatAbi => {
+                        "its loader (another float ABI) is not on the target: \"No such file or directory\"; a library of the other ABI passes float arguments in the wrong registers"
+                    }
+                    ArchFailure::OtherOperatingSystem => {
+                        "Linux starts it, but its loader belongs to another operating system (\"No such file or directory\"), and a static one dies at its first system call"
+                    }
+                    ArchFailure::LoaderSkipsLibrary => {
+                        "the loader skips it on the search path (\"skipping incompatible\") and then fails with \"cannot open shared object file\"; opened by path it says \"wrong ELF class\" or \"ELF file's machine does not match\""
+                    }
+                };
+                format!("{what}: {happens}")
+            }
             Issue::ForeignFormat { what, on } => format!(
                 "{what}: {on} cannot run it; the kernel refuses it (\"cannot execute binary file: Exec format error\") and no Linux loader or runtime maps it"
             ),

@@ -1056,3 +1056,100 @@ fn native_code_for_another_os_fails_and_managed_assemblies_run_where_their_runti
     assert!(codes(file(&doc, "e_sqlite3.dll")).is_empty(), "{doc:#}");
     std::fs::remove_dir_all(&root).expect("clean up");
 }
+
+/// README "What happens on the target": each (file, target) pair users meet gets the failure
+/// that really happens there, not a blanket "Exec format error".
+#[test]
+fn each_architecture_pair_names_the_failure_that_really_happens() {
+    let cases = [
+        (
+            "hello-i686",
+            "linux-x64",
+            "arch-mismatch",
+            "compat-needs-32-bit-loader",
+            "/lib/ld-linux.so.2",
+        ),
+        (
+            "hello-armhf",
+            "linux-arm64",
+            "arch-mismatch",
+            "aarch32-only-on-some-cpus",
+            "AArch32",
+        ),
+        (
+            "hello-aarch64",
+            "linux-x64",
+            "arch-mismatch",
+            "kernel-refuses",
+            "Exec format error",
+        ),
+        (
+            "hello-x86_64",
+            "linux-arm64",
+            "arch-mismatch",
+            "kernel-refuses",
+            "Exec format error",
+        ),
+        (
+            "hello-riscv64",
+            "linux-x64",
+            "arch-mismatch",
+            "kernel-refuses",
+            "Exec format error",
+        ),
+        (
+            "hello-armel",
+            "linux-arm",
+            "arch-mismatch",
+            "wrong-float-abi",
+            "float",
+        ),
+        (
+            "libversioned.so.1",
+            "linux-arm64",
+            "arch-mismatch",
+            "loader-skips-library",
+            "skipping incompatible",
+        ),
+        (
+            "hello-x86_64-musl",
+            "linux-x64",
+            "libc-mismatch",
+            "",
+            "musl",
+        ),
+        (
+            "hello-win64.exe",
+            "linux-x64",
+            "foreign-format",
+            "",
+            "Exec format error",
+        ),
+        (
+            "macho-arm64.bin",
+            "linux-arm64",
+            "foreign-format",
+            "",
+            "Exec format error",
+        ),
+    ];
+    for (name, target, code, failure, words) in cases {
+        let (status, doc) = check_json(&[name], &["--target", target]);
+        assert_eq!(status, 1, "{name} on {target}: {doc:#}");
+        let finding = file(&doc, name)["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .find(|f| f["code"] == code)
+            .unwrap_or_else(|| panic!("{name} on {target}: no {code}: {doc:#}"))
+            .clone();
+        if !failure.is_empty() {
+            assert_eq!(
+                finding["evidence"]["failure"], failure,
+                "{name} on {target}"
+            );
+        }
+        let message = finding["message"].as_str().unwrap_or_default();
+        assert!(message.contains(words), "{name} on {target}: {message}");
+    }
+}

@@ -1,8 +1,8 @@
 //! `arch-mismatch` and `libc-mismatch`: the file against the requested target.
 
-use crate::arch::{Endian, Machine, libc_of_interpreter};
+use crate::arch::{Arch, Endian, Machine, libc_of_interpreter};
 use crate::binary::{Binary, Format};
-use crate::findings::Issue;
+use crate::findings::{ArchFailure, Issue};
 use crate::target::Target;
 
 const ELFOSABI_NONE: u8 = 0;
@@ -53,7 +53,8 @@ pub fn check(binary: &Binary, target: &Target) -> Vec<Issue> {
             target: target.name.clone(),
             expected: expected.to_string(),
             found: found.to_string(),
-            differs,
+            differs: differs.clone(),
+            failure: failure(binary, found, expected, &differs),
         });
     }
     if let (Some(expected), Some(interpreter)) = (target.libc, &binary.interpreter)
@@ -68,6 +69,32 @@ pub fn check(binary: &Binary, target: &Target) -> Vec<Issue> {
         });
     }
     issues
+}
+
+/// What really happens when a file of architecture `found` meets a `expected` machine: the
+/// kernel refuses only what it cannot execute; a 64-bit kernel runs its 32-bit sibling, and
+/// then the loader is what is missing; a library is never executed, the loader skips it.
+pub fn failure(
+    binary: &Binary,
+    found: Arch,
+    expected: Arch,
+    differs: &[&'static str],
+) -> ArchFailure {
+    let program = binary.interpreter.is_some() || binary.kind.is_static();
+    if !program {
+        return ArchFailure::LoaderSkipsLibrary;
+    }
+    if differs.iter().all(|d| *d == "float ABI") {
+        return ArchFailure::WrongFloatAbi;
+    }
+    if differs.iter().all(|d| *d == "OS/ABI") {
+        return ArchFailure::OtherOperatingSystem;
+    }
+    match (expected.machine, found.machine, found.bits) {
+        (Machine::X86_64, Machine::X86, 32) => ArchFailure::CompatNeeds32BitLoader,
+        (Machine::Aarch64, Machine::Arm, 32) => ArchFailure::Aarch32OnlyOnSomeCpus,
+        _ => ArchFailure::KernelRefuses,
+    }
 }
 
 /// `arch-inconsistent`: among files checked without a target, the ELF files whose
