@@ -182,6 +182,9 @@ pub fn check_with_progress(
                 for (set, known) in options.baselines.iter().zip(&known_arches) {
                     let baseline = match set.arches.get(key) {
                         Some(baseline) => BaselineFor::Known(baseline),
+                        None if set.arches.values().any(|b| b.libraries.is_some()) => {
+                            BaselineFor::OtherArch { id: &set.id, known }
+                        }
                         None => BaselineFor::ArchUnknown {
                             id: &set.id,
                             arch: key,

@@ -1153,3 +1153,18 @@ fn each_architecture_pair_names_the_failure_that_really_happens() {
         assert!(message.contains(words), "{name} on {target}: {message}");
     }
 }
+
+#[test]
+fn a_root_filesystem_of_another_architecture_runs_nothing_of_this_one() {
+    let sysroot = "testdata/sysroot/bullseye-amd64";
+    for name in ["hello-aarch64", "hello-riscv64"] {
+        let (code, doc) = check_json(&[name], &["--sysroot", sysroot]);
+        assert_eq!(code, 1, "{name}: {doc:#}");
+        let (found, message) = findings(file(&doc, name)).remove(0);
+        assert_eq!(found, "arch-mismatch", "{message}");
+        assert!(message.contains("Exec format error"), "{message}");
+    }
+    // A database release without data for an architecture is not verified, not failed.
+    let (code, doc) = check_json(&["hello-bullseye-aarch64"], &["--baseline", "rhel-7"]);
+    assert_eq!(code, 3, "{doc:#}");
+}

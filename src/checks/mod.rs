@@ -32,6 +32,11 @@ pub enum BaselineFor<'a> {
         arch: &'a str,
         known: &'a [String],
     },
+    /// A measured root filesystem (`--sysroot`) of other architectures: what it is, is known.
+    OtherArch {
+        id: &'a str,
+        known: &'a [String],
+    },
 }
 
 /// Everything a check may look at for one file.
@@ -95,17 +100,45 @@ pub fn against(ctx: &FileContext, baseline: BaselineFor) -> Vec<Issue> {
         // A Linux baseline says the release is for Linux even without a target.
         let on = match baseline {
             BaselineFor::Known(baseline) => &baseline.id,
-            BaselineFor::ArchUnknown { id, .. } => id,
+            BaselineFor::ArchUnknown { id, .. } | BaselineFor::OtherArch { id, .. } => id,
         };
         if let Some(issue) = foreign::check(ctx.path, ctx.binary, on, None) {
             return vec![issue];
         }
+    }
+    // Static programs too: a root filesystem of another architecture runs none of them.
+    if let BaselineFor::OtherArch { id, known } = baseline
+        && !ctx.binary.debug.separate_debug_file
+    {
+        return known
+            .iter()
+            .filter_map(|key| crate::target::Target::parse(key).ok())
+            .flat_map(|machine| arch::check(ctx.binary, &machine))
+            .filter_map(|issue| match issue {
+                Issue::ArchMismatch {
+                    expected,
+                    found,
+                    differs,
+                    failure,
+                    ..
+                } => Some(Issue::ArchMismatch {
+                    target: id.to_string(),
+                    expected,
+                    found,
+                    differs,
+                    failure,
+                }),
+                _ => None,
+            })
+            .take(1)
+            .collect();
     }
     if ctx.binary.debug.separate_debug_file || !needs_loader(ctx.binary) {
         return Vec::new();
     }
     match baseline {
         BaselineFor::Known(baseline) => baseline_checks(ctx, baseline),
+        BaselineFor::OtherArch { .. } => Vec::new(),
         BaselineFor::ArchUnknown { id, arch, known } => vec![Issue::BaselineArchUnknown {
             baseline: id.to_string(),
             arch: arch.to_string(),
