@@ -1,8 +1,10 @@
 //! "Runs on": without `--baseline`, the database baselines on which a file has no error.
 
 use super::{FileContext, baseline_checks};
+use crate::arch::{Libc, libc_of_interpreter};
 use crate::baseline::Baseline;
 use crate::baseline::db::Database;
+use crate::binary::Binary;
 use crate::findings::{Severity, SeverityOverrides, severity_of};
 use std::collections::HashMap;
 
@@ -34,8 +36,11 @@ impl AllBaselines {
         let Some(baselines) = self.by_arch.get(arch) else {
             return Vec::new();
         };
+        let libc = libc_of(ctx.binary);
         baselines
             .iter()
+            // A file linked against one C library never runs on a system of the other.
+            .filter(|baseline| libc.is_none_or(|libc| baseline.libc == libc))
             .filter(|baseline| {
                 baseline_checks(ctx, baseline)
                     .iter()
@@ -43,5 +48,71 @@ impl AllBaselines {
             })
             .map(|baseline| baseline.id.clone())
             .collect()
+    }
+}
+
+/// The C library a file is linked against: its interpreter says, or a library's own needs
+/// (`libc.so.6` is glibc's, `libc.so` and `libc.musl-*` musl's).
+fn libc_of(binary: &Binary) -> Option<Libc> {
+    if let Some(interpreter) = &binary.interpreter {
+        return libc_of_interpreter(interpreter);
+    }
+    binary.needed.iter().find_map(|name| {
+        if name == "libc.so.6" {
+            Some(Libc::Glibc)
+        } else if name == "libc.so" || name.starts_with("libc.musl-") {
+            Some(Libc::Musl)
+        } else {
+            None
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::baseline::db::Database;
+    use crate::binary::{FileKind, Sniffed, parse};
+    use crate::findings::SeverityOverrides;
+    use std::collections::BTreeSet;
+
+    #[test]
+    fn a_musl_library_runs_on_no_glibc_system() {
+        let bytes = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/testdata/bin/hello-x86_64-musl"
+        ))
+        .expect("test binary");
+        let Ok(Sniffed::Binary(binary)) = parse(&bytes) else {
+            panic!("parses");
+        };
+        // The same file as a library: no interpreter, only its needs say musl.
+        let mut library = *binary;
+        library.interpreter = None;
+        library.kind = FileKind::SharedLibrary;
+        assert_eq!(library.needed, ["libc.so"]);
+        assert_eq!(libc_of(&library), Some(Libc::Musl));
+        let db = Database::embedded().expect("database");
+        let all = AllBaselines::new(&db);
+        let allowed = BTreeSet::new();
+        let ctx = FileContext {
+            path: std::path::Path::new("libfoo.so"),
+            binary: &library,
+            needs: &[],
+            root: "",
+            interpreter_in_tree: None,
+            loader_in_tree: false,
+            self_contained: false,
+            target: None,
+            allowed_sonames: &allowed,
+        };
+        let runs_on = all.runs_on(&ctx, "x86_64", &SeverityOverrides::new());
+        assert!(!runs_on.is_empty());
+        assert!(
+            runs_on
+                .iter()
+                .all(|id| id.starts_with("alpine") || id.starts_with("musllinux")),
+            "{runs_on:?}"
+        );
     }
 }
