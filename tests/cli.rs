@@ -1168,3 +1168,26 @@ fn a_root_filesystem_of_another_architecture_runs_nothing_of_this_one() {
     let (code, doc) = check_json(&["hello-bullseye-aarch64"], &["--baseline", "rhel-7"]);
     assert_eq!(code, 3, "{doc:#}");
 }
+
+/// README's gate example: `--deny debug-info-present` catches an unstripped binary, and only
+/// `--deny debug-file` catches a shipped separate debug file (app.dbg).
+#[test]
+fn the_readme_gate_example_catches_a_shipped_debug_file() {
+    let (code, _) = check_json(
+        &["debug-split-x86_64.debug"],
+        &["--deny", "debug-info-present"],
+    );
+    assert_eq!(code, 0, "a separate debug file is no unstripped binary");
+    let (code, doc) = check_json(
+        &["debug-split-x86_64.debug", "debug-unstripped-x86_64"],
+        &["--deny", "debug-info-present", "--deny", "debug-file"],
+    );
+    assert_eq!(code, 1, "{doc:#}");
+    assert_eq!(
+        codes(file(&doc, "debug-split-x86_64.debug")),
+        ["debug-file"]
+    );
+    assert!(
+        codes(file(&doc, "debug-unstripped-x86_64")).contains(&"debug-info-present".to_string())
+    );
+}

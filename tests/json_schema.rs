@@ -237,3 +237,71 @@ fn output_matches_the_documented_schema() {
         }
     }
 }
+
+/// The README's example document: `shipcheck check testdata/bin/hello-x86_64 --target linux-x64
+/// --baseline debian-11 --format json`, with long values elided as "…".
+fn readme_example() -> serde_json::Value {
+    let readme = std::fs::read_to_string("README.md").expect("README.md");
+    let section = readme
+        .split("## JSON output")
+        .nth(1)
+        .expect("README has a JSON output section");
+    let block = section
+        .split("```json\n")
+        .nth(1)
+        .and_then(|rest| rest.split("\n```").next())
+        .expect("the JSON output section has a json block");
+    serde_json::from_str(block).expect("the README's JSON example is JSON")
+}
+
+/// Object keys, recursively (an array by its first element); evidence is per code.
+fn shape(value: &serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match value {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(key, value)| {
+                    let inner = if key == "evidence" {
+                        Value::Null
+                    } else {
+                        shape(value)
+                    };
+                    (key.clone(), inner)
+                })
+                .collect(),
+        ),
+        Value::Array(items) => items.first().map(shape).unwrap_or(Value::Null),
+        _ => Value::Null,
+    }
+}
+
+#[test]
+fn the_readme_example_is_real_output() {
+    let example = readme_example();
+    // It decodes into the documented schema …
+    let decoded: Document =
+        serde_json::from_value(example.clone()).expect("the README example fits the schema");
+    assert_eq!(decoded.schema_version, 3);
+    // … and has the shape of what the command it shows prints.
+    let output = Command::cargo_bin("shipcheck")
+        .unwrap()
+        .args([
+            "check",
+            "testdata/bin/hello-x86_64",
+            "--target",
+            "linux-x64",
+            "--baseline",
+            "debian-11",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let real: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let mut real_shape = shape(&real);
+    // The example also shows a skipped entry, which this command has none of.
+    real_shape["skipped"] = shape(&example)["skipped"].clone();
+    assert_eq!(shape(&example), real_shape);
+    assert_eq!(example["summary"], real["summary"]);
+    assert_eq!(example["baselines"], real["baselines"]);
+}

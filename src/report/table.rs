@@ -117,7 +117,7 @@ fn requirements_table(report: &Report, color: bool) -> Table {
         table.add_row([
             file.path.display().to_string(),
             format!("{} {arch}", binary.format.as_str()),
-            format!("{:?}", binary.kind),
+            binary.kind.as_str().to_string(),
             binary.interpreter.clone().unwrap_or_else(|| "-".into()),
             if needs.is_empty() {
                 "-".into()

@@ -198,6 +198,18 @@ mkdir -p "$P/$ML/glibc-hwcaps/x86-64-v2"
 cp "$P/$ML/libz.so.1.2.13" "$P/$ML/glibc-hwcaps/x86-64-v2/libz.so.1"
 ldconfig -r "$P"
 
+probe hwcaps-no-cache "a copy of libz.so.1.2.13 at $ML/glibc-hwcaps/x86-64-v2/libz.so.1, and no etc/ld.so.cache"
+mkdir -p "$P/$ML/glibc-hwcaps/x86-64-v2"
+cp "$P/$ML/libz.so.1.2.13" "$P/$ML/glibc-hwcaps/x86-64-v2/libz.so.1"
+rm "$P/etc/ld.so.cache"
+
+# Which glibc-hwcaps levels the loader uses depends on the CPU: x86-64-v4 needs AVX-512 (this
+# probe's result is the host CPU's; `ld.so --help` lists the levels it supports).
+probe hwcaps-v4 "a copy of libz.so.1.2.13 at $ML/glibc-hwcaps/x86-64-v4/libz.so.1, ldconfig run again (host CPU: $(/lib64/ld-linux-x86-64.so.2 --help | grep -q 'x86-64-v4 (supported' && echo with || echo without) x86-64-v4)"
+mkdir -p "$P/$ML/glibc-hwcaps/x86-64-v4"
+cp "$P/$ML/libz.so.1.2.13" "$P/$ML/glibc-hwcaps/x86-64-v4/libz.so.1"
+ldconfig -r "$P"
+
 probe legacy-hwcaps "a copy of libz.so.1.2.13 at $ML/tls/libz.so.1, ldconfig run again"
 mkdir -p "$P/$ML/tls"
 cp "$P/$ML/libz.so.1.2.13" "$P/$ML/tls/libz.so.1"
