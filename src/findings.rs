@@ -128,6 +128,9 @@ codes! {
     BaselineArchUnknown = "baseline-arch-unknown", Warning,
         "The baseline data has no entry for the file's architecture, so nothing was verified.",
         "Use --sysroot with a root filesystem of that architecture, or a baseline that has it (shipcheck baselines).";
+    TargetRuleUnmatched = "target-rule-unmatched", Error,
+        "A [[targets]] rule of the policy matches no checked file: the files it was meant for were not checked for its target.",
+        "Fix the rule's paths globs (relative to the checked PATH; `*` does not cross `/`, `**` does), or remove the rule.";
     UnreadableFile = "unreadable-file", Error,
         "The file could not be read or parsed.",
         "Make sure the file is complete and readable; a truncated copy or a corrupt download looks like this.";
@@ -332,6 +335,11 @@ pub enum Issue {
         arch: String,
         known: Vec<String>,
     },
+    TargetRuleUnmatched {
+        rule: String,
+        paths: Vec<String>,
+        target: String,
+    },
     UnreadableFile {
         reason: String,
     },
@@ -362,6 +370,7 @@ impl Issue {
             Issue::DebugLink { .. } => Code::DebugLink,
             Issue::DebugFile { .. } => Code::DebugFile,
             Issue::BaselineArchUnknown { .. } => Code::BaselineArchUnknown,
+            Issue::TargetRuleUnmatched { .. } => Code::TargetRuleUnmatched,
             Issue::UnreadableFile { .. } => Code::UnreadableFile,
         }
     }
@@ -618,6 +627,14 @@ impl Issue {
                 "{baseline} data has no {arch} entry (it has {}): not verified",
                 known.join(", ")
             ),
+            Issue::TargetRuleUnmatched {
+                rule,
+                paths,
+                target,
+            } => format!(
+                "{rule} (paths {}, target {target}) matches no checked file: nothing was checked for {target} by this rule",
+                paths.join(", ")
+            ),
             Issue::UnreadableFile { reason } => reason.clone(),
         }
     }
@@ -690,6 +707,7 @@ impl Issue {
             Issue::DebugInfoPresent { .. } => "strip release builds (strip --strip-debug, or [profile.release] strip = true / -s), keeping the debug info in a separate file with objcopy --only-keep-debug".into(),
             Issue::DebugLink { .. } | Issue::DebugFile { .. } => "publish the .debug file to your symbol server rather than in the release".into(),
             Issue::BaselineArchUnknown { .. } => "check this architecture with --sysroot against a real root filesystem, or pick a baseline that has it (`shipcheck baselines`)".into(),
+            Issue::TargetRuleUnmatched { .. } => "fix the rule's paths globs (relative to the checked PATH; `*` does not cross `/`, `**` does) or remove the rule".into(),
             Issue::UnreadableFile { .. } => "check that the file is complete (not truncated by an interrupted copy) and readable".into(),
         }
     }
@@ -862,6 +880,7 @@ mod tests {
                 "debug-link",
                 "debug-file",
                 "baseline-arch-unknown",
+                "target-rule-unmatched",
                 "unreadable-file",
             ]
         );

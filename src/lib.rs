@@ -87,6 +87,9 @@ impl PathGlobs {
 pub struct PathTarget {
     pub globs: PathGlobs,
     pub target: Target,
+    /// The rule as the policy names it (`targets[1]`), and the policy file.
+    pub rule: String,
+    pub defined_in: PathBuf,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -228,6 +231,40 @@ pub fn check_with_progress(
             runs_on: None,
         };
         files.push((report, vec![(issue, None)]));
+    }
+    // A rule that matches no file checked nothing: its files are elsewhere, or missing. The
+    // finding belongs to the policy file.
+    let mut unmatched: Vec<(PathBuf, Vec<BaselineIssue>)> = Vec::new();
+    for rule in &options.path_targets {
+        let used = files.iter().any(|(file, _)| {
+            let relative = discover::relative_to_root(&roots, &file.path);
+            rule.globs.first_match(&relative).is_some()
+        });
+        if used {
+            continue;
+        }
+        let issue = Issue::TargetRuleUnmatched {
+            rule: rule.rule.clone(),
+            paths: rule.globs.patterns.clone(),
+            target: rule.target.name.clone(),
+        };
+        match unmatched
+            .iter_mut()
+            .find(|(path, _)| *path == rule.defined_in)
+        {
+            Some((_, issues)) => issues.push((issue, None)),
+            None => unmatched.push((rule.defined_in.clone(), vec![(issue, None)])),
+        }
+    }
+    for (path, issues) in unmatched {
+        let report = FileReport {
+            path,
+            binary: None,
+            target: None,
+            findings: Vec::new(),
+            runs_on: None,
+        };
+        files.push((report, issues));
     }
     files.sort_by(|a, b| a.0.path.cmp(&b.0.path));
     let arches: Vec<Option<String>> = files

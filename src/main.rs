@@ -165,7 +165,7 @@ fn main() -> ExitCode {
 
 fn run_check(args: CheckArgs) -> Result<ExitStatus, String> {
     let db = Database::embedded().map_err(|e| format!("the embedded database is broken: {e}"))?;
-    let policy = load_policy(args.config.as_deref())?;
+    let (policy, policy_path) = load_policy(args.config.as_deref())?;
     let target = args
         .target
         .as_deref()
@@ -191,7 +191,12 @@ fn run_check(args: CheckArgs) -> Result<ExitStatus, String> {
             .map_err(|e| format!("policy targets[{index}].paths: {e}"))?;
         let target = Target::parse(&rule.target)
             .map_err(|e| format!("policy targets[{index}].target: {e}"))?;
-        path_targets.push(PathTarget { globs, target });
+        path_targets.push(PathTarget {
+            globs,
+            target,
+            rule: format!("targets[{index}]"),
+            defined_in: policy_path.clone().unwrap_or_default(),
+        });
     }
     let ignore = if policy.ignore.is_empty() {
         None
@@ -356,14 +361,16 @@ fn run_explain(code: &str) -> Result<ExitStatus, String> {
     Ok(ExitStatus::Clean)
 }
 
-/// The policy named by `--config`, else `./shipcheck.toml` when present, else none.
-fn load_policy(explicit: Option<&Path>) -> Result<Policy, String> {
+/// The policy named by `--config`, else `./shipcheck.toml` when present, else none; with the
+/// file it came from.
+fn load_policy(explicit: Option<&Path>) -> Result<(Policy, Option<PathBuf>), String> {
     let path = match explicit {
         Some(path) => path,
         None if Path::new(config::DEFAULT_FILE).is_file() => Path::new(config::DEFAULT_FILE),
-        None => return Ok(Policy::default()),
+        None => return Ok((Policy::default(), None)),
     };
-    config::load(path).map_err(|e| e.to_string())
+    let policy = config::load(path).map_err(|e| e.to_string())?;
+    Ok((policy, Some(path.to_path_buf())))
 }
 
 fn severity_overrides(deny: &[String], severity: &[String]) -> Result<SeverityOverrides, String> {

@@ -227,3 +227,45 @@ fn policy_errors_name_the_key_and_exit_2() {
     );
     std::fs::remove_dir_all(&root).unwrap();
 }
+
+#[test]
+fn a_target_rule_that_matches_nothing_is_a_finding() {
+    let root = release_tree("unmatched");
+    std::fs::write(
+        root.join("shipcheck.toml"),
+        r#"
+target = "linux-x64"
+[[targets]]
+paths = ["linux-amd64/**"]
+target = "linux-x64"
+[[targets]]
+paths = ["linux-arm64/**"]
+target = "linux-arm64"
+"#,
+    )
+    .unwrap();
+    let (code, doc, stderr) = run(&root, &["check", "--format", "json", "release/linux-arm64"]);
+    assert_eq!(code, 1, "{stderr} {doc:#}");
+    let policy = file(&doc, "shipcheck.toml");
+    let found: Vec<String> = codes(policy).into_iter().map(|(code, _)| code).collect();
+    // Both rules: the checked PATH is release/linux-arm64, so `linux-arm64/**` (relative to
+    // it) matches nothing either: the gate says so instead of checking app as linux-x64.
+    assert_eq!(
+        found,
+        ["target-rule-unmatched", "target-rule-unmatched"],
+        "{doc:#}"
+    );
+    // Checked from the release folder, the arm64 rule applies and only the typo is left.
+    let (_, doc, _) = run(&root, &["check", "--format", "json", "release"]);
+    let found: Vec<String> = codes(file(&doc, "shipcheck.toml"))
+        .into_iter()
+        .map(|(code, _)| code)
+        .collect();
+    assert_eq!(found, ["target-rule-unmatched"], "{doc:#}");
+    let message = file(&doc, "shipcheck.toml")["findings"][0]["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(message.contains("linux-amd64/**"), "{message}");
+    std::fs::remove_dir_all(&root).unwrap();
+}
