@@ -154,8 +154,23 @@ fn policy_file_drives_a_mixed_tree() {
             "release/linux-arm64",
         ],
     );
-    assert_eq!(code, 0, "{doc:#}");
     assert_eq!(doc["baseline"]["id"], "debian-12");
+    // Checked from release/linux-arm64, the policy's rules (relative to the checked PATH) match
+    // nothing: the only errors are the two rules that checked nothing.
+    assert_eq!(code, 1, "{doc:#}");
+    let errors: Vec<&str> = doc["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|f| f["findings"].as_array().unwrap())
+        .filter(|f| f["severity"] == "error")
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        errors,
+        ["target-rule-unmatched", "target-rule-unmatched"],
+        "{doc:#}"
+    );
     std::fs::remove_dir_all(&root).unwrap();
 }
 
