@@ -98,6 +98,9 @@ codes! {
     GlibcPrivate = "glibc-private", Error,
         "The file needs GLIBC_PRIVATE, which ties it to one exact glibc build.",
         "Stop using glibc internals; rebuild without the listed symbols.";
+    GlibcPrivatePresent = "glibc-private-present", Warning,
+        "The file needs GLIBC_PRIVATE symbols that the --sysroot's glibc defines today: it runs there, but the next glibc build may drop them.",
+        "For portability, stop using glibc internals, or ship with the glibc that defines them.";
     SonameMissing = "soname-missing", Error,
         "A DT_NEEDED library that neither the baseline nor the checked tree provides.",
         "Install the package that provides the library on the target, or ship it beside the binary with an RPATH/RUNPATH of $ORIGIN.";
@@ -256,6 +259,15 @@ pub enum Issue {
     GlibcPrivate {
         library: String,
         symbols: Vec<String>,
+        /// The baseline it was judged against (`None`: no baseline).
+        baseline: Option<String>,
+        /// Against a real root filesystem: the symbols its library does not define.
+        absent: Option<Vec<String>>,
+    },
+    GlibcPrivatePresent {
+        library: String,
+        symbols: Vec<String>,
+        baseline: String,
     },
     SymbolUndefined {
         symbols: Vec<String>,
@@ -357,6 +369,7 @@ impl Issue {
             Issue::SymbolVersionTooNew { weak: false, .. } => Code::SymbolVersionTooNew,
             Issue::SymbolVersionTooNew { weak: true, .. } => Code::WeakSymbolVersionTooNew,
             Issue::GlibcPrivate { .. } => Code::GlibcPrivate,
+            Issue::GlibcPrivatePresent { .. } => Code::GlibcPrivatePresent,
             Issue::SymbolUndefined { .. } => Code::SymbolUndefined,
             Issue::SymbolFromHost { .. } => Code::SymbolFromHost,
             Issue::SymbolBlacklisted { .. } => Code::SymbolBlacklisted,
@@ -505,8 +518,33 @@ impl Issue {
                 symbols.len(),
                 symbol_list(symbols)
             ),
-            Issue::GlibcPrivate { library, symbols } => format!(
-                "needs GLIBC_PRIVATE from {library}{}: only the exact glibc build it was linked against provides it",
+            Issue::GlibcPrivate {
+                library,
+                symbols,
+                baseline,
+                absent,
+            } => match (baseline, absent) {
+                (Some(baseline), Some(absent)) => format!(
+                    "needs GLIBC_PRIVATE from {library}{}; {baseline}'s {library} does not define {}: \"symbol lookup error: undefined symbol: {}\"",
+                    symbol_list(symbols),
+                    absent.join(", "),
+                    absent.first().map_or("", String::as_str)
+                ),
+                (Some(baseline), None) => format!(
+                    "needs GLIBC_PRIVATE from {library}{}: private symbols change between glibc builds, and the {baseline} data records none of them",
+                    symbol_list(symbols)
+                ),
+                (None, _) => format!(
+                    "needs GLIBC_PRIVATE from {library}{}: only the exact glibc build it was linked against provides it",
+                    symbol_list(symbols)
+                ),
+            },
+            Issue::GlibcPrivatePresent {
+                library,
+                symbols,
+                baseline,
+            } => format!(
+                "needs GLIBC_PRIVATE from {library}{}; {baseline}'s {library} defines them all today, but the next glibc build may not",
                 symbol_list(symbols)
             ),
             Issue::SonameMissing {
@@ -678,6 +716,7 @@ impl Issue {
             ),
             Issue::SymbolUndefined { .. } => "ship the library that defines these symbols and add it to the file's DT_NEEDED (link with -l<name>), or rebuild without them".into(),
             Issue::SymbolFromHost { .. } => "nothing if the program that loads this plugin provides them (a Python extension's Py* symbols come from the interpreter); otherwise link the plugin against the library that defines them".into(),
+            Issue::GlibcPrivatePresent { .. } => "nothing for this root filesystem; for portability, stop using glibc internals or ship with the glibc that defines them".into(),
             Issue::GlibcPrivate { .. } => "do not link against GLIBC_PRIVATE symbols; rebuild without them (they are glibc internals)".into(),
             Issue::SonameMissing { chain, runpath_not_inherited, shipped_elsewhere, .. }
                 if !runpath_not_inherited.is_empty() && !shipped_elsewhere.is_empty() =>
@@ -870,6 +909,7 @@ mod tests {
                 "symbol-undefined",
                 "symbol-from-host",
                 "glibc-private",
+                "glibc-private-present",
                 "soname-missing",
                 "soname-unknown",
                 "soname-needs-package",

@@ -161,6 +161,7 @@ pub fn check_with_progress(
                 root: &root,
                 interpreter_in_tree,
                 loader_in_tree,
+                has_baselines: !options.baselines.is_empty(),
                 self_contained: options.baselines.is_empty(),
                 target,
                 allowed_sonames: &options.allowed_sonames,

@@ -1193,3 +1193,22 @@ fn the_readme_gate_example_catches_a_shipped_debug_file() {
         codes(file(&doc, "debug-unstripped-x86_64")).contains(&"debug-info-present".to_string())
     );
 }
+
+/// GLIBC_PRIVATE is decided by a real root filesystem's own glibc; the database records no
+/// private symbols, so there it stays an error that says why.
+#[test]
+fn glibc_private_against_a_sysroot_is_decided_by_its_glibc() {
+    let sysroot = ["--sysroot", "testdata/sysroot/bullseye-amd64"];
+    let (_, doc) = check_json(&["privat-x86_64"], &sysroot);
+    let found = findings(file(&doc, "privat-x86_64"));
+    let private: Vec<&(String, String)> = found
+        .iter()
+        .filter(|(code, _)| code.starts_with("glibc-private"))
+        .collect();
+    assert_eq!(private.len(), 1, "{found:?}");
+    assert_eq!(private[0].0, "glibc-private-present", "{found:?}");
+    let (_, doc) = check_json(&["privat-x86_64"], &["--baseline", "debian-12"]);
+    let (code, message) = findings(file(&doc, "privat-x86_64")).remove(0);
+    assert_eq!(code, "glibc-private");
+    assert!(message.contains("records none"), "{message}");
+}

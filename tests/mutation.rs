@@ -624,7 +624,7 @@ fn exercise(
             let derived = catch_unwind(AssertUnwindSafe(|| {
                 let mut issues = checks::debug::check(&binary, Path::new("variant"));
                 issues.extend(checks::rpath::check(&binary));
-                issues.extend(checks::symbols::check_private(&binary, &[], false));
+                issues.extend(checks::symbols::check_private(&binary, &[], false, None));
                 let _ = shipcheck::report::json::requires(&binary);
                 issues.len()
             }));

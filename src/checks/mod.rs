@@ -52,6 +52,8 @@ pub struct FileContext<'a> {
     /// A root filesystem that holds a dynamic loader of its own (glibc's GLIBC_PRIVATE needs are
     /// then met by the same build).
     pub loader_in_tree: bool,
+    /// Baselines are given: GLIBC_PRIVATE is judged per baseline.
+    pub has_baselines: bool,
     /// A root filesystem checked with no baseline: it must provide everything itself.
     pub self_contained: bool,
     pub target: Option<&'a Target>,
@@ -78,11 +80,14 @@ pub fn file_checks(ctx: &FileContext) -> Vec<Issue> {
     }
     issues.extend(rpath::check(ctx.binary));
     issues.extend(debug::check(ctx.binary, ctx.path));
-    issues.extend(symbols::check_private(
-        ctx.binary,
-        ctx.needs,
-        ctx.loader_in_tree,
-    ));
+    if !ctx.has_baselines {
+        issues.extend(symbols::check_private(
+            ctx.binary,
+            ctx.needs,
+            ctx.loader_in_tree,
+            None,
+        ));
+    }
     if ctx.self_contained && ctx.interpreter_in_tree == Some(false) {
         issues.extend(interpreter::check_in_tree(ctx.binary, ctx.root));
     }
@@ -154,6 +159,12 @@ pub fn baseline_checks(ctx: &FileContext, baseline: &Baseline) -> Vec<Issue> {
     if ctx.interpreter_in_tree != Some(true) {
         issues.extend(interpreter::check(ctx.binary, baseline));
     }
+    issues.extend(symbols::check_private(
+        ctx.binary,
+        ctx.needs,
+        ctx.loader_in_tree,
+        Some(baseline),
+    ));
     issues.extend(symbols::check(ctx.binary, ctx.needs, baseline));
     issues.extend(blacklist::check(ctx.binary, ctx.needs, baseline));
     issues.extend(sonames::check(ctx.needs, baseline, ctx.allowed_sonames));

@@ -102,6 +102,7 @@ mod tests {
             root: "",
             interpreter_in_tree: None,
             loader_in_tree: false,
+            has_baselines: false,
             self_contained: false,
             target: None,
             allowed_sonames: &allowed,

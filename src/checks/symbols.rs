@@ -86,10 +86,18 @@ fn glibc_advice(symbols: &[String], baseline: &Baseline) -> Vec<SymbolFix> {
         .collect()
 }
 
-/// GLIBC_PRIVATE is an error whatever the baseline: it is only promised to the glibc build
-/// that defined it, unless the loader maps that very build from the same tree (glibc's own
-/// libraries in a root filesystem).
-pub fn check_private(binary: &Binary, needs: &[NeedOutcome], loader_in_tree: bool) -> Vec<Issue> {
+/// GLIBC_PRIVATE is only promised to the glibc build that defined it. Without a baseline, and
+/// against the database (which records no private symbols), it is an error. Against a real root
+/// filesystem it is decided by the symbols: the `--sysroot`'s library defines every private
+/// symbol the file binds (a portability warning: the next glibc build may drop them), or not
+/// (an error: "symbol lookup error"). Nothing is said when the loader maps that very build from
+/// the same tree (glibc's own libraries in a root filesystem).
+pub fn check_private(
+    binary: &Binary,
+    needs: &[NeedOutcome],
+    loader_in_tree: bool,
+    baseline: Option<&Baseline>,
+) -> Vec<Issue> {
     let same_build = |library: &str| {
         needs.iter().any(|n| {
             n.name == library
@@ -103,18 +111,66 @@ pub fn check_private(binary: &Binary, needs: &[NeedOutcome], loader_in_tree: boo
                 }
         })
     };
-    binary
+    let mut issues = Vec::new();
+    for need in binary
         .version_needs
         .iter()
         .filter(|need| !same_build(&need.library))
-        .flat_map(|need| {
-            need.versions
-                .iter()
-                .filter(|v| v.name == GLIBC_PRIVATE)
-                .map(|v| Issue::GlibcPrivate {
+    {
+        for version in need.versions.iter().filter(|v| v.name == GLIBC_PRIVATE) {
+            let provider = baseline
+                .and_then(|b| b.files.get(&need.library))
+                .and_then(|file| crate::binary::read_dynamic_symbols(file).ok());
+            let Some(provider) = provider else {
+                issues.push(Issue::GlibcPrivate {
                     library: need.library.clone(),
-                    symbols: v.symbols.clone(),
-                })
-        })
-        .collect()
+                    symbols: version.symbols.clone(),
+                    baseline: baseline.map(|b| b.id.clone()),
+                    absent: None,
+                });
+                continue;
+            };
+            // The node itself is checked first (`_dl_check_map_versions`), then each symbol.
+            let node_defined = provider
+                .defined
+                .iter()
+                .any(|def| def.version.as_deref() == Some(GLIBC_PRIVATE));
+            let absent: Vec<String> = if !node_defined {
+                vec![format!("the {GLIBC_PRIVATE} version node")]
+            } else {
+                Vec::new()
+            };
+            let absent: Vec<String> = absent
+                .into_iter()
+                .chain(
+                    version
+                        .symbols
+                        .iter()
+                        .filter(|symbol| {
+                            !provider.defined.iter().any(|def| {
+                                &def.name == *symbol
+                                    && def.version.as_deref() == Some(GLIBC_PRIVATE)
+                            })
+                        })
+                        .cloned(),
+                )
+                .collect();
+            let id = baseline.map(|b| b.id.clone());
+            issues.push(if absent.is_empty() {
+                Issue::GlibcPrivatePresent {
+                    library: need.library.clone(),
+                    symbols: version.symbols.clone(),
+                    baseline: id.unwrap_or_default(),
+                }
+            } else {
+                Issue::GlibcPrivate {
+                    library: need.library.clone(),
+                    symbols: version.symbols.clone(),
+                    baseline: id,
+                    absent: Some(absent),
+                }
+            });
+        }
+    }
+    issues
 }
