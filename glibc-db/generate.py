@@ -64,6 +64,44 @@ REMOVED_EOL_ROWS = {
 }
 DISTRO_FACTS_EOL_SOURCE = "distro-facts.md (endoflife.date @ a70eca337)"
 
+# Releases whose architecture list in distro-facts.md's release table ("Architectures")
+# says which architectures the release was ever built for, so that an architecture it never
+# had is a hard failure rather than "no data". Rows whose list carries caveats that touch our
+# architecture keys (CentOS 7 AltArch, Fedora's secondary riscv64, Rocky 10's riscv64, the
+# unverified Alpine lists, SUSE's proxies) are left out: for them a missing architecture stays
+# "unknown". Debian 8-10's lists are marked † (unverified) and are left out too.
+ARCHITECTURE_ROWS = {
+    "ubuntu-14.04": "Ubuntu 14.04 trusty",
+    "ubuntu-16.04": "Ubuntu 16.04 xenial",
+    "ubuntu-18.04": "Ubuntu 18.04 bionic",
+    "ubuntu-20.04": "Ubuntu 20.04 focal",
+    "ubuntu-22.04": "Ubuntu 22.04 jammy",
+    "ubuntu-24.04": "Ubuntu 24.04 noble",
+    "ubuntu-26.04": "Ubuntu 26.04 resolute (released 2026-04-23)",
+    "debian-11": "Debian 11 bullseye",
+    "debian-12": "Debian 12 bookworm",
+    "debian-13": "Debian 13 trixie",
+    "rhel-8": "RHEL/Rocky/Alma 8",
+    "almalinux-8": "RHEL/Rocky/Alma 8",
+    "rockylinux-8": "RHEL/Rocky/Alma 8",
+    "rhel-9": "RHEL/Rocky/Alma 9",
+    "almalinux-9": "RHEL/Rocky/Alma 9",
+    "rockylinux-9": "RHEL/Rocky/Alma 9",
+    "amazonlinux-2": "Amazon Linux 2",
+    "amazonlinux-2023": "Amazon Linux 2023",
+}
+ARCHITECTURES_SOURCE = (
+    "distro-facts.md release table, Architectures column, plus the architectures measured"
+)
+
+# Debian/Ubuntu and RPM architecture names -> the database's keys (INTERPRETERS).
+ARCHITECTURE_NAMES = {
+    "amd64": "x86_64", "x86_64": "x86_64", "i386": "i686", "x86": "i686",
+    "arm64": "aarch64", "aarch64": "aarch64", "armhf": "armv7l", "armv7": "armv7l",
+    "ppc64el": "ppc64le", "ppc64le": "ppc64le", "ppc64": "ppc64", "s390x": "s390x",
+    "riscv64": "riscv64", "loong64": "loongarch64", "loongarch64": "loongarch64",
+}
+
 # The glibc dynamic loader (PT_INTERP) per architecture. An ABI fact of glibc,
 # not of the distro. Sources: glibc sysdeps/unix/sysv/linux/*/ldconfig.h
 # (SYSDEP_KNOWN_INTERPRETER_NAMES) and shlib-versions, the psABI / LSB
@@ -525,6 +563,44 @@ def read_unavailable_libs(readme: Path) -> dict[str, set[str]]:
             libs = {lib.strip() for lib in m["libs"].split(",") if lib.strip()}
             if libs:
                 result[m["name"]] = libs
+    return result
+
+
+def read_distro_facts_architectures(facts: Path) -> dict[str, list[str]]:
+    """Row label -> the database architecture keys its Architectures cell lists.
+
+    Only the plain list before any parenthesis counts as "built for"; a key named in the
+    parenthesis (multiarch libraries only, another distribution's port) or marked † is
+    uncertain and comes out as "?key".
+    """
+    lines = facts.read_text(encoding="utf-8").splitlines()
+    header = None
+    result: dict[str, list[str]] = {}
+    for line in lines:
+        if not line.startswith("|"):
+            header = None
+            continue
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if cells and cells[0] == "Release" and "Architectures" in cells:
+            header = cells
+            continue
+        if header is None or set(cells[0]) <= set("-: ") or len(cells) != len(header):
+            continue
+        # "x86_64(-v2)" qualifies one entry (the ISA level); a parenthesis after a space is a
+        # caveat about the list.
+        value = re.sub(r"(?<=\w)\([^)]*\)", "", cells[header.index("Architectures")])
+        plain, _, caveat = value.partition("(")
+        keys = []
+        for token in plain.split():
+            name = token.rstrip("†")
+            key = ARCHITECTURE_NAMES.get(name)
+            if key is None:
+                continue
+            keys.append(f"?{key}" if token.endswith("†") else key)
+        for token in re.findall(r"[A-Za-z0-9_]+", caveat):
+            if ARCHITECTURE_NAMES.get(token) not in (None, *keys):
+                keys.append(f"?{ARCHITECTURE_NAMES[token]}")
+        result[cells[0]] = keys
     return result
 
 
@@ -1007,6 +1083,8 @@ def order_release(entry: dict) -> dict:
         ordered["kind"] = entry["kind"]
     for key in ("libc", "libc_version", "eol", "eol_source"):
         ordered[key] = entry[key]
+    if "architectures" in entry:
+        ordered["architectures"] = entry["architectures"]
     ordered["arches"] = {arch: order_arch_entry(a) for arch, a in entry["arches"].items()}
     return ordered
 
@@ -1019,6 +1097,7 @@ def build(reference: Path, debian_dir: Path = DEBIAN_DIR) -> dict[str, str]:
     badges = read_badges(readme)
     unavailable = read_unavailable_libs(readme)
     facts_eol = read_distro_facts_eol(reference / "distro-facts.md")
+    facts_arches = read_distro_facts_architectures(reference / "distro-facts.md")
     for name in unavailable:
         if name not in measurements:
             raise GenerateError(f"README.rst compatibility issue for unknown release {name}")
@@ -1073,6 +1152,22 @@ def build(reference: Path, debian_dir: Path = DEBIAN_DIR) -> dict[str, str]:
             "eol_source": eol_source,
             "arches": arches,
         }
+        row = ARCHITECTURE_ROWS.get(ident["id"])
+        if row is not None:
+            if row not in facts_arches:
+                raise GenerateError(f"distro-facts.md has no release row {row!r}")
+            listed = [key for key in facts_arches[row] if not key.startswith("?")]
+            uncertain = sorted(key[1:] for key in facts_arches[row] if key.startswith("?"))
+            # A measured architecture exists whatever the table says (Debian 13's loong64 is a
+            # debian-ports build the table's official list leaves out).
+            built_for = sorted(set(listed) | set(arches))
+            entry["architectures"] = {
+                "built_for": built_for,
+                # Named only with a caveat (Ubuntu 20.04's i386 multiarch libraries): neither
+                # built for nor never built for.
+                "uncertain": [key for key in uncertain if key not in built_for],
+                "source": ARCHITECTURES_SOURCE,
+            }
         entries.append(entry)
     for release_id in debian_packages:
         raise GenerateError(f"Debian package data for {release_id}, which pep600 does not measure")

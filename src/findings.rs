@@ -128,6 +128,9 @@ codes! {
     DebugFile = "debug-file", Info,
         "The file is a separate debug file (objcopy --only-keep-debug) shipped in the tree.",
         "Move the .debug file out of the release into your symbol server.";
+    ArchUnsupported = "arch-unsupported", Error,
+        "The baseline release was never built for the file's architecture: there is no such system to run it on.",
+        "Build for an architecture the release exists for, or pick a release that exists for this one (shipcheck baselines).";
     BaselineArchUnknown = "baseline-arch-unknown", Warning,
         "The baseline data has no entry for the file's architecture, so nothing was verified.",
         "Use --sysroot with a root filesystem of that architecture, or a baseline that has it (shipcheck baselines).";
@@ -342,6 +345,12 @@ pub enum Issue {
         debug_bytes: u64,
         build_id: Option<String>,
     },
+    ArchUnsupported {
+        baseline: String,
+        arch: String,
+        built_for: Vec<String>,
+        source: String,
+    },
     BaselineArchUnknown {
         baseline: String,
         arch: String,
@@ -382,6 +391,7 @@ impl Issue {
             Issue::DebugInfoPresent { .. } => Code::DebugInfoPresent,
             Issue::DebugLink { .. } => Code::DebugLink,
             Issue::DebugFile { .. } => Code::DebugFile,
+            Issue::ArchUnsupported { .. } => Code::ArchUnsupported,
             Issue::BaselineArchUnknown { .. } => Code::BaselineArchUnknown,
             Issue::TargetRuleUnmatched { .. } => Code::TargetRuleUnmatched,
             Issue::UnreadableFile { .. } => Code::UnreadableFile,
@@ -657,6 +667,15 @@ impl Issue {
                     .map(|id| format!(", build-id {id}"))
                     .unwrap_or_default()
             ),
+            Issue::ArchUnsupported {
+                baseline,
+                arch,
+                built_for,
+                source,
+            } => format!(
+                "{baseline} was never built for {arch} (it exists for {}; {source}): there is no {baseline} system to run it on",
+                built_for.join(", ")
+            ),
             Issue::BaselineArchUnknown {
                 baseline,
                 arch,
@@ -745,6 +764,10 @@ impl Issue {
             Issue::RpathAbsolute { .. } => "replace it with a $ORIGIN-relative path (patchelf --set-rpath '$ORIGIN/../lib') or remove it (patchelf --remove-rpath)".into(),
             Issue::DebugInfoPresent { .. } => "strip release builds (strip --strip-debug, or [profile.release] strip = true / -s), keeping the debug info in a separate file with objcopy --only-keep-debug".into(),
             Issue::DebugLink { .. } | Issue::DebugFile { .. } => "publish the .debug file to your symbol server rather than in the release".into(),
+            Issue::ArchUnsupported { built_for, .. } => format!(
+                "build for an architecture the release exists for ({}), or pick a release that exists for this one (`shipcheck baselines`)",
+                built_for.join(", ")
+            ),
             Issue::BaselineArchUnknown { .. } => "check this architecture with --sysroot against a real root filesystem, or pick a baseline that has it (`shipcheck baselines`)".into(),
             Issue::TargetRuleUnmatched { .. } => "fix the rule's paths globs (relative to the checked PATH; `*` does not cross `/`, `**` does) or remove the rule".into(),
             Issue::UnreadableFile { .. } => "check that the file is complete (not truncated by an interrupted copy) and readable".into(),
@@ -919,6 +942,7 @@ mod tests {
                 "debug-info-present",
                 "debug-link",
                 "debug-file",
+                "arch-unsupported",
                 "baseline-arch-unknown",
                 "target-rule-unmatched",
                 "unreadable-file",

@@ -189,6 +189,19 @@ pub fn check_with_progress(
                         None if set.arches.values().any(|b| b.libraries.is_some()) => {
                             BaselineFor::OtherArch { id: &set.id, known }
                         }
+                        None if set
+                            .never_built_for
+                            .as_ref()
+                            .is_some_and(|never| never.excludes(key)) =>
+                        {
+                            let never = set.never_built_for.as_ref();
+                            BaselineFor::NeverBuiltFor {
+                                id: &set.id,
+                                arch: key,
+                                built_for: never.map_or(&[][..], |n| &n.known_arches),
+                                source: never.map_or("", |n| &n.source),
+                            }
+                        }
                         None => BaselineFor::ArchUnknown {
                             id: &set.id,
                             arch: key,

@@ -1212,3 +1212,23 @@ fn glibc_private_against_a_sysroot_is_decided_by_its_glibc() {
     assert_eq!(code, "glibc-private");
     assert!(message.contains("records none"), "{message}");
 }
+
+/// Ubuntu 16.04 never had riscv64 (a hard failure); the database's RHEL 7 has no riscv64 data
+/// and its architecture list is not known for sure (not verified, not failed).
+#[test]
+fn a_release_never_built_for_the_architecture_fails() {
+    let (code, doc) = check_json(&["hello-riscv64"], &["--baseline", "ubuntu-16.04"]);
+    assert_eq!(code, 1, "{doc:#}");
+    let (found, message) = findings(file(&doc, "hello-riscv64")).remove(0);
+    assert_eq!(found, "arch-unsupported");
+    assert!(message.contains("never built for riscv64"), "{message}");
+    let (code, doc) = check_json(&["hello-riscv64"], &["--baseline", "rhel-7"]);
+    assert_eq!(code, 3, "{doc:#}");
+    assert_eq!(
+        codes(file(&doc, "hello-riscv64")),
+        ["baseline-arch-unknown"]
+    );
+    // Static programs too.
+    let (code, doc) = check_json(&["hello-x86_64-static"], &["--baseline", "ubuntu-16.04"]);
+    assert_eq!(code, 0, "{doc:#}");
+}

@@ -2,7 +2,7 @@
 //! `glibc-db/generate.py`): loading, lookup by id or alias, and turning one release's
 //! architecture entry into a [`Baseline`].
 
-use super::{Baseline, BaselineSet};
+use super::{Baseline, BaselineSet, NeverBuiltFor};
 use crate::arch::Libc;
 use crate::target::edit_distance;
 use serde::Deserialize;
@@ -31,7 +31,19 @@ pub struct Release {
     pub libc_version: Option<String>,
     pub eol: Option<String>,
     pub eol_source: Option<String>,
+    /// The architectures the release was ever built for, where that is known.
+    #[serde(default)]
+    pub architectures: Option<Architectures>,
     pub arches: BTreeMap<String, ArchEntry>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Architectures {
+    pub built_for: Vec<String>,
+    /// Named only with a caveat (multiarch libraries only): neither built for nor not.
+    pub uncertain: Vec<String>,
+    pub source: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -236,6 +248,18 @@ impl Release {
             libc: self.libc.to_string(),
             version: self.libc_version.clone(),
             source: self.source_summary(),
+            never_built_for: self.architectures.as_ref().map(|a| {
+                let known: BTreeSet<&str> = a
+                    .built_for
+                    .iter()
+                    .chain(&a.uncertain)
+                    .map(String::as_str)
+                    .collect();
+                NeverBuiltFor {
+                    known_arches: known.into_iter().map(str::to_string).collect(),
+                    source: a.source.clone(),
+                }
+            }),
             arches: self
                 .arch_keys()
                 .filter_map(|key| Some((key.to_string(), self.baseline(key)?)))

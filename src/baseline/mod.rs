@@ -61,7 +61,24 @@ pub struct BaselineSet {
     pub libc: String,
     pub version: Option<String>,
     pub source: String,
+    /// Where the release's architecture list is known: an architecture outside it never had
+    /// this release (a hard failure, not "no data").
+    pub never_built_for: Option<NeverBuiltFor>,
     pub arches: BTreeMap<String, Baseline>,
+}
+
+/// A release's architectures (built for, or named with a caveat), and where that comes from.
+#[derive(Debug, Clone)]
+pub struct NeverBuiltFor {
+    pub known_arches: Vec<String>,
+    pub source: String,
+}
+
+impl NeverBuiltFor {
+    /// Whether the release never existed for this architecture key.
+    pub fn excludes(&self, arch: &str) -> bool {
+        !self.known_arches.iter().any(|known| known == arch)
+    }
 }
 
 /// The symbol version families each system library carries, by soname. Only these libraries'

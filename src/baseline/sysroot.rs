@@ -115,6 +115,7 @@ pub fn scan(root: &Path) -> Result<BaselineSet, SysrootError> {
         libc: "glibc".into(),
         version,
         source: format!("measured from the ELF files under {}", root.display()),
+        never_built_for: None,
         arches,
     })
 }

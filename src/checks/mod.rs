@@ -37,6 +37,13 @@ pub enum BaselineFor<'a> {
         id: &'a str,
         known: &'a [String],
     },
+    /// A release that was never built for this architecture (its list is known).
+    NeverBuiltFor {
+        id: &'a str,
+        arch: &'a str,
+        built_for: &'a [String],
+        source: &'a str,
+    },
 }
 
 /// Everything a check may look at for one file.
@@ -105,7 +112,9 @@ pub fn against(ctx: &FileContext, baseline: BaselineFor) -> Vec<Issue> {
         // A Linux baseline says the release is for Linux even without a target.
         let on = match baseline {
             BaselineFor::Known(baseline) => &baseline.id,
-            BaselineFor::ArchUnknown { id, .. } | BaselineFor::OtherArch { id, .. } => id,
+            BaselineFor::ArchUnknown { id, .. }
+            | BaselineFor::OtherArch { id, .. }
+            | BaselineFor::NeverBuiltFor { id, .. } => id,
         };
         if let Some(issue) = foreign::check(ctx.path, ctx.binary, on, None) {
             return vec![issue];
@@ -138,12 +147,29 @@ pub fn against(ctx: &FileContext, baseline: BaselineFor) -> Vec<Issue> {
             .take(1)
             .collect();
     }
+    // A release that never existed for the architecture runs none of its programs, static or not.
+    if let BaselineFor::NeverBuiltFor {
+        id,
+        arch,
+        built_for,
+        source,
+    } = baseline
+        && !ctx.binary.debug.separate_debug_file
+        && (crate::loader::uses_loader(ctx.binary) || ctx.binary.kind.is_static())
+    {
+        return vec![Issue::ArchUnsupported {
+            baseline: id.to_string(),
+            arch: arch.to_string(),
+            built_for: built_for.to_vec(),
+            source: source.to_string(),
+        }];
+    }
     if ctx.binary.debug.separate_debug_file || !needs_loader(ctx.binary) {
         return Vec::new();
     }
     match baseline {
         BaselineFor::Known(baseline) => baseline_checks(ctx, baseline),
-        BaselineFor::OtherArch { .. } => Vec::new(),
+        BaselineFor::OtherArch { .. } | BaselineFor::NeverBuiltFor { .. } => Vec::new(),
         BaselineFor::ArchUnknown { id, arch, known } => vec![Issue::BaselineArchUnknown {
             baseline: id.to_string(),
             arch: arch.to_string(),
