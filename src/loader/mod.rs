@@ -537,7 +537,8 @@ impl Loader<'_> {
             }
         }
         let no_default_lib = flavor == Flavor::Glibc && requester.is_some_and(|b| b.no_default_lib);
-        if no_default_lib {
+        if no_default_lib && self.setting.layout == Layout::App {
+            // The target's own cache is unknown here; its default directories are skipped.
             return (
                 Found::NotFound {
                     no_default_lib,
@@ -547,14 +548,22 @@ impl Loader<'_> {
                 Via::Nowhere,
             );
         }
+        // The compiled-in directories of the loader this closure runs under (a 32-bit program's
+        // loader searches /lib32, not /lib/x86_64-linux-gnu).
+        let system_dirs = self.dirs.for_loader(flavor, self.tree, entry);
         if flavor == Flavor::Glibc
             && let Some(cache) = &self.dirs.cache
         {
             for (_, path) in cache.iter().filter(|(soname, _)| soname == name) {
+                let dir = path.parent().unwrap_or(Path::new("/")).to_path_buf();
+                // DF_1_NODEFLIB refuses only cache entries in the system directories
+                // (`_dl_map_object`, "the loader has the DF_1_NODEFLIB flag set").
+                if no_default_lib && system_dirs.iter().any(|(system, _)| *system == dir) {
+                    continue;
+                }
                 if let Some((real, Some(binary))) = self.tree.resolve(path)
                     && compatible(&binary, entry)
                 {
-                    let dir = path.parent().unwrap_or(Path::new("/")).to_path_buf();
                     return (
                         Found::Tree {
                             path: path.clone(),
@@ -568,16 +577,28 @@ impl Loader<'_> {
                 }
             }
         }
-        for (dir, source) in self.dirs.for_flavor(flavor) {
-            if let Some(found) = self.look_in(dir, name, entry, edge) {
-                return (
-                    found,
-                    Via::SystemDir {
-                        dir: dir.clone(),
-                        source,
-                    },
-                );
+        if !no_default_lib {
+            for (dir, source) in system_dirs.iter() {
+                if let Some(found) = self.look_in(dir, name, entry, edge) {
+                    return (
+                        found,
+                        Via::SystemDir {
+                            dir: dir.clone(),
+                            source,
+                        },
+                    );
+                }
             }
+        }
+        if no_default_lib {
+            return (
+                Found::NotFound {
+                    no_default_lib,
+                    undecided,
+                    only_in_conf: None,
+                },
+                Via::Nowhere,
+            );
         }
         match self.beyond_tree(undecided) {
             // Say why when an ld.so.conf directory holds it: only ldconfig's cache would lead

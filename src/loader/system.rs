@@ -3,6 +3,7 @@
 //! cache that `ldconfig` writes from it), musl's `/etc/ld-musl-<arch>.path` or its default path.
 
 use super::Flavor;
+use crate::binary::Binary;
 use crate::tree::TreeIndex;
 use std::path::{Path, PathBuf};
 
@@ -10,6 +11,8 @@ use std::path::{Path, PathBuf};
 const MAX_INCLUDE_DEPTH: usize = 8;
 /// Bytes read of `/etc/ld.so.cache` (a full desktop system's is about 100 KiB).
 const MAX_CACHE_BYTES: u64 = 64 << 20;
+/// Bytes read of a dynamic loader (glibc's is about 200 KiB).
+const MAX_LOADER_BYTES: u64 = 16 << 20;
 
 /// How a checked directory is read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,6 +86,8 @@ pub struct SystemDirs {
     pub conf: Vec<PathBuf>,
     /// musl: `/etc/ld-musl-<arch>.path` or its default path.
     musl: Vec<(PathBuf, &'static str)>,
+    /// glibc loaders' compiled-in directories, by loader path, read once.
+    compiled: std::cell::RefCell<std::collections::HashMap<String, Option<Vec<PathBuf>>>>,
 }
 
 impl SystemDirs {
@@ -133,15 +138,97 @@ impl SystemDirs {
             glibc,
             conf,
             musl,
+            compiled: Default::default(),
         }
     }
 
-    pub fn for_flavor(&self, flavor: Flavor) -> &[(PathBuf, &'static str)] {
-        match flavor {
-            Flavor::Glibc => &self.glibc,
-            Flavor::Musl => &self.musl,
+    /// The system directories the loader of `entry`'s closure searches: musl's path; for
+    /// glibc the list compiled into that loader's file in the tree (its `SYSTEM_DIRS`, read as
+    /// ldd's `--help` prints them), else the union of the usual layouts.
+    pub fn for_loader(
+        &self,
+        flavor: Flavor,
+        tree: &TreeIndex,
+        entry: &Binary,
+    ) -> std::borrow::Cow<'_, [(PathBuf, &'static str)]> {
+        use std::borrow::Cow;
+        if flavor == Flavor::Musl {
+            return Cow::Borrowed(&self.musl);
+        }
+        let loader = entry
+            .interpreter
+            .clone()
+            .or_else(|| loader_path_for(entry).map(str::to_string));
+        let compiled = loader.and_then(|path| {
+            let mut cache = self.compiled.borrow_mut();
+            cache
+                .entry(path.clone())
+                .or_insert_with(|| {
+                    tree.read_small(Path::new(&path), MAX_LOADER_BYTES)
+                        .and_then(|data| compiled_system_dirs(&data))
+                })
+                .clone()
+        });
+        match compiled {
+            Some(dirs) => Cow::Owned(
+                dirs.into_iter()
+                    .map(|dir| (dir, "the loader's system directory"))
+                    .collect(),
+            ),
+            None => Cow::Borrowed(&self.glibc),
         }
     }
+}
+
+/// The PT_INTERP path of a machine's glibc loader, for a library (which names none).
+fn loader_path_for(binary: &Binary) -> Option<&'static str> {
+    use crate::arch::Machine;
+    let arch = binary.arch?;
+    Some(match (arch.machine, arch.bits) {
+        (Machine::X86_64, 64) => "/lib64/ld-linux-x86-64.so.2",
+        (Machine::X86, 32) => "/lib/ld-linux.so.2",
+        (Machine::Aarch64, 64) => "/lib/ld-linux-aarch64.so.1",
+        (Machine::Arm, 32) => "/lib/ld-linux-armhf.so.3",
+        (Machine::PowerPc64, 64) => "/lib64/ld64.so.2",
+        (Machine::S390, 64) => "/lib/ld64.so.1",
+        (Machine::LoongArch, 64) => "/lib64/ld-linux-loongarch-lp64d.so.1",
+        (Machine::RiscV, 64) => "/lib/ld-linux-riscv64-lp64d.so.1",
+        _ => return None,
+    })
+}
+
+/// glibc's loader keeps its `SYSTEM_DIRS` as consecutive NUL-terminated absolute paths that end
+/// in `/` (elf/dl-load.c, `system_dirs`: "/lib/x86_64-linux-gnu/\0/usr/lib/x86_64-linux-gnu/\0
+/// /lib/\0/usr/lib/\0" on Debian's amd64 build). The first run of at least two such strings
+/// that name a lib directory is that list.
+fn compiled_system_dirs(data: &[u8]) -> Option<Vec<PathBuf>> {
+    let looks_like_dir = |s: &[u8]| {
+        s.len() > 2
+            && s.len() < 128
+            && s.starts_with(b"/")
+            && s.ends_with(b"/")
+            && s.windows(3).any(|w| w == b"lib")
+            && s.iter().all(|b| b.is_ascii_graphic())
+    };
+    let mut run: Vec<&[u8]> = Vec::new();
+    for piece in data.split(|&b| b == 0) {
+        if looks_like_dir(piece) {
+            run.push(piece);
+            continue;
+        }
+        if run.len() >= 2 {
+            break;
+        }
+        run.clear();
+    }
+    (run.len() >= 2).then(|| {
+        run.into_iter()
+            .map(|dir| {
+                let text = String::from_utf8_lossy(dir);
+                PathBuf::from(text.trim_end_matches('/'))
+            })
+            .collect()
+    })
 }
 
 fn push_unique(dirs: &mut Vec<(PathBuf, &'static str)>, dir: PathBuf, source: &'static str) {
@@ -203,4 +290,32 @@ fn glob(tree: &TreeIndex, including: &Path, pattern: &str) -> Vec<PathBuf> {
         })
         .map(|n| dir.join(n))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_system_directories_compiled_into_a_loader() {
+        let data = b"\x7fELF junk\0/etc/ld.so.cache\0/lib/x86_64-linux-gnu/\0/usr/lib/x86_64-linux-gnu/\0/lib/\0/usr/lib/\0more\0";
+        assert_eq!(
+            compiled_system_dirs(data),
+            Some(
+                [
+                    "/lib/x86_64-linux-gnu",
+                    "/usr/lib/x86_64-linux-gnu",
+                    "/lib",
+                    "/usr/lib"
+                ]
+                .map(PathBuf::from)
+                .to_vec()
+            )
+        );
+        assert_eq!(compiled_system_dirs(b"/lib/\0nothing else\0"), None);
+        // This machine's own loader, as `ld.so --help` prints its "system search path".
+        let host = std::fs::read("/lib64/ld-linux-x86-64.so.2").expect("this machine's loader");
+        let dirs = compiled_system_dirs(&host).expect("found in the host's loader");
+        assert!(dirs.contains(&PathBuf::from("/usr/lib")), "{dirs:?}");
+    }
 }
