@@ -550,7 +550,11 @@ impl Loader<'_> {
         }
         // The compiled-in directories of the loader this closure runs under (a 32-bit program's
         // loader searches /lib32, not /lib/x86_64-linux-gnu).
-        let system_dirs = self.dirs.for_loader(flavor, self.tree, entry);
+        // Only a root filesystem's own; an application tree's system is the target's.
+        let system_dirs = match self.setting.layout {
+            Layout::RootFs => self.dirs.for_loader(flavor, self.tree, entry),
+            Layout::App => std::borrow::Cow::Borrowed(&[][..]),
+        };
         if flavor == Flavor::Glibc
             && let Some(cache) = &self.dirs.cache
         {
