@@ -55,8 +55,13 @@ pub fn check(needs: &[NeedOutcome], baseline: &Baseline, allowed: &BTreeSet<Stri
             continue;
         };
         let soname = &need.name;
-        let other_versions = other_versions(baseline, soname);
-        match baseline.soname(soname) {
+        // Only a need the baseline lacks looks at the other versions (a walk of its packages).
+        let availability = baseline.soname(soname);
+        let other_versions = match availability {
+            Availability::Provided => Vec::new(),
+            _ => other_versions(baseline, soname),
+        };
+        match availability {
             Availability::Provided => {
                 if let Some(package) = baseline.packages.get(soname)
                     && package.minimal == Some(false)

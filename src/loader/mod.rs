@@ -219,35 +219,38 @@ pub fn model(tree: &TreeIndex, setting: Setting) -> Model {
     // Libraries no program loads: each is an entry point unless another such library loads
     // it (a plugin's own dependencies). Libraries that only load each other in a cycle take
     // the first of them, by path.
-    // Only what each closure reaches is kept while deciding (a tree of thousands of libraries
-    // would otherwise hold thousands of closures); the entry points' closures are built again.
-    let mut pending: Vec<(&PathBuf, &Arc<Binary>, Vec<PathBuf>)> = objects
+    let mut pending: Vec<(PathBuf, HashSet<PathBuf>, Closure)> = objects
         .iter()
         .filter(|(path, binary)| !is_program(binary) && !reached.contains(path))
         .map(|(path, binary)| {
-            let loads = tree_objects(&loader.closure(path, binary))
+            let closure = loader.closure(path, binary);
+            let loads = tree_objects(&closure)
                 .filter(|real| *real != path)
                 .cloned()
                 .collect();
-            (path, binary, loads)
+            (path.clone(), loads, closure)
         })
         .collect();
     while !pending.is_empty() {
         let loaded_by_other: HashSet<&PathBuf> =
-            pending.iter().flat_map(|(_, _, loads)| loads).collect();
-        let mut entries: Vec<usize> = (0..pending.len())
-            .filter(|&i| !loaded_by_other.contains(pending[i].0))
+            pending.iter().flat_map(|(_, loads, _)| loads).collect();
+        let is_entry: Vec<bool> = pending
+            .iter()
+            .map(|(path, _, _)| !loaded_by_other.contains(path))
             .collect();
-        if entries.is_empty() {
-            entries.push(0);
+        let any = is_entry.iter().any(|&entry| entry);
+        let mut rest = Vec::new();
+        for (index, item) in pending.into_iter().enumerate() {
+            // Libraries that only load each other (a cycle): the first, by path, is the entry.
+            if is_entry[index] || (!any && index == 0) {
+                mark_reached(&item.2, &mut reached);
+                closures.push(item.2);
+            } else {
+                rest.push(item);
+            }
         }
-        for &index in &entries {
-            let (path, binary, _) = &pending[index];
-            let closure = loader.closure(path, binary);
-            mark_reached(&closure, &mut reached);
-            closures.push(closure);
-        }
-        pending.retain(|(path, _, _)| !reached.contains(*path));
+        rest.retain(|(path, _, _)| !reached.contains(path));
+        pending = rest;
     }
     closures.sort_by(|a, b| a.entry.cmp(&b.entry));
     Model {
@@ -771,10 +774,20 @@ impl Model {
     /// Every need of every file reached, by the file's path in the tree; the same need reached
     /// through several entry points with the same result is listed once.
     pub fn needs_by_file(&self, tree: &TreeIndex) -> HashMap<PathBuf, Vec<NeedOutcome>> {
-        let shown = |path: &Path| tree.display(path).display().to_string();
+        // Paths as shown, made once each: a tree's thousands of needs share a few objects.
+        let mut names: HashMap<PathBuf, String> = HashMap::new();
+        let mut shown = |path: &Path| -> String {
+            if let Some(text) = names.get(path) {
+                return text.clone();
+            }
+            let text = tree.display(path).display().to_string();
+            names.insert(path.to_path_buf(), text.clone());
+            text
+        };
         let mut by_name: Option<HashMap<std::ffi::OsString, Vec<PathBuf>>> = None;
         let mut out: HashMap<PathBuf, Vec<NeedOutcome>> = HashMap::new();
         for closure in &self.closures {
+            let mut chains: HashMap<usize, Vec<String>> = HashMap::new();
             for edge in &closure.edges {
                 let Some(Found::Tree {
                     real: requester, ..
@@ -807,12 +820,17 @@ impl Model {
                         _ => None,
                     },
                     via: edge.via.clone(),
-                    chain: closure
-                        .chain(edge.from)
-                        .into_iter()
-                        .filter_map(|o| closure.real_path(o))
-                        .map(shown)
-                        .collect(),
+                    chain: chains
+                        .entry(edge.from)
+                        .or_insert_with(|| {
+                            closure
+                                .chain(edge.from)
+                                .into_iter()
+                                .filter_map(|o| closure.real_path(o))
+                                .map(&mut shown)
+                                .collect()
+                        })
+                        .clone(),
                     runpath_not_inherited: edge
                         .runpath_not_inherited
                         .iter()
