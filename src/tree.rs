@@ -7,10 +7,10 @@
 //! libraries its `$ORIGIN` entries name are looked up beside it on disk, on demand, because the
 //! user pointed at one binary of an installed tree.
 
-use crate::binary::{self, Binary, DynamicSymbols, ReadError, Sniffed};
+use crate::binary::{self, Binary, ReadError, Sniffed};
 use crate::discover::Inventory;
 use std::cell::RefCell;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::ffi::OsString;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
@@ -32,11 +32,7 @@ pub enum Node {
 #[derive(Debug)]
 enum Source {
     /// A walked directory: every object file and symlink, by path inside the tree.
-    Walked {
-        nodes: HashMap<PathBuf, Node>,
-        /// Directories that hold something (for recognising a root filesystem's layout).
-        dirs: BTreeSet<PathBuf>,
-    },
+    Walked { nodes: HashMap<PathBuf, Node> },
     /// One file given on its own: the tree is this machine's filesystem, read on demand.
     Disk {
         file: PathBuf,
@@ -63,22 +59,17 @@ impl TreeIndex {
         symlinks: Vec<(PathBuf, PathBuf)>,
     ) -> TreeIndex {
         let mut nodes = HashMap::with_capacity(objects.len() + symlinks.len());
-        let mut dirs = BTreeSet::new();
         let inside = |path: &Path| Path::new("/").join(path.strip_prefix(&given).unwrap_or(path));
         for (path, binary) in objects {
-            let vpath = inside(&path);
-            add_parents(&mut dirs, &vpath);
-            nodes.insert(vpath, Node::Object(binary));
+            nodes.insert(inside(&path), Node::Object(binary));
         }
         for (path, target) in symlinks {
-            let vpath = inside(&path);
-            add_parents(&mut dirs, &vpath);
-            nodes.insert(vpath, Node::Symlink(target));
+            nodes.insert(inside(&path), Node::Symlink(target));
         }
         TreeIndex {
             given,
             disk_root,
-            source: Source::Walked { nodes, dirs },
+            source: Source::Walked { nodes },
         }
     }
 
@@ -179,10 +170,10 @@ impl TreeIndex {
         by_name
     }
 
-    /// Whether a directory of the tree holds anything (walked trees only).
+    /// Whether a directory of the tree holds an object file or a symlink (walked trees only).
     pub fn has_dir(&self, vpath: &Path) -> bool {
         match &self.source {
-            Source::Walked { dirs, .. } => dirs.contains(vpath),
+            Source::Walked { nodes } => nodes.keys().any(|path| path.starts_with(vpath)),
             Source::Disk { .. } => false,
         }
     }
@@ -244,11 +235,16 @@ impl TreeIndex {
         Some(current)
     }
 
-    /// The dynamic symbols of the object file at `real` (a resolved path inside the tree), read
-    /// from the file again: the model of the first read does not keep them.
-    pub fn dynamic_symbols(&self, real: &Path) -> Option<DynamicSymbols> {
+    /// Hands the dynamic symbols of the object file at `real` (a resolved path inside the tree)
+    /// to `visit`, read from the file again; `None` when it cannot be read, else whether it has
+    /// version tables.
+    pub fn visit_dynamic_symbols(
+        &self,
+        real: &Path,
+        visit: &mut dyn FnMut(binary::SymbolRef<'_>),
+    ) -> Option<bool> {
         let on_disk = self.disk_root.join(real.strip_prefix("/").unwrap_or(real));
-        binary::read_dynamic_symbols(&on_disk).ok()
+        binary::visit_dynamic_symbols(&on_disk, visit).ok()
     }
 
     /// A small text file inside the tree (`/etc/ld.so.conf`), symlinks resolved inside it.
@@ -304,7 +300,11 @@ pub fn index_walk(
     inventory: &Inventory,
 ) -> (Vec<(TreeIndex, TreeFiles)>, Unreadable) {
     let roots = &inventory.roots;
-    let root_of = |path: &Path| roots.iter().position(|(given, _)| path.starts_with(given));
+    // One PATH (the usual case) needs no comparison of components per file.
+    let root_of = |path: &Path| match roots.len() {
+        1 => Some(0),
+        _ => roots.iter().position(|(given, _)| path.starts_with(given)),
+    };
     let mut objects: Vec<Vec<(PathBuf, Option<Arc<Binary>>)>> = vec![Vec::new(); roots.len()];
     let mut files: Vec<TreeFiles> = vec![Vec::new(); roots.len()];
     let mut unreadable = Vec::new();
@@ -348,16 +348,6 @@ pub fn index_walk(
         })
         .collect();
     (trees, unreadable)
-}
-
-fn add_parents(dirs: &mut BTreeSet<PathBuf>, vpath: &Path) {
-    let mut parent = vpath.parent();
-    while let Some(dir) = parent {
-        if !dirs.insert(dir.to_path_buf()) {
-            break;
-        }
-        parent = dir.parent();
-    }
 }
 
 /// The named components of a path, with `..` kept (it is resolved against symlinks).

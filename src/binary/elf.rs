@@ -3,8 +3,8 @@
 //! `.gnu_debuglink`).
 
 use super::{
-    AbiFlags, Binary, DebugInfo, DebugSection, DefinedSymbol, DynamicSymbols, FileKind, Format,
-    NeededVersion, ReadError, UndefinedSymbol, VersionNeed, malformed,
+    AbiFlags, Binary, DebugInfo, DebugSection, FileKind, Format, NeededVersion, ReadError,
+    SymbolRef, VersionNeed, malformed,
 };
 use crate::arch::{Arch, Endian, FloatAbi, Machine};
 use goblin::container::{self, Container};
@@ -54,13 +54,17 @@ pub(super) fn read(data: &[u8]) -> Result<Binary, ReadError> {
     })
 }
 
-/// The dynamic symbol table with each symbol's version, for the undefined-symbol check (read on
-/// demand, only for the objects of a load closure).
-pub(super) fn dynamic_symbols(data: &[u8]) -> Result<DynamicSymbols, ReadError> {
+/// Every dynamic symbol with its version, handed to `visit` as borrowed strings (a large C++
+/// library has 100,000 of them; the undefined-symbol check keeps only fingerprints). Returns
+/// whether the file has a `.gnu.version` table.
+pub(super) fn visit_dynamic_symbols(
+    data: &[u8],
+    visit: &mut dyn FnMut(SymbolRef<'_>),
+) -> Result<bool, ReadError> {
     let mut elf = parse_lazily(data)?;
     version_tables_from_dynamic(&mut elf, data)?;
     let mut budget = entry_budget(&elf, section_header::SHT_GNU_VERDEF, data.len());
-    let mut defined_versions: BTreeMap<u16, String> = BTreeMap::new();
+    let mut defined_versions: BTreeMap<u16, &str> = BTreeMap::new();
     if let Some(verdef) = &elf.verdef {
         for def in verdef.iter() {
             budget = budget
@@ -68,12 +72,12 @@ pub(super) fn dynamic_symbols(data: &[u8]) -> Result<DynamicSymbols, ReadError> 
                 .ok_or_else(|| too_many(".gnu.version_d"))?;
             if let Some(aux) = def.iter().next() {
                 let name = dynstr(&elf, aux.vda_name, "version definition (vda_name)")?;
-                defined_versions.insert(def.vd_ndx & VERSYM_VERSION, name.to_string());
+                defined_versions.insert(def.vd_ndx & VERSYM_VERSION, name);
             }
         }
     }
     let mut budget = entry_budget(&elf, section_header::SHT_GNU_VERNEED, data.len());
-    let mut needed_versions: BTreeMap<u16, (String, String)> = BTreeMap::new();
+    let mut needed_versions: BTreeMap<u16, (&str, &str)> = BTreeMap::new();
     if let Some(verneed) = &elf.verneed {
         for need in verneed.iter() {
             let library = dynstr(&elf, need.vn_file, "version need (vn_file)")?;
@@ -82,17 +86,10 @@ pub(super) fn dynamic_symbols(data: &[u8]) -> Result<DynamicSymbols, ReadError> 
                     .checked_sub(1)
                     .ok_or_else(|| too_many(".gnu.version_r"))?;
                 let name = dynstr(&elf, aux.vna_name, "version need (vna_name)")?;
-                needed_versions.insert(
-                    aux.vna_other & VERSYM_VERSION,
-                    (library.to_string(), name.to_string()),
-                );
+                needed_versions.insert(aux.vna_other & VERSYM_VERSION, (library, name));
             }
         }
     }
-    let mut symbols = DynamicSymbols {
-        versioned: elf.versym.is_some(),
-        ..DynamicSymbols::default()
-    };
     for (index, sym) in elf.dynsyms.iter().enumerate().skip(1) {
         let Some(name) = dynstr_at(&elf, sym.st_name).filter(|n| !n.is_empty()) else {
             continue;
@@ -101,30 +98,30 @@ pub(super) fn dynamic_symbols(data: &[u8]) -> Result<DynamicSymbols, ReadError> 
         let version_index = versym.as_ref().map(|v| v.vs_val & VERSYM_VERSION);
         let bind = goblin::elf::sym::st_bind(sym.st_info);
         if sym.st_shndx == SHN_UNDEF {
-            let (library, version) = version_index
-                .and_then(|i| needed_versions.get(&i))
-                .cloned()
-                .map_or((None, None), |(l, v)| (Some(l), Some(v)));
-            symbols.undefined.push(UndefinedSymbol {
-                name: name.to_string(),
-                version,
-                library,
+            let needed = version_index.and_then(|i| needed_versions.get(&i));
+            visit(SymbolRef {
+                name,
+                version: needed.map(|(_, version)| *version),
+                library: needed.map(|(library, _)| *library),
+                defined: false,
                 weak: bind == goblin::elf::sym::STB_WEAK,
+                hidden: false,
             });
         } else if bind != goblin::elf::sym::STB_LOCAL
             && goblin::elf::sym::st_type(sym.st_info) != goblin::elf::sym::STT_SECTION
             && version_index != Some(0)
         {
-            symbols.defined.push(DefinedSymbol {
-                name: name.to_string(),
-                version: version_index
-                    .and_then(|i| defined_versions.get(&i))
-                    .cloned(),
+            visit(SymbolRef {
+                name,
+                version: version_index.and_then(|i| defined_versions.get(&i).copied()),
+                library: None,
+                defined: true,
+                weak: bind == goblin::elf::sym::STB_WEAK,
                 hidden: versym.as_ref().is_some_and(|v| v.is_hidden()),
             });
         }
     }
-    Ok(symbols)
+    Ok(elf.versym.is_some())
 }
 
 /// Names of the undefined dynamic symbols (the first entry is the null symbol).

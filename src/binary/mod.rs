@@ -219,9 +219,26 @@ pub struct UndefinedSymbol {
     pub weak: bool,
 }
 
-/// Reads the dynamic symbols of the ELF file at `path` (on demand: the model kept from the first
-/// read does not hold them).
-pub fn read_dynamic_symbols(path: &Path) -> Result<DynamicSymbols, ReadError> {
+/// One dynamic symbol as the file stores it, borrowed while the file is read.
+#[derive(Debug, Clone, Copy)]
+pub struct SymbolRef<'a> {
+    pub name: &'a str,
+    /// Defined: its version definition; undefined: the version it needs.
+    pub version: Option<&'a str>,
+    /// Undefined: the library the version need names (`vn_file`).
+    pub library: Option<&'a str>,
+    pub defined: bool,
+    pub weak: bool,
+    /// A non-default version (`name@VER`).
+    pub hidden: bool,
+}
+
+/// Hands every dynamic symbol of the ELF file at `path` to `visit` (read on demand: the model
+/// kept from the first read does not hold them). Returns whether the file has version tables.
+pub fn visit_dynamic_symbols(
+    path: &Path,
+    visit: &mut dyn FnMut(SymbolRef<'_>),
+) -> Result<bool, ReadError> {
     let file = std::fs::OpenOptions::new()
         .read(true)
         .custom_flags(libc::O_NONBLOCK)
@@ -231,8 +248,32 @@ pub fn read_dynamic_symbols(path: &Path) -> Result<DynamicSymbols, ReadError> {
     }
     // SAFETY: as in `read_path`: a read-only private map; a concurrent truncation may SIGBUS.
     let map = unsafe { memmap2::Mmap::map(&file)? };
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| elf::dynamic_symbols(&map)))
-        .unwrap_or_else(|_| Err(malformed("ELF", "the parser failed on this input")))
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        elf::visit_dynamic_symbols(&map, visit)
+    }))
+    .unwrap_or_else(|_| Err(malformed("ELF", "the parser failed on this input")))
+}
+
+/// [`visit_dynamic_symbols`], collected.
+pub fn read_dynamic_symbols(path: &Path) -> Result<DynamicSymbols, ReadError> {
+    let mut symbols = DynamicSymbols::default();
+    symbols.versioned = visit_dynamic_symbols(path, &mut |symbol| {
+        if symbol.defined {
+            symbols.defined.push(DefinedSymbol {
+                name: symbol.name.to_string(),
+                version: symbol.version.map(str::to_string),
+                hidden: symbol.hidden,
+            });
+        } else {
+            symbols.undefined.push(UndefinedSymbol {
+                name: symbol.name.to_string(),
+                version: symbol.version.map(str::to_string),
+                library: symbol.library.map(str::to_string),
+                weak: symbol.weak,
+            });
+        }
+    })?;
+    Ok(symbols)
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -10,7 +10,7 @@
 
 use crate::LoadedTree;
 use crate::baseline::{Baseline, BaselineSet};
-use crate::binary::{self, DynamicSymbols, UndefinedSymbol};
+use crate::binary::{self, SymbolRef, UndefinedSymbol};
 use crate::findings::Issue;
 use crate::loader::{Closure, Found, Layout, root_filesystem_loader};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -30,7 +30,20 @@ pub fn check(loaded: &LoadedTree, system: Option<&BaselineSet>) -> HashMap<PathB
         .map(|(real, _)| real);
     let mut out: HashMap<PathBuf, Vec<Issue>> = HashMap::new();
     // Read once per file for this check only, and dropped with it.
-    let mut tables: HashMap<Source, Option<Arc<SymbolIndex>>> = HashMap::new();
+    // Keyed by file and by whether every definition is kept: a closure that is not complete
+    // decides only references bound by version, so there a library's definitions of versions
+    // that no file of the tree needs are skipped (most of a large C++ library's).
+    let mut tables: HashMap<(Source, bool), Option<Arc<SymbolIndex>>> = HashMap::new();
+    let needed_versions: std::collections::HashSet<&str> = loaded
+        .files
+        .iter()
+        .flat_map(|(_, binary)| &binary.version_needs)
+        .flat_map(|need| &need.versions)
+        .map(|version| version.name.as_str())
+        .collect();
+    // A requester checked once against a set of providers: the hundreds of programs that share
+    // a closure (an office suite's) would otherwise repeat the same answer.
+    let mut checked: std::collections::HashSet<(PathBuf, u64, bool)> = Default::default();
     for closure in &loaded.model.closures {
         let system = system.and_then(|set| {
             let arch = closure.objects[0].binary.as_ref()?.arch?.db_key();
@@ -40,27 +53,77 @@ pub fn check(loaded: &LoadedTree, system: Option<&BaselineSet>) -> HashMap<PathB
             .map(|index| source_of(closure, index, loader_file.as_ref(), system))
             .collect();
         let complete = sources.iter().all(Option::is_some);
-        if !complete && !versioned_on_shipped(closure) {
-            continue;
-        }
+        // Without the whole closure only references bound by version to a shipped library are
+        // decided: read just those objects and the libraries they name.
+        let wanted: Vec<bool> = if complete {
+            vec![true; sources.len()]
+        } else {
+            let mut wanted = vec![false; sources.len()];
+            for (index, object) in closure.objects.iter().enumerate() {
+                let Some(binary) = &object.binary else {
+                    continue;
+                };
+                for need in &binary.version_needs {
+                    for edge in closure.edges.iter().filter(|e| {
+                        e.from == index
+                            && e.name == need.library
+                            && matches!(closure.objects[e.to].found, Found::Tree { .. })
+                    }) {
+                        wanted[index] = true;
+                        wanted[edge.to] = true;
+                    }
+                }
+            }
+            if !wanted.iter().any(|&w| w) {
+                continue;
+            }
+            wanted
+        };
         let mut providers: Vec<(usize, Arc<SymbolIndex>)> = Vec::new();
+        let mut provider_sources: Vec<Source> = Vec::new();
         for (index, source) in sources.into_iter().enumerate() {
-            let Some(source) = source else { continue };
+            let Some(source) = source.filter(|_| wanted[index]) else {
+                continue;
+            };
             let symbols = tables
-                .entry(source.clone())
+                .entry((source.clone(), complete))
                 .or_insert_with(|| {
-                    let symbols = match &source {
-                        Source::Tree(real) => tree.dynamic_symbols(real),
-                        Source::System(file) => binary::read_dynamic_symbols(file).ok(),
+                    let mut index = SymbolIndex::default();
+                    let mut add = |symbol: SymbolRef<'_>| {
+                        let kept = complete
+                            || !symbol.defined
+                            || symbol
+                                .version
+                                .is_none_or(|version| needed_versions.contains(version));
+                        if kept {
+                            index.add(symbol);
+                        }
                     };
-                    symbols.map(|symbols| Arc::new(SymbolIndex::new(symbols)))
+                    let versioned = match &source {
+                        Source::Tree(real) => tree.visit_dynamic_symbols(real, &mut add),
+                        Source::System(file) => binary::visit_dynamic_symbols(file, &mut add).ok(),
+                    };
+                    versioned.map(|versioned| {
+                        index.versioned = versioned;
+                        Arc::new(index)
+                    })
                 })
                 .clone();
             if let Some(symbols) = symbols {
                 providers.push((index, symbols));
+                provider_sources.push(source);
             }
         }
         let complete = complete && providers.len() == closure.objects.len();
+        let provider_set = {
+            let mut sources: Vec<&Source> = provider_sources.iter().collect();
+            sources.sort();
+            let mut hash = Fnv::default();
+            for source in sources {
+                std::hash::Hash::hash(source, &mut hash);
+            }
+            std::hash::Hasher::finish(&hash)
+        };
         let plugin = closure.objects[0]
             .binary
             .as_ref()
@@ -70,6 +133,9 @@ pub fn check(loaded: &LoadedTree, system: Option<&BaselineSet>) -> HashMap<PathB
             let Found::Tree { real, .. } = &closure.objects[*index].found else {
                 continue;
             };
+            if !checked.insert((real.clone(), provider_set, complete)) {
+                continue;
+            }
             let chain: Vec<String> = closure
                 .chain(*index)
                 .into_iter()
@@ -107,25 +173,30 @@ pub fn check(loaded: &LoadedTree, system: Option<&BaselineSet>) -> HashMap<PathB
             for ((version, library), mut names) in missing {
                 names.sort();
                 names.dedup();
-                let issue = Issue::SymbolUndefined {
-                    symbols: names,
-                    version,
-                    library,
-                    chain: chain.clone(),
-                };
-                if !issues.contains(&issue) {
-                    issues.push(issue);
+                let known = issues.iter().any(|known| {
+                    matches!(known, Issue::SymbolUndefined { symbols, version: v, library: l, .. }
+                        if *symbols == names && *v == version && *l == library)
+                });
+                if !known {
+                    issues.push(Issue::SymbolUndefined {
+                        symbols: names,
+                        version,
+                        library,
+                        chain: chain.clone(),
+                    });
                 }
             }
             if !from_host.is_empty() {
                 from_host.sort();
                 from_host.dedup();
-                let issue = Issue::SymbolFromHost {
-                    symbols: from_host,
-                    chain: chain.clone(),
-                };
-                if !issues.contains(&issue) {
-                    issues.push(issue);
+                let known = issues.iter().any(
+                    |known| matches!(known, Issue::SymbolFromHost { symbols, .. } if *symbols == from_host),
+                );
+                if !known {
+                    issues.push(Issue::SymbolFromHost {
+                        symbols: from_host,
+                        chain: chain.clone(),
+                    });
                 }
             }
         }
@@ -137,7 +208,7 @@ pub fn check(loaded: &LoadedTree, system: Option<&BaselineSet>) -> HashMap<PathB
 /// Where an object's symbols can be read: the tree's own file, or a file of the root
 /// filesystem given as the baseline. Objects that are neither (a database baseline's libraries)
 /// define unknown symbols.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 enum Source {
     Tree(PathBuf),
     System(PathBuf),
@@ -167,53 +238,44 @@ fn source_of(
     }
 }
 
-/// Whether some object has version needs on a library the tree ships: those references are
-/// decided by the shipped file whatever the system holds.
-fn versioned_on_shipped(closure: &Closure) -> bool {
-    closure.objects.iter().enumerate().any(|(index, object)| {
-        object.binary.as_ref().is_some_and(|binary| {
-            binary
-                .version_needs
-                .iter()
-                .any(|need| shipped(closure, index, &need.library))
-        })
-    })
-}
-
 /// What one object defines, as fingerprints (a tree of large C++ libraries defines hundreds of
 /// thousands of symbols), and what it needs.
+#[derive(Default)]
 struct SymbolIndex {
     versioned: bool,
     /// (name, version) of every versioned definition.
-    exact: HashSet<u64>,
+    exact: Fingerprints,
     /// Names of definitions that are not hidden (`name@@VER` or unversioned).
-    default: HashSet<u64>,
+    default: Fingerprints,
     /// Names of unversioned definitions that are not hidden.
-    unversioned: HashSet<u64>,
+    unversioned: Fingerprints,
     undefined: Vec<UndefinedSymbol>,
 }
 
 impl SymbolIndex {
-    fn new(symbols: DynamicSymbols) -> SymbolIndex {
-        let mut index = SymbolIndex {
-            versioned: symbols.versioned,
-            exact: HashSet::new(),
-            default: HashSet::new(),
-            unversioned: HashSet::new(),
-            undefined: symbols.undefined,
-        };
-        for def in &symbols.defined {
-            if let Some(version) = &def.version {
-                index.exact.insert(fingerprint(&def.name, Some(version)));
+    fn add(&mut self, symbol: SymbolRef<'_>) {
+        if !symbol.defined {
+            // Weak references never fail a load.
+            if !symbol.weak {
+                self.undefined.push(UndefinedSymbol {
+                    name: symbol.name.to_string(),
+                    version: symbol.version.map(str::to_string),
+                    library: symbol.library.map(str::to_string),
+                    weak: false,
+                });
             }
-            if !def.hidden {
-                index.default.insert(fingerprint(&def.name, None));
-                if def.version.is_none() {
-                    index.unversioned.insert(fingerprint(&def.name, None));
-                }
+            return;
+        }
+        if let Some(version) = symbol.version {
+            self.exact.insert(fingerprint(symbol.name, Some(version)));
+        }
+        if !symbol.hidden {
+            let name = fingerprint(symbol.name, None);
+            self.default.insert(name);
+            if symbol.version.is_none() {
+                self.unversioned.insert(name);
             }
         }
-        index
     }
 
     /// glibc `check_match`: a versioned reference takes a definition of that version, an
@@ -236,10 +298,34 @@ impl SymbolIndex {
 
 fn fingerprint(name: &str, version: Option<&str>) -> u64 {
     use std::hash::{Hash, Hasher};
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    let mut hasher = Fnv::default();
     name.hash(&mut hasher);
     version.hash(&mut hasher);
     hasher.finish()
+}
+
+/// Fingerprints are hashes already: the set hashes them again only cheaply.
+type Fingerprints = HashSet<u64, std::hash::BuildHasherDefault<Fnv>>;
+
+/// FNV-1a: symbol names are short and many; SipHash's DoS resistance buys nothing here.
+struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Self {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for byte in bytes {
+            self.0 = (self.0 ^ u64::from(*byte)).wrapping_mul(0x100_0000_01b3);
+        }
+    }
 }
 
 /// Whether the library a versioned reference names resolves, from this object, to a file of
