@@ -33,9 +33,10 @@ pub enum Node {
 enum Source {
     /// A walked directory: every object file and symlink, by path inside the tree.
     Walked { nodes: HashMap<PathBuf, Node> },
-    /// One file given on its own: the tree is this machine's filesystem, read on demand.
+    /// Read from disk on demand below `disk_root`: one file given on its own (the tree is
+    /// this machine's filesystem, `file` is it), or a `--sysroot` directory (no `file`).
     Disk {
-        file: PathBuf,
+        file: Option<PathBuf>,
         cache: RefCell<HashMap<PathBuf, Option<Node>>>,
     },
 }
@@ -81,10 +82,28 @@ impl TreeIndex {
             given,
             disk_root: PathBuf::from("/"),
             source: Source::Disk {
-                file: canonical,
+                file: Some(canonical),
                 cache: RefCell::new(cache),
             },
         }
+    }
+
+    /// A directory read on demand (a `--sysroot`): nothing is walked up front.
+    pub fn on_disk(root: PathBuf) -> Self {
+        TreeIndex {
+            given: root.clone(),
+            disk_root: root,
+            source: Source::Disk {
+                file: None,
+                cache: RefCell::default(),
+            },
+        }
+    }
+
+    /// Where a path inside the tree is on this machine.
+    pub fn on_this_machine(&self, vpath: &Path) -> PathBuf {
+        self.disk_root
+            .join(vpath.strip_prefix("/").unwrap_or(vpath))
     }
 
     /// Whether the tree is a walked directory (a single file is never a root filesystem).
@@ -98,7 +117,7 @@ impl TreeIndex {
             Source::Walked { .. } => {
                 Path::new("/").join(walked.strip_prefix(&self.given).unwrap_or(walked))
             }
-            Source::Disk { file, .. } => file.clone(),
+            Source::Disk { file, .. } => file.clone().unwrap_or_else(|| walked.to_path_buf()),
         }
     }
 
@@ -113,8 +132,11 @@ impl TreeIndex {
                     self.given.join(rest)
                 }
             }
-            Source::Disk { file, .. } if vpath == file => self.given.clone(),
-            Source::Disk { .. } => vpath.to_path_buf(),
+            Source::Disk {
+                file: Some(file), ..
+            } if vpath == file => self.given.clone(),
+            Source::Disk { file: Some(_), .. } => vpath.to_path_buf(),
+            Source::Disk { file: None, .. } => self.on_this_machine(vpath),
         }
     }
 
@@ -140,10 +162,12 @@ impl TreeIndex {
                 objects.sort_by(|a, b| a.0.cmp(&b.0));
                 objects
             }
-            Source::Disk { file, cache } => match cache.borrow().get(file) {
-                Some(Some(Node::Object(binary))) => vec![(file.clone(), binary.clone())],
-                _ => Vec::new(),
-            },
+            Source::Disk { file, cache } => {
+                match file.as_ref().map(|f| (f, cache.borrow().get(f).cloned())) {
+                    Some((file, Some(Some(Node::Object(binary))))) => vec![(file.clone(), binary)],
+                    _ => Vec::new(),
+                }
+            }
         }
     }
 
@@ -185,7 +209,7 @@ impl TreeIndex {
                 if let Some(known) = cache.borrow().get(vpath) {
                     return known.clone();
                 }
-                let node = disk_node(vpath);
+                let node = disk_node(&self.on_this_machine(vpath));
                 cache.borrow_mut().insert(vpath.to_path_buf(), node.clone());
                 node
             }
@@ -205,7 +229,7 @@ impl TreeIndex {
     }
 
     /// `path` with every symlink along it resolved inside the tree; `None` when links loop.
-    fn follow(&self, path: &Path) -> Option<PathBuf> {
+    pub fn follow(&self, path: &Path) -> Option<PathBuf> {
         let mut pending: Vec<OsString> = components(path);
         pending.reverse();
         let mut current = PathBuf::from("/");
@@ -243,8 +267,7 @@ impl TreeIndex {
         real: &Path,
         visit: &mut dyn FnMut(binary::SymbolRef<'_>),
     ) -> Option<bool> {
-        let on_disk = self.disk_root.join(real.strip_prefix("/").unwrap_or(real));
-        binary::visit_dynamic_symbols(&on_disk, visit).ok()
+        binary::visit_dynamic_symbols(&self.on_this_machine(real), visit).ok()
     }
 
     /// A small text file inside the tree (`/etc/ld.so.conf`), symlinks resolved inside it.
@@ -256,8 +279,7 @@ impl TreeIndex {
     /// missing or larger than `limit`.
     pub fn read_small(&self, path: &Path, limit: u64) -> Option<Vec<u8>> {
         use std::io::Read;
-        let real = self.follow(path)?;
-        let on_disk = self.disk_root.join(real.strip_prefix("/").unwrap_or(&real));
+        let on_disk = self.on_this_machine(&self.follow(path)?);
         let mut data = Vec::new();
         std::fs::File::open(on_disk)
             .ok()?
@@ -267,14 +289,13 @@ impl TreeIndex {
         (data.len() as u64 <= limit).then_some(data)
     }
 
-    /// File names directly in a directory of a walked tree that start with `prefix`
-    /// (for `include /etc/ld.so.conf.d/*.conf` and `etc/ld-musl-*.path`), sorted.
+    /// The file names directly in a directory of the tree, sorted (for `include
+    /// /etc/ld.so.conf.d/*.conf`, `etc/ld-musl-*.path`, a sysroot's library directories).
     pub fn list_config_dir(&self, dir: &Path) -> Vec<String> {
         let Some(real) = self.follow(dir) else {
             return Vec::new();
         };
-        let on_disk = self.disk_root.join(real.strip_prefix("/").unwrap_or(&real));
-        let Ok(entries) = std::fs::read_dir(on_disk) else {
+        let Ok(entries) = std::fs::read_dir(self.on_this_machine(&real)) else {
             return Vec::new();
         };
         let mut names: Vec<String> = entries
@@ -361,7 +382,7 @@ fn components(path: &Path) -> Vec<OsString> {
         .collect()
 }
 
-/// A path of this machine's filesystem as a node, for single-file trees.
+/// A path of this machine's filesystem as a node, for trees read on demand.
 fn disk_node(path: &Path) -> Option<Node> {
     let metadata = std::fs::symlink_metadata(path).ok()?;
     if metadata.file_type().is_symlink() {

@@ -5,15 +5,12 @@
 
 use super::{Baseline, BaselineSet};
 use crate::arch::Libc;
-use crate::binary::{self, Binary, FileKind, Sniffed};
+use crate::binary::FileKind;
+use crate::loader::read_ld_so_conf;
+use crate::tree::TreeIndex;
 use crate::version::VersionNode;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::path::{Component, Path, PathBuf};
-
-/// Symlink hops allowed while resolving one path (the kernel's own limit is 40).
-const MAX_LINK_HOPS: usize = 40;
-/// `include` nesting allowed in ld.so.conf.
-const MAX_INCLUDE_DEPTH: usize = 8;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SysrootError {
@@ -40,8 +37,10 @@ pub fn scan(root: &Path) -> Result<BaselineSet, SysrootError> {
             source: std::io::Error::new(std::io::ErrorKind::NotADirectory, "not a directory"),
         });
     }
-    let dirs = library_dirs(&root);
-    let mut parsed: HashMap<PathBuf, Option<Binary>> = HashMap::new();
+    // The root is read through the same index the loader model uses: symlinks resolve inside
+    // it, `ld.so.conf` is read as the loader model reads it.
+    let tree = TreeIndex::on_disk(root.clone());
+    let dirs = library_dirs(&tree);
     // arch key → soname → version definitions
     let mut libraries: BTreeMap<String, BTreeMap<String, BTreeSet<String>>> = BTreeMap::new();
     let mut loader_paths: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
@@ -49,29 +48,26 @@ pub fn scan(root: &Path) -> Result<BaselineSet, SysrootError> {
     let mut files: BTreeMap<String, BTreeMap<String, PathBuf>> = BTreeMap::new();
     let mut libc_versions: BTreeMap<String, String> = BTreeMap::new();
     for dir in &dirs {
-        let Some(real_dir) = resolve_inside(&root, dir) else {
-            continue;
-        };
-        let Ok(entries) = std::fs::read_dir(&real_dir) else {
-            continue;
-        };
-        let mut names: Vec<String> = entries
-            .filter_map(Result::ok)
-            .filter_map(|e| e.file_name().into_string().ok())
-            .filter(|name| name.contains(".so"))
-            .collect();
-        names.sort();
+        let names = tree
+            .list_config_dir(dir)
+            .into_iter()
+            .filter(|name| name.contains(".so"));
         for name in names {
-            let Some(real) = resolve_inside(&root, &dir.join(&name)) else {
+            let Some((real, Some(binary))) = tree.resolve(&dir.join(&name)) else {
                 continue;
             };
-            let binary = parsed
-                .entry(real.clone())
-                .or_insert_with(|| read_library(&real));
-            let Some(binary) = binary else { continue };
+            // Any ET_DYN: glibc's libc.so.6 has an interpreter and ld.so an entry point, and
+            // both are still the libraries the loader maps.
+            if !matches!(
+                binary.kind,
+                FileKind::SharedLibrary | FileKind::PieExecutable | FileKind::StaticPieExecutable
+            ) {
+                continue;
+            }
             let Some(arch) = binary.arch.map(|a| a.db_key()) else {
                 continue;
             };
+            let on_disk = tree.on_this_machine(&real);
             let defs: BTreeSet<String> = binary.version_defs.iter().cloned().collect();
             if is_loader_name(&name) {
                 loader_paths
@@ -80,7 +76,7 @@ pub fn scan(root: &Path) -> Result<BaselineSet, SysrootError> {
                     .insert(dir.join(&name).display().to_string());
             }
             if name == "libc.so.6"
-                && let Some(version) = glibc_release(&real)
+                && let Some(version) = glibc_release(&on_disk)
             {
                 libc_versions.insert(arch.clone(), version);
             }
@@ -88,7 +84,7 @@ pub fn scan(root: &Path) -> Result<BaselineSet, SysrootError> {
                 .entry(arch.clone())
                 .or_default()
                 .entry(name.clone())
-                .or_insert(real);
+                .or_insert(on_disk);
             libraries
                 .entry(arch)
                 .or_default()
@@ -171,22 +167,6 @@ fn is_loader_name(name: &str) -> bool {
     name.starts_with("ld-") || name.starts_with("ld64.so.") || name == "ld.so.1"
 }
 
-fn read_library(path: &Path) -> Option<Binary> {
-    // Any ET_DYN: glibc's libc.so.6 has an interpreter and ld.so an entry point, and both
-    // are still the libraries the loader maps.
-    match binary::read_path(path) {
-        Ok(Sniffed::Binary(binary))
-            if matches!(
-                binary.kind,
-                FileKind::SharedLibrary | FileKind::PieExecutable | FileKind::StaticPieExecutable
-            ) =>
-        {
-            Some(*binary)
-        }
-        _ => None,
-    }
-}
-
 /// The glibc release from the version banner compiled into libc.so.6
 /// ("... release version 2.31."), read from the file itself; `None` if absent.
 fn glibc_release(libc: &Path) -> Option<String> {
@@ -203,8 +183,9 @@ fn glibc_release(libc: &Path) -> Option<String> {
     (!version.is_empty()).then_some(version)
 }
 
-/// The loader's search directories inside the root, as paths relative to it ("/lib/...").
-fn library_dirs(root: &Path) -> Vec<PathBuf> {
+/// The loader's search directories inside the root, as paths relative to it ("/lib/..."):
+/// `ld.so.conf` with its includes, the multiarch directories, then the usual defaults.
+fn library_dirs(tree: &TreeIndex) -> Vec<PathBuf> {
     let mut dirs: Vec<PathBuf> = Vec::new();
     let mut push = |dir: PathBuf| {
         if !dirs.contains(&dir) {
@@ -212,22 +193,14 @@ fn library_dirs(root: &Path) -> Vec<PathBuf> {
         }
     };
     let mut conf_dirs = Vec::new();
-    read_ld_so_conf(root, Path::new("/etc/ld.so.conf"), 0, &mut conf_dirs);
+    read_ld_so_conf(tree, Path::new("/etc/ld.so.conf"), 0, &mut conf_dirs);
     for dir in conf_dirs {
         push(dir);
     }
     for base in ["/lib", "/usr/lib"] {
         // Multiarch directories (Debian: /usr/lib/x86_64-linux-gnu).
-        if let Some(real) = resolve_inside(root, Path::new(base))
-            && let Ok(entries) = std::fs::read_dir(real)
-        {
-            let mut subdirs: Vec<String> = entries
-                .filter_map(Result::ok)
-                .filter_map(|e| e.file_name().into_string().ok())
-                .filter(|name| name.contains("-linux-"))
-                .collect();
-            subdirs.sort();
-            for sub in subdirs {
+        for sub in tree.list_config_dir(Path::new(base)) {
+            if sub.contains("-linux-") {
                 push(Path::new(base).join(sub));
             }
         }
@@ -243,125 +216,6 @@ fn library_dirs(root: &Path) -> Vec<PathBuf> {
         push(PathBuf::from(default));
     }
     dirs
-}
-
-/// Reads an ld.so.conf file (relative to the root), following `include` lines with `*`
-/// globs in their last component.
-fn read_ld_so_conf(root: &Path, conf: &Path, depth: usize, out: &mut Vec<PathBuf>) {
-    if depth > MAX_INCLUDE_DEPTH {
-        return;
-    }
-    let Some(real) = resolve_inside(root, conf) else {
-        return;
-    };
-    let Ok(text) = read_small_file(&real) else {
-        return;
-    };
-    for line in text.lines() {
-        let line = line.split('#').next().unwrap_or("").trim();
-        if line.is_empty() {
-            continue;
-        }
-        if let Some(pattern) = line.strip_prefix("include").map(str::trim) {
-            for file in glob_inside(root, conf, pattern) {
-                read_ld_so_conf(root, &file, depth + 1, out);
-            }
-        } else if line.starts_with('/') {
-            out.push(PathBuf::from(line));
-        }
-    }
-}
-
-fn read_small_file(path: &Path) -> std::io::Result<String> {
-    use std::io::Read;
-    let mut text = String::new();
-    std::fs::File::open(path)?
-        .take(1 << 20)
-        .read_to_string(&mut text)?;
-    Ok(text)
-}
-
-/// Expands `dir/*.conf` (a `*` only in the last component), relative to the including file.
-fn glob_inside(root: &Path, including: &Path, pattern: &str) -> Vec<PathBuf> {
-    let pattern = if pattern.starts_with('/') {
-        PathBuf::from(pattern)
-    } else {
-        including.parent().unwrap_or(Path::new("/")).join(pattern)
-    };
-    let (Some(dir), Some(name)) = (
-        pattern.parent(),
-        pattern.file_name().and_then(|n| n.to_str()),
-    ) else {
-        return Vec::new();
-    };
-    if !name.contains('*') {
-        return vec![pattern.clone()];
-    }
-    let (prefix, suffix) = name.split_once('*').unwrap_or((name, ""));
-    let Some(real_dir) = resolve_inside(root, dir) else {
-        return Vec::new();
-    };
-    let Ok(entries) = std::fs::read_dir(real_dir) else {
-        return Vec::new();
-    };
-    let mut files: Vec<PathBuf> = entries
-        .filter_map(Result::ok)
-        .filter_map(|e| e.file_name().into_string().ok())
-        .filter(|n| {
-            n.starts_with(prefix) && n.ends_with(suffix) && n.len() >= prefix.len() + suffix.len()
-        })
-        .map(|n| dir.join(n))
-        .collect();
-    files.sort();
-    files
-}
-
-/// Resolves `path` (absolute, as seen from inside the root) to a real path under `root`,
-/// following symlinks as the target system would: absolute link targets are taken relative
-/// to the root, and no step may leave it. `None` when it does not exist, loops, or escapes.
-pub fn resolve_inside(root: &Path, path: &Path) -> Option<PathBuf> {
-    let mut pending: Vec<std::ffi::OsString> = path
-        .components()
-        .filter_map(|c| match c {
-            Component::Normal(name) => Some(name.to_os_string()),
-            Component::ParentDir => Some("..".into()),
-            _ => None,
-        })
-        .rev()
-        .collect();
-    let mut current = PathBuf::new(); // relative to root
-    let mut hops = 0;
-    while let Some(name) = pending.pop() {
-        if name == ".." {
-            current.pop();
-            continue;
-        }
-        let candidate = current.join(&name);
-        let full = root.join(&candidate);
-        let metadata = std::fs::symlink_metadata(&full).ok()?;
-        if metadata.file_type().is_symlink() {
-            hops += 1;
-            if hops > MAX_LINK_HOPS {
-                return None;
-            }
-            let target = std::fs::read_link(&full).ok()?;
-            if target.is_absolute() {
-                current = PathBuf::new();
-            }
-            let parts: Vec<std::ffi::OsString> = target
-                .components()
-                .filter_map(|c| match c {
-                    Component::Normal(n) => Some(n.to_os_string()),
-                    Component::ParentDir => Some("..".into()),
-                    _ => None,
-                })
-                .collect();
-            pending.extend(parts.into_iter().rev());
-        } else {
-            current = candidate;
-        }
-    }
-    Some(root.join(current))
 }
 
 #[cfg(test)]
@@ -398,17 +252,20 @@ mod tests {
         link("../../../../etc/passwd", "escape");
         link("loop-b", "loop-a");
         link("loop-a", "loop-b");
+        let tree = TreeIndex::on_disk(root.clone());
+        let real = |path: &str| tree.follow(Path::new(path));
         assert_eq!(
-            resolve_inside(&root, Path::new("/lib/absolute.so.1")),
-            Some(lib.join("real.so.1"))
+            real("/lib/absolute.so.1"),
+            Some(PathBuf::from("/lib/real.so.1"))
         );
         assert_eq!(
-            resolve_inside(&root, Path::new("/lib/relative.so.1")),
-            Some(lib.join("real.so.1"))
+            real("/lib/relative.so.1"),
+            Some(PathBuf::from("/lib/real.so.1"))
         );
-        // `..` stops at the root, so this looks for <root>/etc/passwd, which does not exist.
-        assert_eq!(resolve_inside(&root, Path::new("/lib/escape")), None);
-        assert_eq!(resolve_inside(&root, Path::new("/lib/loop-a")), None);
+        // `..` stops at the root: the link names the root's /etc/passwd, never this machine's.
+        assert_eq!(real("/lib/escape"), Some(PathBuf::from("/etc/passwd")));
+        assert!(tree.read_config(Path::new("/lib/escape")).is_none());
+        assert_eq!(real("/lib/loop-a"), None);
         std::fs::remove_dir_all(&root).unwrap();
     }
 }

@@ -29,7 +29,9 @@
 mod cache;
 mod system;
 
-pub use system::{Layout, SystemDirs, looks_like_root_filesystem, root_filesystem_loader};
+pub use system::{
+    Layout, SystemDirs, looks_like_root_filesystem, read_ld_so_conf, root_filesystem_loader,
+};
 
 use crate::arch::Libc;
 use crate::binary::{Binary, FileKind, Format};

@@ -239,7 +239,7 @@ fn push_unique(dirs: &mut Vec<(PathBuf, &'static str)>, dir: PathBuf, source: &'
 
 /// Reads an ld.so.conf file of the tree, following `include` lines (a `*` glob in the last
 /// component, relative to the including file), as `ldconfig` does.
-fn read_ld_so_conf(tree: &TreeIndex, conf: &Path, depth: usize, out: &mut Vec<PathBuf>) {
+pub fn read_ld_so_conf(tree: &TreeIndex, conf: &Path, depth: usize, out: &mut Vec<PathBuf>) {
     if depth > MAX_INCLUDE_DEPTH {
         return;
     }
