@@ -237,14 +237,7 @@ pub fn check_with_progress(
         let issue = Issue::UnreadableFile {
             reason: error.to_string(),
         };
-        let report = FileReport {
-            path,
-            binary: None,
-            target: None,
-            findings: Vec::new(),
-            runs_on: None,
-        };
-        files.push((report, vec![(issue, None)]));
+        files.push((FileReport::without_binary(path), vec![(issue, None)]));
     }
     // A rule that matches no file checked nothing: its files are elsewhere, or missing. The
     // finding belongs to the policy file.
@@ -271,14 +264,7 @@ pub fn check_with_progress(
         }
     }
     for (path, issues) in unmatched {
-        let report = FileReport {
-            path,
-            binary: None,
-            target: None,
-            findings: Vec::new(),
-            runs_on: None,
-        };
-        files.push((report, issues));
+        files.push((FileReport::without_binary(path), issues));
     }
     files.sort_by(|a, b| a.0.path.cmp(&b.0.path));
     let arches: Vec<Option<String>> = files

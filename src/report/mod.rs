@@ -29,6 +29,20 @@ pub struct FileReport {
     pub runs_on: Option<Vec<String>>,
 }
 
+impl FileReport {
+    /// An entry for a path that is no readable object file (an unreadable file, the policy
+    /// file): only its findings.
+    pub fn without_binary(path: PathBuf) -> FileReport {
+        FileReport {
+            path,
+            binary: None,
+            target: None,
+            findings: Vec::new(),
+            runs_on: None,
+        }
+    }
+}
+
 /// A path that was seen but not checked, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SkippedEntry {
