@@ -902,7 +902,8 @@ fn a_root_filesystem_is_checked_as_the_system_itself() {
 #[test]
 fn every_format_gives_the_same_three_valued_verdict() {
     let bin = |name: &str| format!("{BIN}/{name}");
-    let cases: [(&str, Vec<String>, i32); 5] = [
+    let arg = |text: &str| text.to_string();
+    let cases: [(&str, Vec<String>, i32); 11] = [
         (
             "pass",
             vec![
@@ -931,6 +932,50 @@ fn every_format_gives_the_same_three_valued_verdict() {
             3,
         ),
         ("error", vec![bin("not-a-binary.txt")], 2),
+        // The cases of issue 10, each in every format.
+        (
+            "fail",
+            vec![
+                bin("hello-win64.exe"),
+                bin("macho-arm64.bin"),
+                arg("--target"),
+                arg("linux-x64"),
+            ],
+            1,
+        ),
+        (
+            "fail",
+            vec![bin("hello-riscv64"), arg("--baseline"), arg("ubuntu-16.04")],
+            1,
+        ),
+        (
+            "unverified",
+            vec![bin("hello-riscv64"), arg("--baseline"), arg("rhel-7")],
+            3,
+        ),
+        (
+            "fail",
+            vec![
+                bin("hello-aarch64"),
+                arg("--sysroot"),
+                arg("testdata/sysroot/bullseye-amd64"),
+            ],
+            1,
+        ),
+        (
+            "fail",
+            vec![bin("hello-i686"), arg("--target"), arg("linux-x64")],
+            1,
+        ),
+        (
+            "pass",
+            vec![
+                bin("dotnet/Python.Runtime.dll"),
+                arg("--target"),
+                arg("linux-x64"),
+            ],
+            0,
+        ),
         (
             "error",
             vec![
