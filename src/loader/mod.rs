@@ -279,8 +279,7 @@ fn tree_objects(closure: &Closure) -> impl Iterator<Item = &PathBuf> {
 
 /// Dynamically linked: the loader maps it or its needs.
 pub fn uses_loader(binary: &Binary) -> bool {
-    !binary.kind.is_static()
-        && !binary.debug.separate_debug_file
+    !binary.debug.separate_debug_file
         && matches!(
             binary.kind,
             FileKind::Executable | FileKind::PieExecutable | FileKind::SharedLibrary
