@@ -198,6 +198,20 @@ pub fn libc_of_interpreter(interpreter: &str) -> Option<Libc> {
     }
 }
 
+/// The C library a file's DT_NEEDED entries name: glibc's `libc.so.6`, musl's `libc.so` (what
+/// its linker records) or Alpine's `libc.musl-<arch>.so.1`.
+pub fn libc_of_needed(needed: &[String]) -> Option<Libc> {
+    needed.iter().find_map(|name| {
+        if name == "libc.so.6" {
+            Some(Libc::Glibc)
+        } else if name == "libc.so" || name.starts_with("libc.musl-") {
+            Some(Libc::Musl)
+        } else {
+            None
+        }
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

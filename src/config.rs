@@ -1,6 +1,7 @@
 //! The policy file (`shipcheck.toml`): targets per path glob, baselines, allowed sonames,
 //! ignored paths and severities per code. Unknown keys are an error that names the key.
 
+use crate::report::UnverifiedPolicy;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -37,7 +38,7 @@ pub struct Policy {
     pub severity: BTreeMap<String, String>,
     /// What an unverified verdict does to the exit status: `fail` (exit 3, the default) or
     /// `pass` (exit 0).
-    pub unverified: Option<String>,
+    pub unverified: Option<UnverifiedPolicy>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]

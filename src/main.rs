@@ -213,15 +213,7 @@ fn run_check(args: CheckArgs) -> Result<ExitStatus, String> {
     let unverified = match args.unverified {
         Some(UnverifiedArg::Pass) => UnverifiedPolicy::Pass,
         Some(UnverifiedArg::Fail) => UnverifiedPolicy::Fail,
-        None => match policy.unverified.as_deref() {
-            None | Some("fail") => UnverifiedPolicy::Fail,
-            Some("pass") => UnverifiedPolicy::Pass,
-            Some(other) => {
-                return Err(format!(
-                    "policy key unverified: expected \"fail\" or \"pass\", found {other:?}"
-                ));
-            }
-        },
+        None => policy.unverified.unwrap_or_default(),
     };
     let options = CheckOptions {
         paths: args.paths,

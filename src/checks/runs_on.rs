@@ -1,7 +1,7 @@
 //! "Runs on": without `--baseline`, the database baselines on which a file has no error.
 
 use super::{FileContext, baseline_checks};
-use crate::arch::{Libc, libc_of_interpreter};
+use crate::arch::{Libc, libc_of_interpreter, libc_of_needed};
 use crate::baseline::Baseline;
 use crate::baseline::db::Database;
 use crate::binary::Binary;
@@ -51,21 +51,12 @@ impl AllBaselines {
     }
 }
 
-/// The C library a file is linked against: its interpreter says, or a library's own needs
-/// (`libc.so.6` is glibc's, `libc.so` and `libc.musl-*` musl's).
+/// The C library a file is linked against: its interpreter says, or a library's own needs.
 fn libc_of(binary: &Binary) -> Option<Libc> {
-    if let Some(interpreter) = &binary.interpreter {
-        return libc_of_interpreter(interpreter);
+    match &binary.interpreter {
+        Some(interpreter) => libc_of_interpreter(interpreter),
+        None => libc_of_needed(&binary.needed),
     }
-    binary.needed.iter().find_map(|name| {
-        if name == "libc.so.6" {
-            Some(Libc::Glibc)
-        } else if name == "libc.so" || name.starts_with("libc.musl-") {
-            Some(Libc::Musl)
-        } else {
-            None
-        }
-    })
 }
 
 #[cfg(test)]

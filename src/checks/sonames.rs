@@ -143,7 +143,6 @@ mod tests {
     use super::*;
     use crate::baseline::db::Package;
     use crate::baseline::tests::bullseye_like;
-    use crate::loader::Via;
 
     fn needing(soname: &str) -> Vec<NeedOutcome> {
         vec![NeedOutcome {
@@ -153,7 +152,6 @@ mod tests {
             },
             library: None,
             shown: None,
-            via: Via::System,
             chain: vec!["bin/app".into()],
             runpath_not_inherited: Vec::new(),
             elsewhere: Vec::new(),

@@ -136,12 +136,6 @@ pub fn check(loaded: &LoadedTree, system: Option<&BaselineSet>) -> HashMap<PathB
             if !checked.insert((real.clone(), provider_set, complete)) {
                 continue;
             }
-            let chain: Vec<String> = closure
-                .chain(*index)
-                .into_iter()
-                .filter_map(|o| closure.real_path(o))
-                .map(|p| tree.display(p).display().to_string())
-                .collect();
             // (version, library) → symbols; unversioned ones left to the host apart.
             let mut missing: BTreeMap<(Option<String>, Option<String>), Vec<String>> =
                 BTreeMap::new();
@@ -169,6 +163,14 @@ pub fn check(loaded: &LoadedTree, system: Option<&BaselineSet>) -> HashMap<PathB
                         .push(undefined.name.clone());
                 }
             }
+            if missing.is_empty() && from_host.is_empty() {
+                continue;
+            }
+            let chain: Vec<String> = closure
+                .chain_files(*index)
+                .into_iter()
+                .map(|p| tree.display(p).display().to_string())
+                .collect();
             let issues = out.entry(real.clone()).or_default();
             for ((version, library), mut names) in missing {
                 names.sort();

@@ -33,7 +33,7 @@ pub use system::{
     Layout, SystemDirs, looks_like_root_filesystem, read_ld_so_conf, root_filesystem_loader,
 };
 
-use crate::arch::Libc;
+use crate::arch::{Libc, libc_of_interpreter, libc_of_needed};
 use crate::binary::{Binary, FileKind, Format};
 use crate::tree::TreeIndex;
 use std::collections::{HashMap, HashSet};
@@ -126,8 +126,6 @@ pub struct Edge {
     /// DT_RUNPATH entries of objects up the chain that the loader did not consult for this
     /// need (glibc: DT_RUNPATH applies only to its own object's needs).
     pub runpath_not_inherited: Vec<(PathBuf, String)>,
-    /// Files of another ELF class or machine found on the way and skipped (glibc).
-    pub skipped_incompatible: Vec<PathBuf>,
 }
 
 /// Everything the loader maps for one entry point.
@@ -163,6 +161,15 @@ impl Closure {
             Found::Tree { path, .. } => Some(path),
             _ => None,
         }
+    }
+
+    /// The files of the chain that led to `object`, entry point first (symlinks resolved):
+    /// what findings show.
+    pub fn chain_files(&self, object: usize) -> Vec<&Path> {
+        self.chain(object)
+            .into_iter()
+            .filter_map(|o| self.real_path(o))
+            .collect()
     }
 
     /// The file an object is (symlinks resolved), if it is in the tree: what people are shown.
@@ -294,35 +301,22 @@ fn is_program(binary: &Binary) -> bool {
 
 /// The dynamic loader's own file: loaded by the kernel, never an entry point.
 fn is_loader_file(binary: &Binary) -> bool {
-    binary.soname.as_deref().is_some_and(|soname| {
-        soname.starts_with("ld-linux")
-            || soname.starts_with("ld64.so.")
-            || soname == "ld.so.1"
-            || soname.starts_with("ld-musl-")
-    })
+    binary
+        .soname
+        .as_deref()
+        .is_some_and(|soname| libc_of_interpreter(soname).is_some())
 }
 
 /// Which loader's rules apply to a closure: the entry's interpreter says; a library follows the
-/// target or baseline, else its own needs (musl's libc is `libc.so`).
+/// target or baseline, else its own needs.
 fn flavor_of(binary: &Binary, libc: Option<Libc>) -> Flavor {
-    if let Some(interpreter) = &binary.interpreter {
-        return if interpreter.contains("ld-musl-") {
-            Flavor::Musl
-        } else {
-            Flavor::Glibc
-        };
-    }
+    let libc = match &binary.interpreter {
+        Some(interpreter) => libc_of_interpreter(interpreter),
+        None => libc.or_else(|| libc_of_needed(&binary.needed)),
+    };
     match libc {
         Some(Libc::Musl) => Flavor::Musl,
-        Some(_) => Flavor::Glibc,
-        None if binary
-            .needed
-            .iter()
-            .any(|n| n == "libc.so" || n.starts_with("libc.musl-")) =>
-        {
-            Flavor::Musl
-        }
-        None => Flavor::Glibc,
+        _ => Flavor::Glibc,
     }
 }
 
@@ -395,7 +389,6 @@ impl Loader<'_> {
             to: 0,
             via: Via::Nowhere,
             runpath_not_inherited: Vec::new(),
-            skipped_incompatible: Vec::new(),
         };
         if let Some(&loaded) = names.get(name) {
             // A name not found is searched again at every need: musl keeps nothing for it, and
@@ -418,7 +411,7 @@ impl Loader<'_> {
             edge.via = Via::AlreadyLoaded;
             return edge;
         }
-        let (found, via) = self.search(closure, from, name, entry, &mut edge);
+        let (found, via, binary) = self.search(closure, from, name, entry, &mut edge);
         // The same file reached under another name is the same object
         // (glibc `_dl_file_id_match_p`, musl's st_dev/st_ino check).
         if let Found::Tree { real, .. } = &found
@@ -432,10 +425,6 @@ impl Loader<'_> {
             edge.via = via;
             return edge;
         }
-        let binary = match &found {
-            Found::Tree { real, .. } => self.tree.resolve(real).and_then(|(_, b)| b),
-            _ => None,
-        };
         closure.objects.push(Object {
             name: name.to_string(),
             found,
@@ -456,10 +445,10 @@ impl Loader<'_> {
         name: &str,
         entry: &Binary,
         edge: &mut Edge,
-    ) -> (Found, Via) {
+    ) -> (Found, Via, Option<Arc<Binary>>) {
         let flavor = closure.flavor;
         if is_loader_itself(name, flavor, entry) {
-            return (Found::Loader, Via::Loader);
+            return (Found::Loader, Via::Loader, None);
         }
         if name.contains('/') {
             return self.by_path(name);
@@ -525,15 +514,13 @@ impl Loader<'_> {
             };
             match self.expand(&text, owner_path) {
                 Expanded::Tree(dir) => {
-                    if let Some(found) = self.look_in(&dir, name, entry, edge) {
-                        return (
-                            found,
-                            Via::SearchEntry {
-                                tag,
-                                owner: owner_path.to_path_buf(),
-                                entry: text,
-                            },
-                        );
+                    if let Some((found, binary)) = self.accepted(&dir.join(name), entry) {
+                        let via = Via::SearchEntry {
+                            tag,
+                            owner: owner_path.to_path_buf(),
+                            entry: text,
+                        };
+                        return (found, via, Some(binary));
                     }
                 }
                 Expanded::TargetSystem => {}
@@ -541,20 +528,9 @@ impl Loader<'_> {
             }
         }
         let no_default_lib = flavor == Flavor::Glibc && requester.is_some_and(|b| b.no_default_lib);
-        if no_default_lib && self.setting.layout == Layout::App {
-            // The target's own cache is unknown here; its default directories are skipped.
-            return (
-                Found::NotFound {
-                    no_default_lib,
-                    undecided,
-                    only_in_conf: None,
-                },
-                Via::Nowhere,
-            );
-        }
         // The compiled-in directories of the loader this closure runs under (a 32-bit program's
-        // loader searches /lib32, not /lib/x86_64-linux-gnu).
-        // Only a root filesystem's own; an application tree's system is the target's.
+        // loader searches /lib32, not /lib/x86_64-linux-gnu). Only a root filesystem's own: an
+        // application tree's system is the target's, and its cache is unknown.
         let system_dirs = match self.setting.layout {
             Layout::RootFs => self.dirs.for_loader(flavor, self.tree, entry),
             Layout::App => std::borrow::Cow::Borrowed(&[][..]),
@@ -569,44 +545,31 @@ impl Loader<'_> {
                 if no_default_lib && system_dirs.iter().any(|(system, _)| *system == dir) {
                     continue;
                 }
-                if let Some((real, Some(binary))) = self.tree.resolve(path)
-                    && compatible(&binary, entry)
-                {
-                    return (
-                        Found::Tree {
-                            path: path.clone(),
-                            real,
-                        },
-                        Via::SystemDir {
-                            dir,
-                            source: "ld.so.cache",
-                        },
-                    );
-                }
-            }
-        }
-        if !no_default_lib {
-            for (dir, source) in system_dirs.iter() {
-                if let Some(found) = self.look_in(dir, name, entry, edge) {
-                    return (
-                        found,
-                        Via::SystemDir {
-                            dir: dir.clone(),
-                            source,
-                        },
-                    );
+                if let Some((found, binary)) = self.accepted(path, entry) {
+                    let via = Via::SystemDir {
+                        dir,
+                        source: "ld.so.cache",
+                    };
+                    return (found, via, Some(binary));
                 }
             }
         }
         if no_default_lib {
-            return (
-                Found::NotFound {
-                    no_default_lib,
-                    undecided,
-                    only_in_conf: None,
-                },
-                Via::Nowhere,
-            );
+            let found = Found::NotFound {
+                no_default_lib,
+                undecided,
+                only_in_conf: None,
+            };
+            return (found, Via::Nowhere, None);
+        }
+        for (dir, source) in system_dirs.iter() {
+            if let Some((found, binary)) = self.accepted(&dir.join(name), entry) {
+                let via = Via::SystemDir {
+                    dir: dir.clone(),
+                    source,
+                };
+                return (found, via, Some(binary));
+            }
         }
         match self.beyond_tree(undecided) {
             // Say why when an ld.so.conf directory holds it: only ldconfig's cache would lead
@@ -624,49 +587,38 @@ impl Loader<'_> {
                     .conf
                     .iter()
                     .map(|dir| dir.join(name))
-                    .find(|path| {
-                        self.tree.resolve(path).is_some_and(|(_, binary)| {
-                            binary.is_some_and(|b| compatible(&b, entry))
-                        })
-                    });
-                (
-                    Found::NotFound {
-                        no_default_lib,
-                        undecided,
-                        only_in_conf,
-                    },
-                    via,
-                )
+                    .find(|path| self.accepted(path, entry).is_some());
+                let found = Found::NotFound {
+                    no_default_lib,
+                    undecided,
+                    only_in_conf,
+                };
+                (found, via, None)
             }
-            other => other,
+            (found, via) => (found, via, None),
         }
     }
 
     /// A name with a slash: an absolute path is a path of the target system (inside the tree for
     /// a root filesystem); a relative one resolves against the working directory.
-    fn by_path(&self, name: &str) -> (Found, Via) {
+    fn by_path(&self, name: &str) -> (Found, Via, Option<Arc<Binary>>) {
         if !name.starts_with('/') {
-            return (
-                Found::Unknown {
-                    why: format!(
-                        "{name} is a relative path: the loader opens it relative to the working directory"
-                    ),
-                },
-                Via::Path,
+            let why = format!(
+                "{name} is a relative path: the loader opens it relative to the working directory"
             );
+            return (Found::Unknown { why }, Via::Path, None);
         }
         if self.setting.layout == Layout::RootFs
-            && let Some((real, Some(_))) = self.tree.resolve(Path::new(name))
+            && let Some((real, Some(binary))) = self.tree.resolve(Path::new(name))
         {
-            return (
-                Found::Tree {
-                    path: PathBuf::from(name),
-                    real,
-                },
-                Via::Path,
-            );
+            let found = Found::Tree {
+                path: PathBuf::from(name),
+                real,
+            };
+            return (found, Via::Path, Some(binary));
         }
-        self.beyond_tree(Vec::new())
+        let (found, via) = self.beyond_tree(Vec::new());
+        (found, via, None)
     }
 
     fn beyond_tree(&self, undecided: Vec<String>) -> (Found, Via) {
@@ -684,18 +636,16 @@ impl Loader<'_> {
         }
     }
 
-    /// `dir/name` in the tree, if it is an object file the loader accepts. glibc skips a file
-    /// of another class or machine (`open_verify`) and searches on.
-    fn look_in(&self, dir: &Path, name: &str, entry: &Binary, edge: &mut Edge) -> Option<Found> {
-        let path = dir.join(name);
-        let (real, binary) = self.tree.resolve(&path)?;
-        match binary {
-            Some(binary) if compatible(&binary, entry) => Some(Found::Tree { path, real }),
-            _ => {
-                edge.skipped_incompatible.push(path);
-                None
-            }
-        }
+    /// The object file at `path` in the tree, if the loader accepts it: glibc's `open_verify`
+    /// skips a file of another class or machine and searches on.
+    fn accepted(&self, path: &Path, entry: &Binary) -> Option<(Found, Arc<Binary>)> {
+        let (real, binary) = self.tree.resolve(path)?;
+        let binary = binary.filter(|binary| compatible(binary, entry))?;
+        let found = Found::Tree {
+            path: path.to_path_buf(),
+            real,
+        };
+        Some((found, binary))
     }
 
     fn expand(&self, entry: &str, owner: &Path) -> Expanded {
@@ -741,9 +691,7 @@ fn is_loader_itself(name: &str, flavor: Flavor, entry: &Binary) -> bool {
     match flavor {
         Flavor::Musl => crate::baseline::is_musl_builtin(name),
         Flavor::Glibc => {
-            let loader_name =
-                name.starts_with("ld-linux") || name.starts_with("ld64.so.") || name == "ld.so.1";
-            loader_name
+            libc_of_interpreter(name) == Some(Libc::Glibc)
                 && entry
                     .interpreter
                     .as_deref()
@@ -760,7 +708,6 @@ pub struct NeedOutcome {
     /// The library found in the tree, parsed, and its path as shown to the user.
     pub library: Option<Arc<Binary>>,
     pub shown: Option<String>,
-    pub via: Via,
     /// Entry point first, the requesting file last (paths as shown to the user).
     pub chain: Vec<String>,
     /// DT_RUNPATH entries up the chain that do not apply to this need (glibc).
@@ -820,14 +767,12 @@ impl Model {
                         Found::Tree { real, .. } => Some(shown(real)),
                         _ => None,
                     },
-                    via: edge.via.clone(),
                     chain: chains
                         .entry(edge.from)
                         .or_insert_with(|| {
                             closure
-                                .chain(edge.from)
+                                .chain_files(edge.from)
                                 .into_iter()
-                                .filter_map(|o| closure.real_path(o))
                                 .map(&mut shown)
                                 .collect()
                         })

@@ -140,8 +140,9 @@ pub enum ExitStatus {
     Unverified = 3,
 }
 
-/// What an unverified verdict does to the exit status.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// What an unverified verdict does to the exit status (`unverified` in the policy file).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum UnverifiedPolicy {
     /// Exit 3: a gate stays red until everything was checked.
     #[default]
