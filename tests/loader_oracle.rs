@@ -1422,36 +1422,11 @@ fn rootfs_undefined_symbol_is_what_ldd_r_reports() {
     )
     .soname("libz.so.1")
     .build();
-    let output = t.run_loader_with(
-        GLIBC_LOADER,
-        &[OsStr::new("/usr/bin/app")],
-        &[
-            ("LD_TRACE_LOADED_OBJECTS", "1"),
-            ("LD_BIND_NOW", "1"),
-            ("LD_WARN", "yes"),
-        ],
-        &t.root,
-    );
-    let said = format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let undefined: Vec<&str> = said
-        .lines()
-        .filter_map(|line| line.trim().strip_prefix("undefined symbol: "))
-        .map(|rest| rest.split_whitespace().next().unwrap_or_default())
-        .collect();
+    let (undefined, said) = undefined_symbols(&t, OsStr::new("/usr/bin/app"));
     assert_eq!(undefined, ["z_stub"], "the loader said: {said}");
 
-    let output = assert_cmd::Command::cargo_bin("shipcheck")
-        .expect("the shipcheck binary is built")
-        .args(["check", "--format", "json"])
-        .arg(&t.root)
-        .output()
-        .expect("shipcheck runs");
-    let doc: Value = serde_json::from_slice(&output.stdout).expect("shipcheck prints JSON");
-    assert_eq!(output.status.code(), Some(1), "{doc:#}");
+    let (status, doc) = check_json(&t.root, &[]);
+    assert_eq!(status, Some(1), "{doc:#}");
     let app = doc["files"]
         .as_array()
         .expect("files")
@@ -1474,13 +1449,7 @@ fn rootfs_undefined_symbol_is_what_ldd_r_reports() {
         serde_json::json!(["z_stub"])
     );
     // Nothing else of the closure (libc.so.6, the loader) has an undefined symbol.
-    let others: Vec<&Value> = doc["files"]
-        .as_array()
-        .expect("files")
-        .iter()
-        .flat_map(|f| f["findings"].as_array().into_iter().flatten())
-        .filter(|f| f["code"] == "symbol-undefined")
-        .collect();
+    let others: Vec<&Value> = findings_coded(&doc, "symbol-undefined");
     assert_eq!(others.len(), 1, "{doc:#}");
 }
 
@@ -1564,18 +1533,9 @@ fn platform_in_a_search_path_is_unknown_not_guessed() {
     let app = &doc["trees"][0]["entry_points"][0];
     assert_eq!(app["path"], "bin/app", "{doc:#}");
     assert_eq!(app["verdict"], "unknown", "{app:#}");
-    let output = assert_cmd::Command::cargo_bin("shipcheck")
-        .expect("the shipcheck binary is built")
-        .args(["check", "--format", "json", "--sysroot", "/"])
-        .arg(&t.root)
-        .output()
-        .expect("shipcheck runs");
-    let doc: Value = serde_json::from_slice(&output.stdout).expect("shipcheck prints JSON");
-    let codes: Vec<&str> = doc["files"]
-        .as_array()
-        .expect("files")
-        .iter()
-        .flat_map(|f| f["findings"].as_array().into_iter().flatten())
+    let (_, doc) = check_json(&t.root, &["--sysroot", "/"]);
+    let codes: Vec<&str> = findings_coded(&doc, "")
+        .into_iter()
         .filter_map(|f| f["code"].as_str())
         .collect();
     assert!(codes.contains(&"load-path-unknown"), "{doc:#}");
@@ -1622,20 +1582,8 @@ fn rootfs_ld_so_conf_reaches_the_loader_only_through_its_cache() {
             Expected::from_loader("usr/local/lib/libz.so.1", &libz),
         ],
     );
-    let output = assert_cmd::Command::cargo_bin("shipcheck")
-        .expect("the shipcheck binary is built")
-        .args(["check", "--format", "json"])
-        .arg(&t.root)
-        .output()
-        .expect("shipcheck runs");
-    let doc: Value = serde_json::from_slice(&output.stdout).expect("shipcheck prints JSON");
-    let missing: Vec<&Value> = doc["files"]
-        .as_array()
-        .expect("files")
-        .iter()
-        .flat_map(|f| f["findings"].as_array().into_iter().flatten())
-        .filter(|f| f["code"] == "soname-missing")
-        .collect();
+    let (_, doc) = check_json(&t.root, &[]);
+    let missing: Vec<&Value> = findings_coded(&doc, "soname-missing");
     assert_eq!(missing.len(), 1, "{doc:#}");
     assert_eq!(
         missing[0]["evidence"]["needs_ldconfig"], "/usr/local/lib/libz.so.1",
@@ -1682,9 +1630,31 @@ fn undefined_symbol_against_a_sysroot_is_what_ldd_r_reports() {
         .needs(&stub)
         .runpath("$ORIGIN/../lib")
         .build();
+    let (undefined, said) = undefined_symbols(&t, t.root.join("bin/app").as_os_str());
+    assert_eq!(undefined, ["z_stub"], "the loader said: {said}");
+
+    let (status, doc) = check_json(&t.root, &["--sysroot", "/"]);
+    let found: Vec<&Value> = findings_coded(&doc, "symbol-undefined");
+    assert_eq!(found.len(), 1, "{doc:#}");
+    assert_eq!(
+        found[0]["evidence"]["symbols"],
+        serde_json::json!(["z_stub"])
+    );
+    assert_eq!(found[0]["baseline"], "sysroot:/", "{doc:#}");
+    assert_eq!(status, Some(1), "{doc:#}");
+
+    // A database baseline knows no symbols: nothing is decided, nothing is claimed.
+    let (_, doc) = check_json(&t.root, &["--baseline", "debian-12"]);
+    assert!(!doc.to_string().contains("symbol-undefined"), "{doc:#}");
+}
+
+/// What glibc's loader says of `file` when it also relocates in trace mode (`ldd -r`:
+/// LD_BIND_NOW=1 LD_WARN=yes; rtld exits after the relocation pass, no code of the program
+/// runs): the symbol of each "undefined symbol" line, and everything it printed.
+fn undefined_symbols(t: &Tree, file: &OsStr) -> (Vec<String>, String) {
     let output = t.run_loader_with(
         GLIBC_LOADER,
-        &[t.root.join("bin/app").as_os_str()],
+        &[file],
         &[
             ("LD_TRACE_LOADED_OBJECTS", "1"),
             ("LD_BIND_NOW", "1"),
@@ -1697,42 +1667,39 @@ fn undefined_symbol_against_a_sysroot_is_what_ldd_r_reports() {
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
     );
-    let undefined: Vec<&str> = said
+    let undefined = said
         .lines()
         .filter_map(|line| line.trim().strip_prefix("undefined symbol: "))
-        .map(|rest| rest.split_whitespace().next().unwrap_or_default())
+        .map(|rest| {
+            rest.split_whitespace()
+                .next()
+                .unwrap_or_default()
+                .to_string()
+        })
         .collect();
-    assert_eq!(undefined, ["z_stub"], "the loader said: {said}");
+    (undefined, said)
+}
 
+/// `shipcheck check --format json ARGS ROOT`: its exit status and document.
+fn check_json(root: &Path, args: &[&str]) -> (Option<i32>, Value) {
     let output = assert_cmd::Command::cargo_bin("shipcheck")
         .expect("the shipcheck binary is built")
-        .args(["check", "--format", "json", "--sysroot", "/"])
-        .arg(&t.root)
+        .args(["check", "--format", "json"])
+        .args(args)
+        .arg(root)
         .output()
         .expect("shipcheck runs");
-    let doc: Value = serde_json::from_slice(&output.stdout).expect("shipcheck prints JSON");
-    let found: Vec<&Value> = doc["files"]
+    let doc = serde_json::from_slice(&output.stdout).expect("shipcheck prints JSON");
+    (output.status.code(), doc)
+}
+
+/// Every finding of the document with this code (every finding for "").
+fn findings_coded<'a>(doc: &'a Value, code: &str) -> Vec<&'a Value> {
+    doc["files"]
         .as_array()
         .expect("files")
         .iter()
         .flat_map(|f| f["findings"].as_array().into_iter().flatten())
-        .filter(|f| f["code"] == "symbol-undefined")
-        .collect();
-    assert_eq!(found.len(), 1, "{doc:#}");
-    assert_eq!(
-        found[0]["evidence"]["symbols"],
-        serde_json::json!(["z_stub"])
-    );
-    assert_eq!(found[0]["baseline"], "sysroot:/", "{doc:#}");
-    assert_eq!(output.status.code(), Some(1), "{doc:#}");
-
-    // A database baseline knows no symbols: nothing is decided, nothing is claimed.
-    let output = assert_cmd::Command::cargo_bin("shipcheck")
-        .expect("the shipcheck binary is built")
-        .args(["check", "--format", "json", "--baseline", "debian-12"])
-        .arg(&t.root)
-        .output()
-        .expect("shipcheck runs");
-    let doc: Value = serde_json::from_slice(&output.stdout).expect("shipcheck prints JSON");
-    assert!(!doc.to_string().contains("symbol-undefined"), "{doc:#}");
+        .filter(|f| code.is_empty() || f["code"] == code)
+        .collect()
 }
