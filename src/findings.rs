@@ -428,7 +428,7 @@ impl Issue {
                         "Linux starts it, but its loader belongs to another operating system (\"No such file or directory\"), and a static one dies at its first system call"
                     }
                     ArchFailure::LoaderSkipsLibrary => {
-                        "the loader skips it on the search path (\"skipping incompatible\") and then fails with \"cannot open shared object file\"; opened by path it says \"wrong ELF class\" or \"ELF file's machine does not match\""
+                        "the loader passes over it on the search path and, with no other copy, fails with \"cannot open shared object file: No such file or directory\"; named by path, a file of the other class gives \"wrong ELF class\""
                     }
                 };
                 format!("{what}: {happens}")

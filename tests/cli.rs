@@ -1156,7 +1156,7 @@ fn each_architecture_pair_names_the_failure_that_really_happens() {
             "linux-arm64",
             "arch-mismatch",
             "loader-skips-library",
-            "skipping incompatible",
+            "cannot open shared object file",
         ),
         (
             "hello-x86_64-musl",

@@ -1703,3 +1703,90 @@ fn findings_coded<'a>(doc: &'a Value, code: &str) -> Vec<&'a Value> {
         .filter(|f| code.is_empty() || f["code"] == code)
         .collect()
 }
+
+/// What `ld.so --list FILE` prints on stderr (the words a real start prints).
+fn list_error(t: &Tree, rel: &str) -> String {
+    let file = t.loader_arg(rel);
+    let output = t.run_loader(
+        GLIBC_LOADER,
+        &[OsStr::new("--list"), file.as_os_str()],
+        false,
+        &t.root,
+    );
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+// Facts (glibc 2.36, `ld.so --list`, what a real start prints):
+// - a need no search entry reaches: "error while loading shared libraries: libB.so: cannot open
+//   shared object file: No such file or directory";
+// - a library of another machine on the search path (an x86_64 library marked aarch64 as
+//   wrong/libq.so.1, the only copy): passed over, then "libq.so.1: cannot open shared object file: No such file or
+//   directory" (glibc's loader never says "skipping incompatible": that is GNU ld's wording);
+// - a library of the other class named by path (DT_NEEDED with a slash, an i386 file): "wrong
+//   ELF class: ELFCLASS32".
+// The findings quote those words.
+#[test]
+fn findings_quote_the_loaders_own_words() {
+    let t = app_with_chain("words-runpath", Toolchain::Glibc, true);
+    let said = list_error(&t, "bin/app");
+    let words = "error while loading shared libraries: libB.so: cannot open shared object file";
+    assert!(said.contains(words), "the loader said: {said}");
+    let (_, doc) = check_json(&t.root, &["--sysroot", "/"]);
+    let missing = findings_coded(&doc, "soname-missing");
+    assert_eq!(missing.len(), 1, "{doc:#}");
+    let message = missing[0]["message"].as_str().unwrap_or_default();
+    assert!(message.contains(words), "{message}");
+
+    let t = Tree::new("words-machine", View::Host);
+    let i386 = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/bin/hello-i686");
+    // Linked against a real x86_64 libq.so.1 kept outside the tree; the tree holds, where the
+    // program's DT_RPATH leads, the same library marked as aarch64 (e_machine 183: no cross
+    // compiler is needed to make a shared library of another machine).
+    let stub = t.scratch().join("libq.so.1");
+    t.lib(Toolchain::Glibc, &stub.to_string_lossy(), "libz_stub.c")
+        .soname("libq.so.1")
+        .build();
+    t.exe(Toolchain::Glibc, "bin/app", "app_z.c")
+        .needs(&stub)
+        .rpath("$ORIGIN/../wrong")
+        .build();
+    t.mkdir("wrong");
+    let mut aarch64 = std::fs::read(&stub).expect("read the stub");
+    aarch64[18..20].copy_from_slice(&183u16.to_le_bytes());
+    std::fs::write(t.root.join("wrong/libq.so.1"), aarch64).expect("write the aarch64 library");
+    // A need by path: a library without DT_SONAME linked by its absolute path, then replaced by
+    // a 32-bit file.
+    let by_path = t.root.join("wrong/libp.so");
+    t.lib(Toolchain::Glibc, &by_path.to_string_lossy(), "libz_stub.c")
+        .build();
+    t.exe(Toolchain::Glibc, "bin/app-by-path", "app_z.c")
+        .needs(&by_path)
+        .build();
+    std::fs::copy(&i386, &by_path).expect("copy the i386 file");
+
+    let said = list_error(&t, "bin/app");
+    assert!(
+        said.contains("libq.so.1: cannot open shared object file: No such file or directory"),
+        "the loader said: {said}"
+    );
+    assert!(!said.contains("incompatible"), "the loader said: {said}");
+    let said = list_error(&t, "bin/app-by-path");
+    assert!(
+        said.contains("wrong ELF class: ELFCLASS32"),
+        "the loader said: {said}"
+    );
+
+    let (_, doc) = check_json(&t.root, &["--target", "linux-x64"]);
+    let skipped: Vec<&str> = findings_coded(&doc, "arch-mismatch")
+        .into_iter()
+        .filter(|f| f["evidence"]["failure"] == "loader-skips-library")
+        .filter_map(|f| f["message"].as_str())
+        .collect();
+    assert_eq!(skipped.len(), 1, "{doc:#}");
+    assert!(
+        skipped[0].contains("cannot open shared object file: No such file or directory")
+            && skipped[0].contains("wrong ELF class"),
+        "{}",
+        skipped[0]
+    );
+}
