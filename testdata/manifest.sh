@@ -231,7 +231,9 @@ total_bin=$(find "$BIN" -type f -printf '%s\n' | awk '{s += $1} END {print s}')
 total_all=$(find "$TD" -type f ! -path "$TD/MANIFEST.md" ! -name '*.tmp' -printf '%s\n' | awk '{s += $1} END {print s}')
 total_sysroot=0
 [ -d "$TD/sysroot" ] && total_sysroot=$(find "$TD/sysroot" -type f -printf '%s\n' | awk '{s += $1} END {print s+0}')
-echo "Sizes (regular files, apparent bytes): \`bin/\` $total_bin; \`sysroot/\` $total_sysroot;"
+total_images=0
+[ -d "$TD/images" ] && total_images=$(find "$TD/images" -type f ! -name '*.tmp' -printf '%s\n' | awk '{s += $1} END {print s+0}')
+echo "Sizes (regular files, apparent bytes): \`bin/\` $total_bin; \`sysroot/\` $total_sysroot; \`images/\` $total_images;"
 echo "all of \`testdata/\` except this MANIFEST.md $total_all (about $(( (total_all + 524288) / 1048576 )) MiB)."
 echo
 
@@ -251,6 +253,25 @@ for n in "${all[@]}"; do
         echo "- readelf -h: \`$(cd "$BIN" && readelf -h "$n" 2>&1 >/dev/null | head -n1)\`"
     fi
 done
+
+if [ -d "$TD/images" ]; then
+    echo
+    echo "## Container images (\`images/\`)"
+    echo
+    echo "Built by \`build.sh\` (step 6) with umoci and skopeo from \`src/zapp.c\` and the files of"
+    echo "\`sysroot/bullseye-amd64/\`: one OCI layout, \`images/oci/\`, with the tags \`complete\`"
+    echo "(self-contained), \`lacking\` (no libz.so.1) and \`whiteout\` (libz.so.1 deleted by an upper"
+    echo "layer's whiteout), which share blobs, and \`whiteout.docker.tar.gz\`, the \`whiteout\` image"
+    echo "as a gzipped docker-archive. Their layers, digests, how each was built and what each"
+    echo "image's own loader says of \`/app/zapp\` are in \`images/README.md\`."
+    echo
+    echo "| file | bytes | sha256 |"
+    echo "| --- | ---: | --- |"
+    (cd "$TD/images" && find . -type f ! -name README.md ! -name '*.tmp' -print | sed 's|^\./||' | sort |
+        while IFS= read -r n; do
+            printf '| `images/%s` | %d | `%s` |\n' "$n" "$(stat -c %s "$n")" "$(sha256sum <"$n" | cut -d' ' -f1)"
+        done)
+fi
 
 if [ -f "$TD/bullseye-packages.txt" ]; then
     echo
