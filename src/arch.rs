@@ -169,7 +169,7 @@ impl fmt::Display for Arch {
 }
 
 /// Which C library a binary or target uses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Libc {
     Glibc,

@@ -2,6 +2,7 @@
 //! reading, and notes everything else. Never opens FIFOs, sockets or devices.
 
 use crate::PathGlobs;
+use crate::artifact::{self, Limits, Opened};
 use crate::binary::{self, Binary, ReadError, Sniffed};
 use crate::report::SkippedEntry;
 use std::path::{Path, PathBuf};
@@ -68,20 +69,33 @@ pub fn roots(paths: &[PathBuf]) -> Result<Vec<(PathBuf, PathBuf)>, MissingPath> 
         .collect()
 }
 
+/// What the walk hands out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Found {
+    /// A regular file.
+    File,
+    /// A directory holding an OCI image layout: read as images, not walked.
+    ImageLayout,
+}
+
 /// Walks every root, handing each regular file to `on_file` as soon as it is found (so reading
 /// overlaps walking), in sorted order: each directory is listed sorted by name, which makes the
 /// walk order the paths' order. Problems inside a tree are recorded and the walk goes on.
-pub fn discover(roots: Vec<(PathBuf, PathBuf)>, on_file: &mut dyn FnMut(&Path)) -> Inventory {
+pub fn discover(
+    roots: Vec<(PathBuf, PathBuf)>,
+    on_file: &mut dyn FnMut(&Path, Found),
+) -> Inventory {
     let mut inventory = Inventory::default();
     // Overlapping roots (`a` and `a/b`) must not check a file twice.
     let mut seen = std::collections::HashSet::new();
     let several = roots.len() > 1;
     for (root, _) in &roots {
-        for entry in WalkDir::new(root)
+        let mut walk = WalkDir::new(root)
             .follow_links(false)
             .follow_root_links(true)
             .sort_by_file_name()
-        {
+            .into_iter();
+        while let Some(entry) = walk.next() {
             match entry {
                 Ok(entry) => {
                     // A root given as a symlink is followed: the user named it.
@@ -95,7 +109,12 @@ pub fn discover(roots: Vec<(PathBuf, PathBuf)>, on_file: &mut dyn FnMut(&Path)) 
                     };
                     if file_type.is_file() {
                         if !several || seen.insert(entry.path().to_path_buf()) {
-                            on_file(entry.path());
+                            on_file(entry.path(), Found::File);
+                        }
+                    } else if file_type.is_dir() && artifact::is_oci_layout(entry.path()) {
+                        walk.skip_current_dir();
+                        if !several || seen.insert(entry.path().to_path_buf()) {
+                            on_file(entry.path(), Found::ImageLayout);
                         }
                     } else {
                         classify(&mut inventory, entry.path(), file_type);
@@ -132,6 +151,15 @@ pub struct Walked {
     pub ignored: Vec<SkippedEntry>,
     /// Regular files that are not object files: only counted, never kept (most of a tree).
     pub not_binaries: usize,
+    /// Archives and images found (a PATH itself, or inside a walked directory), each with the
+    /// trees it unpacked to, in walk order.
+    pub artifacts: Vec<(PathBuf, Opened)>,
+}
+
+/// What one reader made of one path.
+enum Outcome {
+    Binary(Result<Box<Binary>, ReadError>),
+    Artifact(Opened),
 }
 
 /// One walk and many readers at once: the walk hands each regular file to reader threads as
@@ -140,13 +168,14 @@ pub struct Walked {
 pub fn read_while_walking(
     roots: Vec<(PathBuf, PathBuf)>,
     ignore: Option<&PathGlobs>,
+    limits: Limits,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Walked {
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .saturating_mul(4)
         .clamp(4, 32);
-    let (sender, receiver) = std::sync::mpsc::channel::<(usize, PathBuf)>();
+    let (sender, receiver) = std::sync::mpsc::channel::<(usize, PathBuf, Found)>();
     let receiver = std::sync::Mutex::new(receiver);
     let found = AtomicUsize::new(0);
     let finished = AtomicUsize::new(0);
@@ -162,11 +191,27 @@ pub fn read_while_walking(
                             Ok(receiver) => receiver.recv(),
                             Err(_) => break,
                         };
-                        let Ok((index, path)) = job else { break };
-                        let outcome = match binary::read_path(&path) {
-                            Ok(Sniffed::NotBinary) => None,
-                            Ok(Sniffed::Binary(binary)) => Some(Ok(binary)),
-                            Err(error) => Some(Err(error)),
+                        let Ok((index, path, what)) = job else { break };
+                        let label = path.display().to_string();
+                        let outcome = match what {
+                            Found::ImageLayout => Some(Outcome::Artifact(
+                                artifact::open_oci_layout(&path, &label, limits),
+                            )),
+                            Found::File => {
+                                let mut archive = false;
+                                match binary::read_path_or_head(&path, &mut |head| {
+                                    archive = artifact::sniff(head).is_some();
+                                }) {
+                                    Ok(Sniffed::NotBinary) if archive => Some(Outcome::Artifact(
+                                        artifact::open_file(&path, &label, limits),
+                                    )),
+                                    Ok(Sniffed::NotBinary) => None,
+                                    Ok(Sniffed::Binary(binary)) => {
+                                        Some(Outcome::Binary(Ok(binary)))
+                                    }
+                                    Err(error) => Some(Outcome::Binary(Err(error))),
+                                }
+                            }
                         };
                         let count = finished.fetch_add(1, Ordering::Relaxed) + 1;
                         progress(count, found.load(Ordering::Relaxed));
@@ -183,7 +228,7 @@ pub fn read_while_walking(
             .collect();
         let root_paths = roots.clone();
         let mut next = 0;
-        let inventory = discover(roots, &mut |path| {
+        let inventory = discover(roots, &mut |path, what| {
             if let Some(pattern) =
                 ignore.and_then(|globs| globs.first_match(&relative_to_root(&root_paths, path)))
             {
@@ -195,23 +240,29 @@ pub fn read_while_walking(
             }
             found.fetch_add(1, Ordering::Relaxed);
             // The receivers outlive the walk, so sending cannot fail.
-            let _ = sender.send((next, path.to_path_buf()));
+            let _ = sender.send((next, path.to_path_buf(), what));
             next += 1;
         });
         drop(sender);
-        let mut read: Vec<(usize, PathBuf, Result<Box<Binary>, ReadError>)> = workers
+        let mut done: Vec<(usize, PathBuf, Outcome)> = workers
             .into_iter()
             .flat_map(|worker| worker.join().unwrap_or_default())
             .collect();
-        read.sort_by_key(|(index, _, _)| *index);
+        done.sort_by_key(|(index, _, _)| *index);
+        let mut read = Vec::new();
+        let mut artifacts = Vec::new();
+        for (_, path, outcome) in done {
+            match outcome {
+                Outcome::Binary(result) => read.push((path, result)),
+                Outcome::Artifact(opened) => artifacts.push((path, opened)),
+            }
+        }
         Walked {
             inventory,
-            read: read
-                .into_iter()
-                .map(|(_, path, outcome)| (path, outcome))
-                .collect(),
+            read,
             ignored,
             not_binaries: not_binaries.load(Ordering::Relaxed),
+            artifacts,
         }
     })
 }

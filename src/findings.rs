@@ -140,6 +140,9 @@ codes! {
     UnreadableFile = "unreadable-file", Error,
         "The file could not be read or parsed.",
         "Make sure the file is complete and readable; a truncated copy or a corrupt download looks like this.";
+    ArchiveLimit = "archive-limit", Error,
+        "An archive or image crossed a reading limit (bytes, compression ratio, member count): it was not checked.",
+        "If the artifact is what you meant to ship, raise the limit (--max-archive-bytes, --max-archive-ratio); a decompression bomb looks like this.";
 }
 
 impl Code {
@@ -364,6 +367,9 @@ pub enum Issue {
     UnreadableFile {
         reason: String,
     },
+    ArchiveLimit {
+        reason: String,
+    },
 }
 
 impl Issue {
@@ -395,6 +401,7 @@ impl Issue {
             Issue::BaselineArchUnknown { .. } => Code::BaselineArchUnknown,
             Issue::TargetRuleUnmatched { .. } => Code::TargetRuleUnmatched,
             Issue::UnreadableFile { .. } => Code::UnreadableFile,
+            Issue::ArchiveLimit { .. } => Code::ArchiveLimit,
         }
     }
 
@@ -693,6 +700,9 @@ impl Issue {
                 paths.join(", ")
             ),
             Issue::UnreadableFile { reason } => reason.clone(),
+            Issue::ArchiveLimit { reason } => {
+                format!("not checked: the artifact {reason}")
+            }
         }
     }
 
@@ -771,6 +781,7 @@ impl Issue {
             Issue::BaselineArchUnknown { .. } => "check this architecture with --sysroot against a real root filesystem, or pick a baseline that has it (`shipcheck baselines`)".into(),
             Issue::TargetRuleUnmatched { .. } => "fix the rule's paths globs (relative to the checked PATH; `*` does not cross `/`, `**` does) or remove the rule".into(),
             Issue::UnreadableFile { .. } => "check that the file is complete (not truncated by an interrupted copy) and readable".into(),
+            Issue::ArchiveLimit { .. } => "if this artifact is what you meant to ship, raise the limit (--max-archive-bytes, --max-archive-ratio, --max-archive-members); nothing in it was checked".into(),
         }
     }
 }
@@ -946,6 +957,7 @@ mod tests {
                 "baseline-arch-unknown",
                 "target-rule-unmatched",
                 "unreadable-file",
+                "archive-limit",
             ]
         );
         for code in Code::ALL {

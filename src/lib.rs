@@ -4,6 +4,7 @@
 //! once) → report → exit status. This file conducts the stages and holds nothing else.
 
 pub mod arch;
+pub mod artifact;
 pub mod baseline;
 pub mod binary;
 pub mod checks;
@@ -18,13 +19,13 @@ pub mod version;
 
 use baseline::BaselineSet;
 use baseline::db::Database;
-use binary::{Binary, Format, ReadError};
+use binary::{Binary, Format};
 use checks::runs_on::AllBaselines;
 use checks::{BaselineFor, FileContext};
 use discover::MissingPath;
 use findings::{Issue, SeverityOverrides, findings_from, sort_findings};
 use loader::{Layout, Model, NeedOutcome, Setting};
-use report::{BaselineInfo, FileReport, Report, SkippedEntry, TreeInfo};
+use report::{ArtifactInfo, BaselineInfo, FileReport, Report, SkippedEntry, TreeInfo, WheelInfo};
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -49,6 +50,8 @@ pub struct CheckOptions {
     pub overrides: SeverityOverrides,
     /// How to read checked directories: `None` recognises root filesystems by their layout.
     pub layout: Option<Layout>,
+    /// Bounds on reading archives and images.
+    pub limits: artifact::Limits,
 }
 
 /// A set of globs with the patterns as written (for messages).
@@ -92,6 +95,22 @@ pub struct PathTarget {
     pub defined_in: PathBuf,
 }
 
+/// What an artifact's own metadata says about checking its tree.
+#[derive(Debug, Clone)]
+pub struct ArtifactDefaults {
+    pub kind: artifact::Kind,
+    /// The artifact it was found in.
+    pub inside: Option<String>,
+    /// An image's platform.
+    pub platform: Option<artifact::Platform>,
+    /// The target its files get unless the user names one (an image's platform, a wheel's
+    /// architecture and C library).
+    pub target: Option<Target>,
+    /// A wheel's platform tags and the policies they claim.
+    pub wheel_tags: Vec<String>,
+    pub wheel_claims: Vec<checks::wheel::TagClaim>,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum CheckError {
     #[error("no such path {0}")]
@@ -113,43 +132,50 @@ pub fn check_with_progress(
     let Indexed {
         trees,
         unreadable,
+        failed,
         ignored,
         not_binaries,
         skipped,
-        roots,
-    } = index(options, progress)?;
+    } = index(options, db, progress)?;
     // Only needed for "runs on" lists, i.e. without a baseline.
     let all_baselines = options.baselines.is_empty().then(|| AllBaselines::new(db));
-    let known_arches: Vec<Vec<String>> = options
-        .baselines
-        .iter()
-        .map(|set| set.arches.keys().cloned().collect())
-        .collect();
+    let mut report_baselines: Vec<BaselineSet> = options.baselines.clone();
     // Each file's report with its issues and their baselines, rated once at the end.
     let mut files: Vec<(FileReport, Vec<BaselineIssue>)> = Vec::new();
     let mut tree_infos = Vec::new();
     for loaded in &trees {
         let root = loaded.tree.given.display().to_string();
+        // The user's baselines, else the artifact's own (a wheel's tag policy).
+        let baselines: &[BaselineSet] = if options.baselines.is_empty() {
+            &loaded.default_baselines
+        } else {
+            &options.baselines
+        };
+        for set in baselines {
+            if !report_baselines.iter().any(|known| known.id == set.id) {
+                report_baselines.push(set.clone());
+            }
+        }
+        let known_arches: Vec<Vec<String>> = baselines
+            .iter()
+            .map(|set| set.arches.keys().cloned().collect())
+            .collect();
         let mut undefined = checks::undefined::check(loaded, None);
         // A root filesystem given as a baseline provides symbols of its own: what it decides
         // beyond the tree alone belongs to its verdict.
-        let mut undefined_on: Vec<(String, HashMap<PathBuf, Vec<Issue>>)> = options
-            .baselines
+        let mut undefined_on: Vec<(String, HashMap<PathBuf, Vec<Issue>>)> = baselines
             .iter()
             .filter(|set| set.arches.values().any(|b| !b.files.is_empty()))
             .map(|set| (set.id.clone(), checks::undefined::check(loaded, Some(set))))
             .collect();
         let loader_in_tree = loaded.model.layout == Layout::RootFs
             && loader::root_filesystem_loader(&loaded.tree).is_some();
-        tree_infos.push(TreeInfo {
-            path: loaded.tree.given.clone(),
-            layout: loaded.model.layout,
-            entry_points: loaded.model.closures.len(),
-        });
+        let first_file = files.len();
         for (path, binary) in &loaded.files {
             let vpath = loaded.tree.inside(path);
             let needs: &[NeedOutcome] = loaded.needs.get(&vpath).map_or(&[], Vec::as_slice);
-            let target = target_for(options, &discover::relative_to_root(&roots, path));
+            let relative = loaded.tree.relative_for_policy(path);
+            let target = target_for(options, &relative, loaded.artifact.as_ref());
             let interpreter_in_tree = (loaded.model.layout == Layout::RootFs)
                 .then(|| binary.interpreter.as_ref())
                 .flatten()
@@ -161,8 +187,8 @@ pub fn check_with_progress(
                 root: &root,
                 interpreter_in_tree,
                 loader_in_tree,
-                has_baselines: !options.baselines.is_empty(),
-                self_contained: options.baselines.is_empty(),
+                has_baselines: !baselines.is_empty(),
+                self_contained: baselines.is_empty(),
                 target,
                 allowed_sonames: &options.allowed_sonames,
             };
@@ -183,7 +209,7 @@ pub fn check_with_progress(
             issues.extend(everywhere.into_iter().map(|issue| (issue, None)));
             let arch_key = binary.arch.map(|a| a.db_key());
             if let Some(key) = &arch_key {
-                for (set, known) in options.baselines.iter().zip(&known_arches) {
+                for (set, known) in baselines.iter().zip(&known_arches) {
                     let baseline = match set.arches.get(key) {
                         Some(baseline) => BaselineFor::Known(baseline),
                         None if set.arches.values().any(|b| b.libraries.is_some()) => {
@@ -229,13 +255,39 @@ pub fn check_with_progress(
                 target: target.map(|t| t.name.clone()),
                 findings: Vec::new(),
                 runs_on,
+                relative,
             };
             files.push((report, issues));
         }
+        tree_infos.push(TreeInfo {
+            path: loaded.tree.given.clone(),
+            layout: loaded.model.layout,
+            entry_points: loaded.model.closures.len(),
+            artifact: loaded.artifact.as_ref().map(|a| ArtifactInfo {
+                kind: a.kind.as_str(),
+                inside: a.inside.clone(),
+                platform: a.platform.as_ref().map(ToString::to_string),
+                target: a.target.as_ref().map(|t| t.name.clone()),
+            }),
+            wheel: loaded
+                .artifact
+                .as_ref()
+                .filter(|a| a.kind == artifact::Kind::Wheel)
+                .map(|a| wheel_info(a, &files[first_file..])),
+        });
     }
-    for (path, error) in unreadable {
-        let issue = Issue::UnreadableFile {
-            reason: error.to_string(),
+    for (path, reason) in unreadable {
+        let issue = Issue::UnreadableFile { reason };
+        files.push((FileReport::without_binary(path), vec![(issue, None)]));
+    }
+    for (path, error) in failed {
+        let issue = match error {
+            artifact::ArtifactError::Limit(hit) => Issue::ArchiveLimit {
+                reason: hit.to_string(),
+            },
+            error => Issue::UnreadableFile {
+                reason: error.to_string(),
+            },
         };
         files.push((FileReport::without_binary(path), vec![(issue, None)]));
     }
@@ -243,10 +295,9 @@ pub fn check_with_progress(
     // finding belongs to the policy file.
     let mut unmatched: Vec<(PathBuf, Vec<BaselineIssue>)> = Vec::new();
     for rule in &options.path_targets {
-        let used = files.iter().any(|(file, _)| {
-            let relative = discover::relative_to_root(&roots, &file.path);
-            rule.globs.first_match(&relative).is_some()
-        });
+        let used = files
+            .iter()
+            .any(|(file, _)| rule.globs.first_match(&file.relative).is_some());
         if used {
             continue;
         }
@@ -291,7 +342,7 @@ pub fn check_with_progress(
     skipped.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(Report {
         target: options.target.clone(),
-        baselines: options.baselines.iter().map(baseline_info).collect(),
+        baselines: report_baselines.iter().map(baseline_info).collect(),
         trees: tree_infos,
         files,
         not_binaries,
@@ -310,52 +361,111 @@ pub struct LoadedTree {
     pub needs: HashMap<PathBuf, Vec<NeedOutcome>>,
     /// The object files read, by walk path, in walk order.
     pub files: Vec<(PathBuf, Arc<Binary>)>,
+    /// For an archive or image: what its metadata says.
+    pub artifact: Option<ArtifactDefaults>,
+    /// Baselines the artifact names itself (a wheel's tag policy), used without `--baseline`.
+    pub default_baselines: Vec<BaselineSet>,
 }
 
 /// What discovery, reading and the loader model produced.
 struct Indexed {
     trees: Vec<LoadedTree>,
-    unreadable: Vec<(PathBuf, ReadError)>,
+    /// Files that could not be read, with the reason.
+    unreadable: Vec<(PathBuf, String)>,
+    /// Archives and images that could not be read.
+    failed: Vec<(PathBuf, artifact::ArtifactError)>,
     ignored: Vec<SkippedEntry>,
     not_binaries: usize,
     skipped: Vec<SkippedEntry>,
-    roots: Vec<(PathBuf, PathBuf)>,
 }
 
-/// Walks and reads every PATH, indexes each as a tree and runs the loader model over it.
+/// Walks and reads every PATH, indexes each as a tree (archives and images as trees of their
+/// own) and runs the loader model over it.
 fn index(
     options: &CheckOptions,
+    db: &Database,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<Indexed, CheckError> {
     let roots = discover::roots(&options.paths)?;
-    let walked = discover::read_while_walking(roots.clone(), options.ignore.as_ref(), progress);
-    let (indexes, unreadable) = tree::index_walk(walked.read, &walked.inventory);
-    let setting = |tree: &TreeIndex| Setting {
-        layout: options
-            .layout
-            .unwrap_or(if loader::looks_like_root_filesystem(tree) {
-                Layout::RootFs
-            } else {
-                Layout::App
-            }),
-        system_beyond: !options.baselines.is_empty(),
-        libc: options.target.as_ref().and_then(|t| t.libc).or_else(|| {
-            options
-                .baselines
-                .iter()
-                .find_map(|set| set.arches.values().next().map(|b| b.libc))
-        }),
-    };
-    let trees = indexes
+    let walked = discover::read_while_walking(
+        roots.clone(),
+        options.ignore.as_ref(),
+        options.limits,
+        progress,
+    );
+    let consumed: Vec<PathBuf> = walked.artifacts.iter().map(|(p, _)| p.clone()).collect();
+    let (indexes, unreadable) = tree::index_walk(walked.read, &walked.inventory, &consumed);
+    let mut unreadable: Vec<(PathBuf, String)> = unreadable
         .into_iter()
-        .map(|(tree, files)| {
-            let model = loader::model(&tree, setting(&tree));
+        .map(|(path, error)| (path, error.to_string()))
+        .collect();
+    let mut trees: Vec<(TreeIndex, tree::TreeFiles, Option<ArtifactDefaults>)> =
+        indexes.into_iter().map(|(t, f)| (t, f, None)).collect();
+    let mut failed = Vec::new();
+    for (_, opened) in walked.artifacts {
+        for fault in opened.failed {
+            failed.push((PathBuf::from(fault.label), fault.error));
+        }
+        for found in opened.artifacts {
+            let defaults = artifact_defaults(&found);
+            let tree = TreeIndex::in_memory(found.label, found.members);
+            let mut files = Vec::new();
+            for (vpath, binary) in tree.objects() {
+                let path = tree.member_path(&vpath);
+                match binary {
+                    Some(binary) => files.push((path, binary)),
+                    None => unreadable.push((path, unreadable_reason(&tree, &vpath))),
+                }
+            }
+            trees.push((tree, files, Some(defaults)));
+        }
+    }
+    let setting = |tree: &TreeIndex, defaults: Option<&ArtifactDefaults>, has_baselines: bool| {
+        let image = defaults.is_some_and(|d| d.kind.is_image());
+        Setting {
+            layout: options.layout.unwrap_or(
+                if image || loader::looks_like_root_filesystem(tree) {
+                    Layout::RootFs
+                } else {
+                    Layout::App
+                },
+            ),
+            system_beyond: has_baselines,
+            libc: options
+                .target
+                .as_ref()
+                .and_then(|t| t.libc)
+                .or_else(|| defaults.and_then(|d| d.target.as_ref()?.libc))
+                .or_else(|| {
+                    options
+                        .baselines
+                        .iter()
+                        .find_map(|set| set.arches.values().next().map(|b| b.libc))
+                }),
+        }
+    };
+    let trees = trees
+        .into_iter()
+        .map(|(tree, files, defaults)| {
+            let default_baselines = match &defaults {
+                Some(d) if options.baselines.is_empty() => {
+                    checks::wheel::strictest(&d.wheel_claims)
+                        .and_then(|claim| db.find(&claim.baseline_id()).ok())
+                        .map(|release| vec![release.baseline_set()])
+                        .unwrap_or_default()
+                }
+                _ => Vec::new(),
+            };
+            let has_baselines = !options.baselines.is_empty() || !default_baselines.is_empty();
+            let model = loader::model(&tree, setting(&tree, defaults.as_ref(), has_baselines));
             let needs = model.needs_by_file(&tree);
             LoadedTree {
                 tree,
                 model,
                 needs,
                 files,
+                artifact: defaults,
+                default_baselines,
             }
         })
         .collect();
@@ -371,26 +481,104 @@ fn index(
     Ok(Indexed {
         trees,
         unreadable,
+        failed,
         ignored: walked.ignored,
         not_binaries: walked.not_binaries,
         skipped,
-        roots,
     })
 }
 
-/// The load trees of every entry point, for `shipcheck tree`.
-pub fn load_trees(options: &CheckOptions) -> Result<Vec<LoadedTree>, CheckError> {
-    Ok(index(options, &|_, _| {})?.trees)
+/// Why an object member of an artifact could not be parsed.
+fn unreadable_reason(tree: &TreeIndex, vpath: &Path) -> String {
+    tree.member_error(vpath)
+        .unwrap_or_else(|| "could not be parsed".to_string())
 }
 
-/// The target of the first path rule matching, else the default target.
-fn target_for<'a>(options: &'a CheckOptions, relative: &Path) -> Option<&'a Target> {
+/// The defaults an artifact's own metadata gives its tree.
+fn artifact_defaults(found: &artifact::Artifact) -> ArtifactDefaults {
+    let wheel_tags = if found.kind == artifact::Kind::Wheel {
+        artifact::wheel_tags(&found.members)
+    } else {
+        Vec::new()
+    };
+    let wheel_claims = checks::wheel::claims(&wheel_tags);
+    let target = match &found.platform {
+        Some(platform) => Target::parse(&platform.to_string()).ok(),
+        None => checks::wheel::strictest(&wheel_claims).and_then(|claim| {
+            let mut target = Target::parse(&claim.arch).ok()?;
+            target.name = claim.tag();
+            target.libc = Some(claim.libc);
+            Some(target)
+        }),
+    };
+    ArtifactDefaults {
+        kind: found.kind,
+        inside: found.inside.clone(),
+        platform: found.platform.clone(),
+        target,
+        wheel_tags,
+        wheel_claims,
+    }
+}
+
+/// What `auditwheel show` says of a wheel, from the baselines each of its files runs on.
+fn wheel_info(
+    defaults: &ArtifactDefaults,
+    files: &[(FileReport, Vec<BaselineIssue>)],
+) -> WheelInfo {
+    let claimed = checks::wheel::strictest(&defaults.wheel_claims);
+    let arch = claimed.map(|c| c.arch.clone()).or_else(|| {
+        files
+            .iter()
+            .find_map(|(f, _)| Some(f.binary.as_ref()?.arch?.db_key()))
+    });
+    let libc = claimed.map_or(arch::Libc::Glibc, |c| c.libc);
+    let runs_on: Vec<&[String]> = files
+        .iter()
+        .filter_map(|(file, _)| file.runs_on.as_deref())
+        .collect();
+    let computed = !runs_on.is_empty();
+    let policy = arch
+        .as_ref()
+        .and_then(|arch| checks::wheel::tightest(runs_on.into_iter(), arch, libc));
+    let policy_tag = match (&policy, &arch) {
+        (Some(policy), _) => Some(policy.tag()),
+        (None, Some(arch)) if computed => Some(format!("linux_{arch}")),
+        _ => None,
+    };
+    let matches_tags = match (&policy, claimed) {
+        (Some(policy), Some(claimed)) => {
+            Some((claimed.major, claimed.minor) >= (policy.major, policy.minor))
+        }
+        (None, Some(_)) if computed => Some(false),
+        _ => None,
+    };
+    WheelInfo {
+        tags: defaults.wheel_tags.clone(),
+        policy: policy_tag,
+        matches_tags,
+    }
+}
+
+/// The load trees of every entry point, for `shipcheck tree`.
+pub fn load_trees(options: &CheckOptions, db: &Database) -> Result<Vec<LoadedTree>, CheckError> {
+    Ok(index(options, db, &|_, _| {})?.trees)
+}
+
+/// The target of the first path rule matching, else the default target, else the artifact's
+/// own (an image's platform, a wheel's tag).
+fn target_for<'a>(
+    options: &'a CheckOptions,
+    relative: &Path,
+    artifact: Option<&'a ArtifactDefaults>,
+) -> Option<&'a Target> {
     options
         .path_targets
         .iter()
         .find(|rule| rule.globs.first_match(relative).is_some())
         .map(|rule| &rule.target)
         .or(options.target.as_ref())
+        .or_else(|| artifact?.target.as_ref())
 }
 
 fn baseline_info(set: &BaselineSet) -> BaselineInfo {

@@ -1,6 +1,7 @@
 //! The command line: parse arguments, call the library, print, map the outcome to an exit code.
 
 use clap::{Parser, Subcommand, ValueEnum};
+use shipcheck::artifact::Limits;
 use shipcheck::baseline::db::Database;
 use shipcheck::baseline::sysroot;
 use shipcheck::config::{self, Policy};
@@ -123,6 +124,17 @@ struct CheckArgs {
     /// default) or pass (exit 0). The report says "unverified" either way.
     #[arg(long, value_enum)]
     unverified: Option<UnverifiedArg>,
+    /// Archives and images: stop reading one after this many decompressed bytes (and keep at
+    /// most an eighth of it in memory); the artifact is then reported, not checked.
+    #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_bytes)]
+    max_archive_bytes: u64,
+    /// Archives and images: a compressed stream that expands more than this many times is a
+    /// decompression bomb.
+    #[arg(long, value_name = "RATIO", default_value_t = Limits::default().max_ratio)]
+    max_archive_ratio: u64,
+    /// Archives and images: members read from one artifact, all layers together.
+    #[arg(long, value_name = "COUNT", default_value_t = Limits::default().max_members)]
+    max_archive_members: u64,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -224,6 +236,13 @@ fn run_check(args: CheckArgs) -> Result<ExitStatus, String> {
         ignore,
         overrides,
         layout: args.layout.layout(),
+        limits: Limits {
+            max_bytes: args.max_archive_bytes,
+            max_kept: (args.max_archive_bytes / 8).max(1 << 20),
+            max_ratio: args.max_archive_ratio.max(1),
+            max_members: args.max_archive_members,
+            ..Limits::default()
+        },
     };
     let progress = Progress::new();
     let report =
@@ -283,7 +302,7 @@ fn run_tree(args: TreeArgs) -> Result<ExitStatus, String> {
         layout: args.layout.layout(),
         ..CheckOptions::default()
     };
-    let trees = shipcheck::load_trees(&options).map_err(|e| e.to_string())?;
+    let trees = shipcheck::load_trees(&options, &db).map_err(|e| e.to_string())?;
     let views: Vec<shipcheck::report::tree::TreeView> = trees
         .iter()
         .map(|loaded| shipcheck::report::tree::TreeView {

@@ -7,6 +7,7 @@
 //! libraries its `$ORIGIN` entries name are looked up beside it on disk, on demand, because the
 //! user pointed at one binary of an installed tree.
 
+use crate::artifact::{self, Member, Members};
 use crate::binary::{self, Binary, ReadError, Sniffed};
 use crate::discover::Inventory;
 use std::cell::RefCell;
@@ -39,6 +40,9 @@ enum Source {
         file: Option<PathBuf>,
         cache: RefCell<HashMap<PathBuf, Option<Node>>>,
     },
+    /// An artifact unpacked in memory (an archive, a package, an image), shown as
+    /// `label!/path`.
+    Memory { label: String, members: Members },
 }
 
 /// One checked PATH, indexed.
@@ -100,6 +104,34 @@ impl TreeIndex {
         }
     }
 
+    /// An artifact's tree, held in memory.
+    pub fn in_memory(label: String, members: Members) -> Self {
+        TreeIndex {
+            given: PathBuf::from(&label),
+            disk_root: PathBuf::new(),
+            source: Source::Memory { label, members },
+        }
+    }
+
+    /// The walk path of a path inside an artifact's tree (`label!/usr/lib/x`).
+    pub fn member_path(&self, vpath: &Path) -> PathBuf {
+        match &self.source {
+            Source::Memory { label, .. } => PathBuf::from(artifact::member_label(label, vpath)),
+            _ => self.display(vpath),
+        }
+    }
+
+    /// Why an object member of an artifact could not be parsed.
+    pub fn member_error(&self, vpath: &Path) -> Option<String> {
+        match &self.source {
+            Source::Memory { members, .. } => match members.nodes.get(vpath)? {
+                Member::Object(Err(error), _) => Some(error.to_string()),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
     /// Where a path inside the tree is on this machine.
     pub fn on_this_machine(&self, vpath: &Path) -> PathBuf {
         self.disk_root
@@ -108,7 +140,7 @@ impl TreeIndex {
 
     /// Whether the tree is a walked directory (a single file is never a root filesystem).
     pub fn is_directory(&self) -> bool {
-        matches!(self.source, Source::Walked { .. })
+        matches!(self.source, Source::Walked { .. } | Source::Memory { .. })
     }
 
     /// The path inside the tree of a path the walk produced.
@@ -118,6 +150,22 @@ impl TreeIndex {
                 Path::new("/").join(walked.strip_prefix(&self.given).unwrap_or(walked))
             }
             Source::Disk { file, .. } => file.clone().unwrap_or_else(|| walked.to_path_buf()),
+            Source::Memory { .. } => artifact::split_member(walked)
+                .map_or_else(|| walked.to_path_buf(), |(_, inside)| inside.to_path_buf()),
+        }
+    }
+
+    /// A path relative to the checked PATH, for matching policy globs: below a directory, the
+    /// member path inside an artifact, the file name of a single file.
+    pub fn relative_for_policy(&self, walked: &Path) -> PathBuf {
+        match &self.source {
+            Source::Walked { .. } | Source::Memory { .. } => {
+                let inside = self.inside(walked);
+                inside.strip_prefix("/").unwrap_or(&inside).to_path_buf()
+            }
+            Source::Disk { .. } => walked
+                .file_name()
+                .map_or_else(|| walked.to_path_buf(), PathBuf::from),
         }
     }
 
@@ -137,13 +185,16 @@ impl TreeIndex {
             } if vpath == file => self.given.clone(),
             Source::Disk { file: Some(_), .. } => vpath.to_path_buf(),
             Source::Disk { file: None, .. } => self.on_this_machine(vpath),
+            Source::Memory { .. } => self.member_path(vpath),
         }
     }
 
     /// The path relative to the tree's root (`bin/app`), for the load tree's JSON.
     pub fn relative(&self, vpath: &Path) -> PathBuf {
         match &self.source {
-            Source::Walked { .. } => vpath.strip_prefix("/").unwrap_or(vpath).to_path_buf(),
+            Source::Walked { .. } | Source::Memory { .. } => {
+                vpath.strip_prefix("/").unwrap_or(vpath).to_path_buf()
+            }
             Source::Disk { .. } => self.display(vpath),
         }
     }
@@ -162,6 +213,18 @@ impl TreeIndex {
                 objects.sort_by(|a, b| a.0.cmp(&b.0));
                 objects
             }
+            Source::Memory { members, .. } => {
+                let mut objects: Vec<(PathBuf, Option<Arc<Binary>>)> = members
+                    .nodes
+                    .iter()
+                    .filter_map(|(path, member)| match member {
+                        Member::Object(binary, _) => Some((path.clone(), binary.clone().ok())),
+                        _ => None,
+                    })
+                    .collect();
+                objects.sort_by(|a, b| a.0.cmp(&b.0));
+                objects
+            }
             Source::Disk { file, cache } => {
                 match file.as_ref().map(|f| (f, cache.borrow().get(f).cloned())) {
                     Some((file, Some(Some(Node::Object(binary))))) => vec![(file.clone(), binary)],
@@ -175,8 +238,19 @@ impl TreeIndex {
     pub fn library_names(&self) -> HashMap<OsString, Vec<PathBuf>> {
         use std::os::unix::ffi::OsStrExt;
         let mut by_name: HashMap<OsString, Vec<PathBuf>> = HashMap::new();
-        if let Source::Walked { nodes, .. } = &self.source {
-            for path in nodes.keys() {
+        let paths: Box<dyn Iterator<Item = &PathBuf>> = match &self.source {
+            Source::Walked { nodes } => Box::new(nodes.keys()),
+            Source::Memory { members, .. } => Box::new(
+                members
+                    .nodes
+                    .iter()
+                    .filter(|(_, m)| !matches!(m, Member::Text(_)))
+                    .map(|(path, _)| path),
+            ),
+            Source::Disk { .. } => Box::new(std::iter::empty()),
+        };
+        {
+            for path in paths {
                 if let Some(name) = path
                     .file_name()
                     .filter(|n| n.as_bytes().windows(3).any(|w| w == b".so"))
@@ -198,6 +272,9 @@ impl TreeIndex {
     pub fn has_dir(&self, vpath: &Path) -> bool {
         match &self.source {
             Source::Walked { nodes } => nodes.keys().any(|path| path.starts_with(vpath)),
+            Source::Memory { members, .. } => {
+                members.nodes.keys().any(|path| path.starts_with(vpath))
+            }
             Source::Disk { .. } => false,
         }
     }
@@ -205,6 +282,11 @@ impl TreeIndex {
     fn node(&self, vpath: &Path) -> Option<Node> {
         match &self.source {
             Source::Walked { nodes, .. } => nodes.get(vpath).cloned(),
+            Source::Memory { members, .. } => match members.nodes.get(vpath)? {
+                Member::Object(binary, _) => Some(Node::Object(binary.clone().ok())),
+                Member::Symlink(target) => Some(Node::Symlink(target.clone())),
+                Member::Text(_) => None,
+            },
             Source::Disk { cache, .. } => {
                 if let Some(known) = cache.borrow().get(vpath) {
                     return known.clone();
@@ -267,7 +349,13 @@ impl TreeIndex {
         real: &Path,
         visit: &mut dyn FnMut(binary::SymbolRef<'_>),
     ) -> Option<bool> {
-        binary::visit_dynamic_symbols(&self.on_this_machine(real), visit).ok()
+        match &self.source {
+            Source::Memory { members, .. } => match members.nodes.get(real)? {
+                Member::Object(_, bytes) => binary::visit_dynamic_symbols_in(bytes, visit).ok(),
+                _ => None,
+            },
+            _ => binary::visit_dynamic_symbols(&self.on_this_machine(real), visit).ok(),
+        }
     }
 
     /// A small text file inside the tree (`/etc/ld.so.conf`), symlinks resolved inside it.
@@ -279,7 +367,15 @@ impl TreeIndex {
     /// missing or larger than `limit`.
     pub fn read_small(&self, path: &Path, limit: u64) -> Option<Vec<u8>> {
         use std::io::Read;
-        let on_disk = self.on_this_machine(&self.follow(path)?);
+        let real = self.follow(path)?;
+        if let Source::Memory { members, .. } = &self.source {
+            let bytes = match members.nodes.get(&real)? {
+                Member::Object(_, bytes) | Member::Text(bytes) => bytes,
+                Member::Symlink(_) => return None,
+            };
+            return (bytes.len() as u64 <= limit).then(|| bytes.to_vec());
+        }
+        let on_disk = self.on_this_machine(&real);
         let mut data = Vec::new();
         std::fs::File::open(on_disk)
             .ok()?
@@ -295,6 +391,16 @@ impl TreeIndex {
         let Some(real) = self.follow(dir) else {
             return Vec::new();
         };
+        if let Source::Memory { members, .. } = &self.source {
+            let mut names: Vec<String> = members
+                .nodes
+                .keys()
+                .filter(|path| path.parent() == Some(real.as_path()))
+                .filter_map(|path| path.file_name()?.to_str().map(str::to_string))
+                .collect();
+            names.sort();
+            return names;
+        }
         let Ok(entries) = std::fs::read_dir(self.on_this_machine(&real)) else {
             return Vec::new();
         };
@@ -319,6 +425,7 @@ pub type Unreadable = Vec<(PathBuf, ReadError)>;
 pub fn index_walk(
     read: Vec<(PathBuf, Result<Box<Binary>, ReadError>)>,
     inventory: &Inventory,
+    artifacts: &[PathBuf],
 ) -> (Vec<(TreeIndex, TreeFiles)>, Unreadable) {
     let roots = &inventory.roots;
     // One PATH (the usual case) needs no comparison of components per file.
@@ -358,6 +465,8 @@ pub fn index_walk(
         .zip(objects)
         .zip(symlinks)
         .zip(files)
+        // A PATH that is itself an archive or an image is only the trees it unpacked to.
+        .filter(|((((given, _), _), _), _)| !artifacts.contains(given))
         .map(|((((given, canonical), objects), symlinks), files)| {
             let tree = if canonical.is_dir() {
                 TreeIndex::walked(given.clone(), canonical.clone(), objects, symlinks)

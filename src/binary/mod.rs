@@ -248,8 +248,16 @@ pub fn visit_dynamic_symbols(
     }
     // SAFETY: as in `read_path`: a read-only private map; a concurrent truncation may SIGBUS.
     let map = unsafe { memmap2::Mmap::map(&file)? };
+    visit_dynamic_symbols_in(&map, visit)
+}
+
+/// [`visit_dynamic_symbols`] of an ELF file already in memory (a member of an archive).
+pub fn visit_dynamic_symbols_in(
+    data: &[u8],
+    visit: &mut dyn FnMut(SymbolRef<'_>),
+) -> Result<bool, ReadError> {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        elf::visit_dynamic_symbols(&map, visit)
+        elf::visit_dynamic_symbols(data, visit)
     }))
     .unwrap_or_else(|_| Err(malformed("ELF", "the parser failed on this input")))
 }
@@ -296,8 +304,14 @@ pub enum Sniffed {
 }
 
 /// Reads the file at `path`: sniffs its magic with a small read, then memory-maps it only if it
-/// is an object file, so a tree of data files costs one 8-byte read each.
+/// is an object file, so a tree of data files costs one small read each.
 pub fn read_path(path: &Path) -> Result<Sniffed, ReadError> {
+    read_path_or_head(path, &mut |_| {})
+}
+
+/// [`read_path`], handing the first bytes (up to 512) of a file that is not an object file to
+/// `other` (discovery recognises archives by them without opening the file again).
+pub fn read_path_or_head(path: &Path, other: &mut dyn FnMut(&[u8])) -> Result<Sniffed, ReadError> {
     // Discovery never hands us a FIFO, but a file can be swapped for one between the walk and
     // this open; a blocking open of a FIFO waits forever for a writer. O_NONBLOCK makes that
     // open return at once and changes nothing for regular files.
@@ -307,15 +321,16 @@ pub fn read_path(path: &Path) -> Result<Sniffed, ReadError> {
         .open(path)?;
     // Discovery already knows this is a regular file, so the common case (not an object file)
     // costs open, one small read and close; the stat comes only for object files.
-    let mut magic = [0u8; 8];
+    let mut head = [0u8; 512];
     let mut filled = 0;
-    while filled < magic.len() {
-        match file.read(&mut magic[filled..])? {
+    while filled < head.len() {
+        match file.read(&mut head[filled..])? {
             0 => break,
             n => filled += n,
         }
     }
-    if sniff(&magic[..filled]).is_none() {
+    if sniff(&head[..filled]).is_none() {
+        other(&head[..filled]);
         return Ok(Sniffed::NotBinary);
     }
     let metadata = file.metadata()?;
@@ -325,7 +340,7 @@ pub fn read_path(path: &Path) -> Result<Sniffed, ReadError> {
     if metadata.len() <= READ_WHOLE_BELOW {
         // Small files: one read beats mapping and unmapping.
         let mut data = Vec::with_capacity(metadata.len() as usize);
-        data.extend_from_slice(&magic[..filled]);
+        data.extend_from_slice(&head[..filled]);
         file.take(READ_WHOLE_BELOW).read_to_end(&mut data)?;
         return parse_guarded(&data);
     }
@@ -334,6 +349,17 @@ pub fn read_path(path: &Path) -> Result<Sniffed, ReadError> {
     // of touching only the pages it needs.
     let map = unsafe { memmap2::Mmap::map(&file)? };
     parse_guarded(&map)
+}
+
+/// Whether the first bytes of a file are those of an object file we read.
+pub fn is_object(head: &[u8]) -> bool {
+    sniff(head).is_some()
+}
+
+/// Reads an object file already in memory (a member of an archive); a parser panic is this
+/// file's error.
+pub fn read_bytes(data: &[u8]) -> Result<Sniffed, ReadError> {
+    parse_guarded(data)
 }
 
 /// Files up to this size are read whole instead of memory-mapped.

@@ -13,6 +13,7 @@ pub mod runs_on;
 pub mod sonames;
 pub mod symbols;
 pub mod undefined;
+pub mod wheel;
 
 use crate::baseline::Baseline;
 use crate::binary::Binary;

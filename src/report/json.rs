@@ -9,7 +9,7 @@ use serde::{Serialize, Serializer};
 use std::collections::BTreeMap;
 use std::path::Path;
 
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 #[derive(Serialize)]
 pub struct Document<'a> {
@@ -60,6 +60,34 @@ pub struct TreeJson {
     pub layout: &'static str,
     /// Programs, and libraries nothing in the tree loads.
     pub entry_points: usize,
+    /// Set when the tree is an archive or image checked in place.
+    pub artifact: Option<ArtifactJson>,
+    /// Set for a Python wheel.
+    pub wheel: Option<WheelJson>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ArtifactJson {
+    /// `tar`, `tar+gzip`, `tar+xz`, `tar+zstd`, `tar+bzip2`, `zip`, `wheel`, `nupkg`, `deb`,
+    /// `rpm`, `apk`, `oci-layout`, `oci-archive`, `docker-archive`.
+    pub kind: &'static str,
+    /// The artifact it was found in.
+    pub inside: Option<String>,
+    /// An image's platform (`linux/arm64/v8`).
+    pub platform: Option<String>,
+    /// The target its files were checked for unless a path rule or `--target` named one.
+    pub default_target: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct WheelJson {
+    /// The `Tag:` lines of its `WHEEL` file.
+    pub tags: Vec<String>,
+    /// The tightest policy every file satisfies (`manylinux_2_17_x86_64`), `linux_<arch>` when
+    /// none; null when not computed (with `--baseline`).
+    pub policy: Option<String>,
+    /// Whether the tags claim no more than that policy.
+    pub matches_tags: Option<bool>,
 }
 
 #[derive(Debug, Serialize)]
@@ -263,6 +291,17 @@ pub fn document(report: &Report) -> Document<'_> {
                 path: tree.path.display().to_string(),
                 layout: tree.layout.as_str(),
                 entry_points: tree.entry_points,
+                artifact: tree.artifact.as_ref().map(|a| ArtifactJson {
+                    kind: a.kind,
+                    inside: a.inside.clone(),
+                    platform: a.platform.clone(),
+                    default_target: a.target.clone(),
+                }),
+                wheel: tree.wheel.as_ref().map(|w| WheelJson {
+                    tags: w.tags.clone(),
+                    policy: w.policy.clone(),
+                    matches_tags: w.matches_tags,
+                }),
             })
             .collect(),
         summary: Summary {

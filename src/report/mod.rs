@@ -27,6 +27,8 @@ pub struct FileReport {
     pub findings: Vec<Finding>,
     /// Without `--baseline`: database baselines this file runs on (`None` when not computed).
     pub runs_on: Option<Vec<String>>,
+    /// The path policy globs match: relative to the checked PATH, or inside its artifact.
+    pub relative: PathBuf,
 }
 
 impl FileReport {
@@ -34,11 +36,12 @@ impl FileReport {
     /// file): only its findings.
     pub fn without_binary(path: PathBuf) -> FileReport {
         FileReport {
-            path,
             binary: None,
             target: None,
             findings: Vec::new(),
             runs_on: None,
+            relative: path.file_name().map_or_else(|| path.clone(), PathBuf::from),
+            path,
         }
     }
 }
@@ -68,6 +71,34 @@ pub struct TreeInfo {
     pub layout: crate::loader::Layout,
     /// Programs, and libraries nothing in the tree loads.
     pub entry_points: usize,
+    /// Set when the PATH (or an archive found in it) is an archive or image.
+    pub artifact: Option<ArtifactInfo>,
+    /// Set for a Python wheel: what `auditwheel show` reports.
+    pub wheel: Option<WheelInfo>,
+}
+
+/// An archive or image checked in place.
+#[derive(Debug, Clone)]
+pub struct ArtifactInfo {
+    /// How its content was recognised (`tar+gzip`, `wheel`, `docker-archive` ...).
+    pub kind: &'static str,
+    /// The artifact it was found in.
+    pub inside: Option<String>,
+    /// An image's platform (`linux/arm64/v8`).
+    pub platform: Option<String>,
+    /// The target its files were checked for unless a path rule or `--target` named one.
+    pub target: Option<String>,
+}
+
+/// A wheel's platform tags and the tightest policy its files satisfy.
+#[derive(Debug, Clone)]
+pub struct WheelInfo {
+    pub tags: Vec<String>,
+    /// `manylinux_2_17_x86_64`, or `linux_<arch>` when no policy holds; `None` when it was not
+    /// computed (with `--baseline`, or without ELF files).
+    pub policy: Option<String>,
+    /// Whether the tags claim no more than that policy; `None` when not computed.
+    pub matches_tags: Option<bool>,
 }
 
 #[derive(Debug, Clone)]
