@@ -28,6 +28,27 @@ struct Tree {
     path: String,
     layout: String,
     entry_points: usize,
+    artifact: Option<TreeArtifact>,
+    wheel: Option<TreeWheel>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct TreeArtifact {
+    kind: String,
+    inside: Option<String>,
+    platform: Option<String>,
+    default_target: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct TreeWheel {
+    tags: Vec<String>,
+    policy: Option<String>,
+    matches_tags: Option<bool>,
 }
 
 #[derive(Deserialize)]
@@ -211,7 +232,7 @@ fn output_matches_the_documented_schema() {
         ][..],
     ] {
         let doc = decode(args);
-        assert_eq!(doc.schema_version, 3);
+        assert_eq!(doc.schema_version, 4);
         assert_eq!(doc.tool.name, "shipcheck");
         // testdata/bin is an application tree, not a root filesystem.
         assert_eq!(doc.trees.len(), 1);
@@ -281,7 +302,7 @@ fn the_readme_example_is_real_output() {
     // It decodes into the documented schema …
     let decoded: Document =
         serde_json::from_value(example.clone()).expect("the README example fits the schema");
-    assert_eq!(decoded.schema_version, 3);
+    assert_eq!(decoded.schema_version, 4);
     // … and has the shape of what the command it shows prints.
     let output = Command::cargo_bin("shipcheck")
         .unwrap()
