@@ -181,6 +181,7 @@ pub fn read_while_walking(
     let finished = AtomicUsize::new(0);
     let not_binaries = AtomicUsize::new(0);
     let mut ignored = Vec::new();
+    let root_paths = roots.clone();
     std::thread::scope(|scope| {
         let workers: Vec<_> = (0..threads)
             .map(|_| {
@@ -202,9 +203,13 @@ pub fn read_while_walking(
                                 match binary::read_path_or_head(&path, &mut |head| {
                                     archive = artifact::sniff(head).is_some();
                                 }) {
-                                    Ok(Sniffed::NotBinary) if archive => Some(Outcome::Artifact(
-                                        artifact::open_file(&path, &label, limits),
-                                    )),
+                                    Ok(Sniffed::NotBinary) if archive => {
+                                        let named =
+                                            root_paths.iter().any(|(given, _)| *given == path);
+                                        Some(Outcome::Artifact(artifact::open_file(
+                                            &path, &label, limits, named,
+                                        )))
+                                    }
                                     Ok(Sniffed::NotBinary) => None,
                                     Ok(Sniffed::Binary(binary)) => {
                                         Some(Outcome::Binary(Ok(binary)))
@@ -226,7 +231,6 @@ pub fn read_while_walking(
                 })
             })
             .collect();
-        let root_paths = roots.clone();
         let mut next = 0;
         let inventory = discover(roots, &mut |path, what| {
             if let Some(pattern) =

@@ -40,13 +40,17 @@ pub fn open(
     inside: Option<&str>,
     limits: Limits,
     depth: u8,
+    named: bool,
     opened: &mut Opened,
 ) {
     let meter = Meter::new(limits);
     let mut nested = Vec::new();
-    match read_artifact(input, &meter, &mut nested) {
+    match read_artifact(input, &meter, &mut nested, named) {
         Ok(Some((kind, trees))) => {
             for (suffix, members, platform) in trees {
+                if !named && !members.has_objects() {
+                    continue;
+                }
                 opened.artifacts.push(Artifact {
                     label: format!("{label}{suffix}"),
                     kind,
@@ -74,6 +78,7 @@ pub fn open(
                 Some(label),
                 limits,
                 depth + 1,
+                false,
                 opened,
             );
         }
@@ -89,6 +94,7 @@ fn read_artifact(
     input: Input,
     meter: &Meter,
     nested: &mut Vec<(PathBuf, Arc<[u8]>)>,
+    named: bool,
 ) -> Result<Option<(Kind, Vec<Tree>)>, ArtifactError> {
     let mut input = input;
     let head = read_head(&mut input)?;
@@ -104,12 +110,22 @@ fn read_artifact(
             Ok(Some((kind, tar)))
         }
         Container::Compressed(compression) => {
-            let stream = meter.decompressed(compression, into_reader(input))?;
-            let mut stream = std::io::BufReader::with_capacity(256 << 10, stream);
-            let inner_head = peek(&mut stream)?;
-            if sniff(&inner_head) != Some(Container::Tar) {
+            let mut stream = meter.decompressed(compression, into_reader(input))?;
+            // Only the first block is decompressed to tell a tarball from a compressed man
+            // page; a stream that fails this early is not an archive we read.
+            let mut inner_head = Vec::with_capacity(HEAD_BYTES);
+            if (&mut stream)
+                .take(HEAD_BYTES as u64)
+                .read_to_end(&mut inner_head)
+                .is_err()
+                || sniff(&inner_head) != Some(Container::Tar)
+            {
                 return Ok(None);
             }
+            let stream = std::io::BufReader::with_capacity(
+                STREAM_BUFFER,
+                Cursor::new(inner_head).chain(stream),
+            );
             let mut tar = tar::Archive::new(stream);
             let read = read_tar(tar.entries()?, meter, TarMode::Stream)?;
             if let Some(image) = image::from_parts(&read.parts, &mut in_memory, meter)? {
@@ -123,13 +139,10 @@ fn read_artifact(
             let members = settle_parts(read, &mut in_memory, meter, nested)?;
             Ok(Some((kind, vec![(String::new(), members, None)])))
         }
-        Container::Zip => {
-            let members = match input {
-                Input::File(file) => read_zip(file, meter, nested)?,
-                Input::Bytes(bytes) => read_zip(Cursor::new(bytes), meter, nested)?,
-            };
-            Ok(Some(members))
-        }
+        Container::Zip => match input {
+            Input::File(file) => read_zip(file, meter, nested, named),
+            Input::Bytes(bytes) => read_zip(Cursor::new(bytes), meter, nested, named),
+        },
         Container::Ar => read_deb(into_reader(input), meter, nested),
         Container::Rpm => {
             let members = read_rpm(into_reader(input), meter, nested)?;
@@ -138,9 +151,12 @@ fn read_artifact(
     }
 }
 
+/// Bytes read ahead from compressed input and from decompressed streams.
+const STREAM_BUFFER: usize = 64 << 10;
+
 fn into_reader(input: Input) -> Box<dyn Read> {
     match input {
-        Input::File(file) => Box::new(std::io::BufReader::with_capacity(256 << 10, file)),
+        Input::File(file) => Box::new(std::io::BufReader::with_capacity(STREAM_BUFFER, file)),
         Input::Bytes(bytes) => Box::new(Cursor::new(bytes)),
     }
 }
@@ -405,8 +421,22 @@ fn read_zip<R: Read + Seek>(
     source: R,
     meter: &Meter,
     nested: &mut Vec<(PathBuf, Arc<[u8]>)>,
-) -> Result<(Kind, Vec<Tree>), ArtifactError> {
-    let mut zip = zip::ZipArchive::new(source).map_err(|e| malformed("zip", e))?;
+    named: bool,
+) -> Result<Option<(Kind, Vec<Tree>)>, ArtifactError> {
+    let mut zip = match zip::ZipArchive::new(source) {
+        Ok(zip) => zip,
+        Err(_) if !named => return Ok(None),
+        Err(error) => return Err(malformed("zip", error)),
+    };
+    // The central directory names the members without decompressing anything.
+    let is_package = zip.file_names().any(|name| {
+        let parts: Vec<&str> = name.trim_start_matches("./").split('/').collect();
+        matches!(parts.as_slice(), [dir, "WHEEL"] if dir.ends_with(".dist-info"))
+            || matches!(parts.as_slice(), [file] if file.ends_with(".nuspec"))
+    });
+    if !named && !is_package {
+        return Ok(None);
+    }
     let mut members = Members::default();
     let mut kind = Kind::Zip;
     for index in 0..zip.len() {
@@ -445,7 +475,7 @@ fn read_zip<R: Read + Seek>(
             nested.push((path, bytes));
         }
     }
-    Ok((kind, vec![(String::new(), members, None)]))
+    Ok(Some((kind, vec![(String::new(), members, None)])))
 }
 
 /// A Debian package: an `ar` archive whose `data.tar.*` member is the tree it installs.

@@ -95,6 +95,11 @@ impl Members {
         }
     }
 
+    /// Whether any object file is kept (an artifact found in a tree is dropped without one).
+    pub fn has_objects(&self) -> bool {
+        self.nodes.values().any(|m| matches!(m, Member::Object(..)))
+    }
+
     pub fn add_symlink(&mut self, path: PathBuf, target: PathBuf) {
         self.nodes.insert(path, Member::Symlink(target));
     }

@@ -379,8 +379,11 @@ pub struct Opened {
 }
 
 /// Opens the file at `path` (already recognised by [`sniff`]) as `label`, with the archives
-/// inside it down to `limits.max_depth` levels below it.
-pub fn open_file(path: &Path, label: &str, limits: Limits) -> Opened {
+/// inside it down to `limits.max_depth` levels below it. An artifact the user `named` is read
+/// whatever it holds; one found in a checked tree (and any inside an artifact) is read only as
+/// a package of native code (a plain zip such as a Java `.jar` is not) and kept only if it
+/// holds object files.
+pub fn open_file(path: &Path, label: &str, limits: Limits, named: bool) -> Opened {
     let mut opened = Opened::default();
     match std::fs::File::open(path) {
         Ok(file) => formats::open(
@@ -389,6 +392,7 @@ pub fn open_file(path: &Path, label: &str, limits: Limits) -> Opened {
             None,
             limits,
             0,
+            named,
             &mut opened,
         ),
         Err(error) => opened.failed.push(Failed {
