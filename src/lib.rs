@@ -106,6 +106,9 @@ pub struct ArtifactDefaults {
     /// The target its files get unless the user names one (an image's platform, a wheel's
     /// architecture and C library).
     pub target: Option<Target>,
+    /// A NuGet package's `runtimes/<rid>/native/` folders with the target each RID names
+    /// (`linux-musl-arm64`): the files below them are checked for it.
+    pub rid_targets: Vec<(PathBuf, Target)>,
     /// A wheel's platform tags and the policies they claim.
     pub wheel_tags: Vec<String>,
     pub wheel_claims: Vec<checks::wheel::TagClaim>,
@@ -511,11 +514,29 @@ fn artifact_defaults(found: &artifact::Artifact) -> ArtifactDefaults {
             Some(target)
         }),
     };
+    let mut rid_targets: Vec<(PathBuf, Target)> = Vec::new();
+    if found.kind == artifact::Kind::Nupkg {
+        for path in found.members.nodes.keys() {
+            let parts: Vec<&std::ffi::OsStr> = path.iter().skip(1).take(3).collect();
+            if let [runtimes, rid, native] = parts.as_slice()
+                && *runtimes == "runtimes"
+                && *native == "native"
+            {
+                let folder = Path::new("runtimes").join(rid).join(native);
+                if rid_targets.iter().all(|(known, _)| *known != folder)
+                    && let Some(target) = rid.to_str().and_then(|r| Target::parse(r).ok())
+                {
+                    rid_targets.push((folder, target));
+                }
+            }
+        }
+    }
     ArtifactDefaults {
         kind: found.kind,
         inside: found.inside.clone(),
         platform: found.platform.clone(),
         target,
+        rid_targets,
         wheel_tags,
         wheel_claims,
     }
@@ -565,18 +586,25 @@ pub fn load_trees(options: &CheckOptions, db: &Database) -> Result<Vec<LoadedTre
     Ok(index(options, db, &|_, _| {})?.trees)
 }
 
-/// The target of the first path rule matching, else the default target, else the artifact's
-/// own (an image's platform, a wheel's tag).
+/// The target of the first path rule matching, else a NuGet package's RID folder, else the
+/// default target, else the artifact's own (an image's platform, a wheel's tag).
 fn target_for<'a>(
     options: &'a CheckOptions,
     relative: &Path,
     artifact: Option<&'a ArtifactDefaults>,
 ) -> Option<&'a Target> {
+    let rid = artifact.and_then(|a| {
+        a.rid_targets
+            .iter()
+            .find(|(folder, _)| relative.starts_with(folder))
+            .map(|(_, target)| target)
+    });
     options
         .path_targets
         .iter()
         .find(|rule| rule.globs.first_match(relative).is_some())
         .map(|rule| &rule.target)
+        .or(rid)
         .or(options.target.as_ref())
         .or_else(|| artifact?.target.as_ref())
 }

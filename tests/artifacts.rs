@@ -582,3 +582,58 @@ fn a_wheel_is_checked_against_its_own_tag_and_reports_its_tightest_policy() {
             .any(|f| f.contains("GLIBC_2.34"))
     );
 }
+
+#[test]
+fn a_nuget_package_checks_each_runtime_folder_for_its_rid() {
+    let dir = common::temp_dir("artifact-nupkg");
+    let content = dir.join("content");
+    for rid in ["linux-x64", "linux-arm64"] {
+        let native = content.join("runtimes").join(rid).join("native");
+        std::fs::create_dir_all(&native).unwrap();
+        // An x86-64 library in both folders: the arm64 one was packed by mistake.
+        std::fs::copy(
+            "testdata/bin/libversioned.so.1",
+            native.join("libnative.so"),
+        )
+        .unwrap();
+    }
+    let package = dir.join("Native.Lib.1.0.0.nupkg");
+    write_zip(
+        &content,
+        &package,
+        &[(
+            "Native.Lib.nuspec",
+            "<package><metadata><id>Native.Lib</id></metadata></package>",
+        )],
+    );
+    let name = package.display().to_string();
+    let (report, status) = shipcheck(&[&name]);
+    assert_eq!(status, 1);
+    assert_eq!(report["trees"][0]["artifact"]["kind"], "nupkg");
+    let by_rid = |rid: &str| -> (String, Vec<String>) {
+        let file = report["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| {
+                f["path"]
+                    .as_str()
+                    .unwrap()
+                    .contains(&format!("/runtimes/{rid}/"))
+            })
+            .unwrap();
+        (
+            file["target"].as_str().unwrap().to_string(),
+            file["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|f| f["code"].as_str().unwrap().to_string())
+                .collect(),
+        )
+    };
+    assert_eq!(by_rid("linux-x64"), ("linux-x64".to_string(), vec![]));
+    let (target, codes) = by_rid("linux-arm64");
+    assert_eq!(target, "linux-arm64");
+    assert!(codes.contains(&"arch-mismatch".to_string()), "{codes:?}");
+}
