@@ -199,17 +199,14 @@ pub fn read_while_walking(
                                 artifact::open_oci_layout(&path, &label, limits),
                             )),
                             Found::File => {
+                                let named = root_paths.iter().any(|(given, _)| *given == path);
                                 let mut archive = false;
                                 match binary::read_path_or_head(&path, &mut |head| {
-                                    archive = artifact::sniff(head).is_some();
+                                    archive = artifact::worth_opening(head, &path, named);
                                 }) {
-                                    Ok(Sniffed::NotBinary) if archive => {
-                                        let named =
-                                            root_paths.iter().any(|(given, _)| *given == path);
-                                        Some(Outcome::Artifact(artifact::open_file(
-                                            &path, &label, limits, named,
-                                        )))
-                                    }
+                                    Ok(Sniffed::NotBinary) if archive => Some(Outcome::Artifact(
+                                        artifact::open_file(&path, &label, limits, named),
+                                    )),
                                     Ok(Sniffed::NotBinary) => None,
                                     Ok(Sniffed::Binary(binary)) => {
                                         Some(Outcome::Binary(Ok(binary)))

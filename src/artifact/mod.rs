@@ -102,6 +102,29 @@ pub fn sniff(head: &[u8]) -> Option<Container> {
     }
 }
 
+/// Whether a file whose first bytes are `head` is opened as an artifact. A PATH the user named
+/// is, whenever its content is an archive. Inside a walked tree, a compressed file is probed
+/// (its first block decompressed) only when its name also says tarball or package (`.tar.*`,
+/// `.tgz`, `.apk` …): the 26,000 gzipped man pages and changelogs of a `/usr` would otherwise
+/// double the cost of a walk. Uncompressed containers (tar, zip, ar, rpm) are told by their
+/// magic alone.
+pub fn worth_opening(head: &[u8], path: &Path, named: bool) -> bool {
+    match sniff(head) {
+        None => false,
+        Some(Container::Compressed(_)) if !named => {
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().to_ascii_lowercase())
+                .unwrap_or_default();
+            name.contains(".tar")
+                || [".tgz", ".tbz", ".tbz2", ".txz", ".tzst", ".apk", ".crate"]
+                    .iter()
+                    .any(|suffix| name.ends_with(suffix))
+        }
+        Some(_) => true,
+    }
+}
+
 /// Bounds on reading one artifact, whatever its bytes say.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
