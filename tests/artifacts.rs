@@ -388,8 +388,11 @@ fn images_are_checked_as_systems_with_their_layers_and_whiteouts() {
     );
 }
 
+/// One member: raw name bytes, type, data, link target.
+type RawMember<'a> = (&'a [u8], tar::EntryType, &'a [u8], Option<&'a str>);
+
 /// A tar built in memory with the `tar` crate, for names and links no tool writes willingly.
-fn tar_of(entries: &[(&[u8], tar::EntryType, &[u8], Option<&str>)]) -> Vec<u8> {
+fn tar_of(entries: &[RawMember<'_>]) -> Vec<u8> {
     let mut builder = tar::Builder::new(Vec::new());
     for (name, kind, data, link) in entries {
         let mut header = tar::Header::new_gnu();
