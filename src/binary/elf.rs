@@ -44,7 +44,7 @@ pub(super) fn read(data: &[u8]) -> Result<Binary, ReadError> {
         runpath: split_paths(&dynamic_strings(&elf, dynamic::DT_RUNPATH)?),
         version_needs,
         version_defs,
-        imported_symbols: imported_symbols(&elf),
+        strong_imports: strong_imports(&elf),
         no_default_lib: elf
             .dynamic
             .as_ref()
@@ -125,12 +125,12 @@ pub(super) fn visit_dynamic_symbols(
 }
 
 /// Names of the undefined dynamic symbols (the first entry is the null symbol).
-fn imported_symbols(elf: &Elf) -> Vec<String> {
+fn strong_imports(elf: &Elf) -> Vec<String> {
     let mut names: Vec<String> = elf
         .dynsyms
         .iter()
         .skip(1)
-        .filter(|sym| sym.st_shndx == SHN_UNDEF)
+        .filter(|sym| sym.st_shndx == SHN_UNDEF && sym.st_bind() != goblin::elf::sym::STB_WEAK)
         .filter_map(|sym| dynstr_at(elf, sym.st_name))
         .filter(|name| !name.is_empty())
         .map(str::to_string)

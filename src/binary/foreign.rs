@@ -20,7 +20,7 @@ pub(super) fn read(data: &[u8], format: Format) -> Result<Binary, ReadError> {
         runpath: Vec::new(),
         version_needs: Vec::new(),
         version_defs: Vec::new(),
-        imported_symbols: Vec::new(),
+        strong_imports: Vec::new(),
         no_default_lib: false,
         managed: None,
         debug: DebugInfo::default(),

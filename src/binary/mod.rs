@@ -143,8 +143,12 @@ pub struct Binary {
     pub version_needs: Vec<VersionNeed>,
     /// Version definitions of a shared library (without the base entry that repeats the soname).
     pub version_defs: Vec<String>,
-    /// Undefined dynamic symbols (what the file imports), sorted, versioned or not.
-    pub imported_symbols: Vec<String>,
+    /// Undefined dynamic symbols bound STB_GLOBAL (what the file imports and cannot run
+    /// without), sorted. Weak references are left out: glibc's loader binds a missing one to 0
+    /// without an error (`_dl_lookup_symbol_x`), so a policy's forbidden symbol imported
+    /// weakly is a fallback the program checks, not a failure (auditwheel skips them too,
+    /// pypa/auditwheel#665).
+    pub strong_imports: Vec<String>,
     /// DF_1_NODEFLIB: the loader skips its cache and default directories for this file's needs.
     pub no_default_lib: bool,
     /// A PE file with a CLI header: a .NET/Mono assembly, run by its runtime, not by the kernel.

@@ -19,7 +19,7 @@ pub fn check(binary: &Binary, needs: &[NeedOutcome], baseline: &Baseline) -> Vec
         .filter_map(|(soname, forbidden)| {
             let symbols: Vec<String> = forbidden
                 .iter()
-                .filter(|symbol| binary.imported_symbols.binary_search(symbol).is_ok())
+                .filter(|symbol| binary.strong_imports.binary_search(symbol).is_ok())
                 .cloned()
                 .collect();
             (!symbols.is_empty()).then(|| Issue::SymbolBlacklisted {
@@ -48,9 +48,9 @@ mod tests {
             panic!("hello-x86_64 parses");
         };
         assert!(
-            binary.imported_symbols.contains(&"puts".to_string()),
+            binary.strong_imports.contains(&"puts".to_string()),
             "{:?}",
-            binary.imported_symbols
+            binary.strong_imports
         );
         let mut baseline = bullseye_like();
         let resolved = Vec::new();
@@ -61,6 +61,36 @@ mod tests {
         let issues = check(&binary, &resolved, &baseline);
         assert!(
             matches!(&issues[..], [Issue::SymbolBlacklisted { symbols, .. }] if symbols == &["puts"]),
+            "{issues:?}"
+        );
+        baseline.blacklist.clear();
+        baseline
+            .blacklist
+            .insert("libz.so.1".into(), vec!["puts".into()]);
+        assert!(
+            check(&binary, &resolved, &baseline).is_empty(),
+            "libz is not needed"
+        );
+        // A weak import (`getrandom`, checked at run time) is never forbidden: the loader
+        // binds it to 0 where the library lacks it.
+        let bytes = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/testdata/bin/weak-x86_64"
+        ))
+        .expect("test binary");
+        let Ok(Sniffed::Binary(weak)) = parse(&bytes) else {
+            panic!("weak-x86_64 parses");
+        };
+        assert!(weak.strong_imports.contains(&"printf".to_string()));
+        assert!(!weak.strong_imports.contains(&"getrandom".to_string()));
+        baseline.blacklist.clear();
+        baseline.blacklist.insert(
+            "libc.so.6".into(),
+            vec!["getrandom".into(), "printf".into()],
+        );
+        let issues = check(&weak, &resolved, &baseline);
+        assert!(
+            matches!(&issues[..], [Issue::SymbolBlacklisted { symbols, .. }] if symbols == &["printf"]),
             "{issues:?}"
         );
         baseline.blacklist.clear();
