@@ -240,24 +240,50 @@ impl Report {
             .count()
     }
 
-    /// One line per PATH read as a root filesystem: people must know the tree was checked as
-    /// the system itself.
+    /// Lines about how PATHs were read: each one read as a root filesystem (people must know
+    /// the tree was checked as the system itself), each archive or image, and each wheel's
+    /// policy as `auditwheel show` reports it.
     pub fn layout_notes(&self) -> Vec<String> {
         let beyond = if self.baselines.is_empty() {
             "self-contained: every library must resolve inside it"
         } else {
             "it provides what it holds, the baseline the rest"
         };
-        self.trees
-            .iter()
-            .filter(|tree| tree.layout == crate::loader::Layout::RootFs)
-            .map(|tree| {
-                format!(
-                    "{} checked as a root filesystem ({beyond}; --layout app reads it as an application tree)",
-                    tree.path.display()
-                )
-            })
-            .collect()
+        let mut notes = Vec::new();
+        for tree in &self.trees {
+            let path = tree.path.display();
+            if let Some(artifact) = &tree.artifact {
+                let mut note = format!("{path}: {} read in place", artifact.kind);
+                if let Some(inside) = &artifact.inside {
+                    note.push_str(&format!(", found in {inside}"));
+                }
+                if let Some(target) = &artifact.target {
+                    note.push_str(&format!(", files checked for {target} by default"));
+                }
+                notes.push(note);
+            }
+            if let Some(wheel) = &tree.wheel {
+                let policy = wheel
+                    .policy
+                    .as_deref()
+                    .unwrap_or("not computed (with --baseline)");
+                let verdict = match wheel.matches_tags {
+                    Some(true) => "its tags claim no more than that",
+                    Some(false) => "its tags claim more than its files allow",
+                    None => "tags not compared",
+                };
+                notes.push(format!(
+                    "{path}: wheel tagged {}; its files satisfy {policy}: {verdict}",
+                    wheel.tags.join(", ")
+                ));
+            }
+            if tree.layout == crate::loader::Layout::RootFs {
+                notes.push(format!(
+                    "{path} checked as a root filesystem ({beyond}; --layout app reads it as an application tree)"
+                ));
+            }
+        }
+        notes
     }
 
     pub fn files_checked(&self) -> usize {
