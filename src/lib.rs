@@ -99,6 +99,8 @@ pub struct PathTarget {
 #[derive(Debug, Clone)]
 pub struct ArtifactDefaults {
     pub kind: artifact::Kind,
+    /// The file or image layout directory on disk that holds it (the outermost, when nested).
+    pub on_disk: PathBuf,
     /// The artifact it was found in.
     pub inside: Option<String>,
     /// An image's platform.
@@ -259,6 +261,7 @@ pub fn check_with_progress(
                 findings: Vec::new(),
                 runs_on,
                 relative,
+                container: loaded.artifact.as_ref().map(|a| a.on_disk.clone()),
             };
             files.push((report, issues));
         }
@@ -405,12 +408,12 @@ fn index(
     let mut trees: Vec<(TreeIndex, tree::TreeFiles, Option<ArtifactDefaults>)> =
         indexes.into_iter().map(|(t, f)| (t, f, None)).collect();
     let mut failed = Vec::new();
-    for (_, opened) in walked.artifacts {
+    for (on_disk, opened) in walked.artifacts {
         for fault in opened.failed {
             failed.push((PathBuf::from(fault.label), fault.error));
         }
         for found in opened.artifacts {
-            let defaults = artifact_defaults(&found);
+            let defaults = artifact_defaults(&found, &on_disk);
             let tree = TreeIndex::in_memory(found.label, found.members);
             let mut files = Vec::new();
             for (vpath, binary) in tree.objects() {
@@ -498,7 +501,7 @@ fn unreadable_reason(tree: &TreeIndex, vpath: &Path) -> String {
 }
 
 /// The defaults an artifact's own metadata gives its tree.
-fn artifact_defaults(found: &artifact::Artifact) -> ArtifactDefaults {
+fn artifact_defaults(found: &artifact::Artifact, on_disk: &Path) -> ArtifactDefaults {
     let wheel_tags = if found.kind == artifact::Kind::Wheel {
         artifact::wheel_tags(&found.members)
     } else {
@@ -533,6 +536,7 @@ fn artifact_defaults(found: &artifact::Artifact) -> ArtifactDefaults {
     }
     ArtifactDefaults {
         kind: found.kind,
+        on_disk: on_disk.to_path_buf(),
         inside: found.inside.clone(),
         platform: found.platform.clone(),
         target,

@@ -36,6 +36,11 @@ fn output_is_valid_sarif() {
             "testdata/bin",
         ][..],
         &["testdata/bin/hello-x86_64"][..],
+        // Members of images: the artifact on disk is the location, the member a logical one.
+        &[
+            "testdata/images/oci",
+            "testdata/images/whiteout.docker.tar.gz",
+        ][..],
         // Nothing to check, and a usage error: the documents that say "could not check".
         &["testdata/bin/not-a-binary.txt"][..],
         &["--target", "no-such-target", "testdata/bin/hello-x86_64"][..],
@@ -96,4 +101,23 @@ fn rules_and_results_carry_codes_locations_and_fixes() {
         .find(|r| r["ruleId"] == "rpath-absolute")
         .unwrap();
     assert_eq!(rpath["level"], "warning");
+}
+
+#[test]
+fn a_member_of_an_artifact_is_located_at_the_artifact_on_disk() {
+    let (_, doc) = sarif(&["testdata/images/whiteout.docker.tar.gz"]);
+    let results = doc["runs"][0]["results"].as_array().unwrap();
+    let missing = results
+        .iter()
+        .find(|r| r["ruleId"] == "soname-missing")
+        .expect("the whiteout image lacks libz.so.1");
+    let location = &missing["locations"][0];
+    assert_eq!(
+        location["physicalLocation"]["artifactLocation"]["uri"],
+        "testdata/images/whiteout.docker.tar.gz"
+    );
+    assert_eq!(
+        location["logicalLocations"][0]["fullyQualifiedName"],
+        "testdata/images/whiteout.docker.tar.gz!/app/zapp"
+    );
 }

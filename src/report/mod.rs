@@ -29,6 +29,8 @@ pub struct FileReport {
     pub runs_on: Option<Vec<String>>,
     /// The path policy globs match: relative to the checked PATH, or inside its artifact.
     pub relative: PathBuf,
+    /// For a member of an archive or image: the file (or layout directory) on disk holding it.
+    pub container: Option<PathBuf>,
 }
 
 impl FileReport {
@@ -41,6 +43,7 @@ impl FileReport {
             findings: Vec::new(),
             runs_on: None,
             relative: path.file_name().map_or_else(|| path.clone(), PathBuf::from),
+            container: None,
             path,
         }
     }

@@ -37,11 +37,7 @@ pub fn render(report: &Report) -> String {
                 "ruleIndex": rule_index,
                 "level": level(finding.severity),
                 "message": {"text": format!("{} Fix: {}", finding.issue.message(), finding.issue.hint())},
-                "locations": [{
-                    "physicalLocation": {
-                        "artifactLocation": {"uri": uri(&file.path)}
-                    }
-                }],
+                "locations": [location(file)],
                 "properties": properties,
             })
             })
@@ -145,6 +141,21 @@ fn rule_name(code: Code) -> String {
                 .unwrap_or_default()
         })
         .collect()
+}
+
+/// Where a finding is: the file itself, or for a member of an archive or image the artifact on
+/// disk (code scanning can only point at files in the repository) with the member as a logical
+/// location (`runtime.tar!/usr/lib/libz.so.1`).
+fn location(file: &crate::report::FileReport) -> serde_json::Value {
+    match &file.container {
+        Some(container) => serde_json::json!({
+            "physicalLocation": {"artifactLocation": {"uri": uri(container)}},
+            "logicalLocations": [{"fullyQualifiedName": file.path.to_string_lossy()}],
+        }),
+        None => serde_json::json!({
+            "physicalLocation": {"artifactLocation": {"uri": uri(&file.path)}},
+        }),
+    }
 }
 
 /// A relative URI reference for a path: unreserved bytes as they are, everything else
