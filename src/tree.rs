@@ -351,7 +351,7 @@ impl TreeIndex {
     ) -> Option<bool> {
         match &self.source {
             Source::Memory { members, .. } => match members.nodes.get(real)? {
-                Member::Object(_, bytes) => binary::visit_dynamic_symbols_in(bytes, visit).ok(),
+                Member::Object(_, data) => Some(data.symbols.visit(visit)),
                 _ => None,
             },
             _ => binary::visit_dynamic_symbols(&self.on_this_machine(real), visit).ok(),
@@ -370,7 +370,8 @@ impl TreeIndex {
         let real = self.follow(path)?;
         if let Source::Memory { members, .. } = &self.source {
             let bytes = match members.nodes.get(&real)? {
-                Member::Object(_, bytes) | Member::Text(bytes) => bytes,
+                Member::Object(_, data) => data.bytes.as_ref()?,
+                Member::Text(bytes) => bytes,
                 Member::Symlink(_) => return None,
             };
             return (bytes.len() as u64 <= limit).then(|| bytes.to_vec());

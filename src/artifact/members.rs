@@ -4,7 +4,7 @@
 //! what the checks need is kept: object files, the loader's configuration, a wheel's metadata.
 
 use super::{ArtifactError, Meter};
-use crate::binary::{self, Binary, ReadError, Sniffed};
+use crate::binary::{self, Binary, DynamicSymbols, ReadError, Sniffed};
 use std::collections::HashMap;
 use std::io::Read;
 use std::path::{Component, Path, PathBuf};
@@ -13,12 +13,21 @@ use std::sync::Arc;
 /// One kept path of the tree.
 #[derive(Debug, Clone)]
 pub enum Member {
-    /// An object file: its model (`Err` when it could not be parsed) and its bytes (the
-    /// undefined-symbol check reads its dynamic symbols again).
-    Object(Result<Arc<Binary>, Arc<ReadError>>, Arc<[u8]>),
+    /// An object file: its model (`Err` when it could not be parsed) and what the checks read
+    /// of it again later.
+    Object(Result<Arc<Binary>, Arc<ReadError>>, ObjectData),
     /// A small file the checks read (`etc/ld.so.conf`, a wheel's `WHEEL`).
     Text(Arc<[u8]>),
     Symlink(PathBuf),
+}
+
+/// What is kept of an object file beside its model: its dynamic symbols (the undefined-symbol
+/// check reads them), not its bytes, except for a glibc loader (`ld-*`), whose compiled-in
+/// library directories are read from its bytes.
+#[derive(Debug, Clone)]
+pub struct ObjectData {
+    pub symbols: Arc<DynamicSymbols>,
+    pub bytes: Option<Arc<[u8]>>,
 }
 
 /// The kept paths of one tree, by absolute path inside it (`/usr/lib/libz.so.1`).
@@ -76,11 +85,24 @@ impl Members {
                     Ok(Sniffed::Binary(binary)) => Ok(Arc::from(binary)),
                     Ok(Sniffed::NotBinary) => {
                         self.nodes.remove(&path);
+                        meter.release(bytes.len());
                         return Ok(None);
                     }
                     Err(error) => Err(Arc::new(error)),
                 };
-                self.nodes.insert(path, Member::Object(model, bytes));
+                let symbols = binary::read_dynamic_symbols_in(&bytes).unwrap_or_default();
+                let is_loader = path
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.starts_with("ld-"));
+                let data = ObjectData {
+                    symbols: Arc::new(symbols),
+                    bytes: is_loader.then(|| bytes.clone()),
+                };
+                if !is_loader {
+                    meter.release(bytes.len());
+                }
+                self.nodes.insert(path, Member::Object(model, data));
                 Ok(None)
             }
             Keep::Text => {

@@ -11,7 +11,7 @@ mod formats;
 mod image;
 pub mod members;
 
-pub use members::{Member, Members};
+pub use members::{Member, Members, ObjectData};
 
 use std::cell::Cell;
 use std::io::Read;
@@ -294,6 +294,12 @@ impl Meter {
             .read_to_end(&mut bytes)?;
         self.kept.set(self.kept.get() + bytes.len() as u64);
         Ok(Arc::from(bytes))
+    }
+
+    /// Bytes read by [`Meter::keep_whole`] and then let go (an object file once its symbols
+    /// are read).
+    pub fn release(&self, bytes: usize) {
+        self.kept.set(self.kept.get().saturating_sub(bytes as u64));
     }
 
     pub fn limits(&self) -> Limits {

@@ -169,6 +169,33 @@ pub enum ManagedPlatform {
     MixedMode,
 }
 
+impl DynamicSymbols {
+    /// Hands every symbol to `visit` as [`visit_dynamic_symbols`] would; returns `versioned`.
+    pub fn visit(&self, visit: &mut dyn FnMut(SymbolRef<'_>)) -> bool {
+        for symbol in &self.defined {
+            visit(SymbolRef {
+                name: &symbol.name,
+                version: symbol.version.as_deref(),
+                library: None,
+                defined: true,
+                weak: false,
+                hidden: symbol.hidden,
+            });
+        }
+        for symbol in &self.undefined {
+            visit(SymbolRef {
+                name: &symbol.name,
+                version: symbol.version.as_deref(),
+                library: symbol.library.as_deref(),
+                defined: false,
+                weak: symbol.weak,
+                hidden: false,
+            });
+        }
+        self.versioned
+    }
+}
+
 impl Binary {
     /// For a .NET assembly, where it runs; `None` for native code.
     pub fn managed_platform(&self) -> Option<ManagedPlatform> {
@@ -268,8 +295,22 @@ pub fn visit_dynamic_symbols_in(
 
 /// [`visit_dynamic_symbols`], collected.
 pub fn read_dynamic_symbols(path: &Path) -> Result<DynamicSymbols, ReadError> {
+    collect_dynamic_symbols(&mut |visit| visit_dynamic_symbols(path, visit))
+}
+
+/// [`visit_dynamic_symbols_in`], collected: what an archive keeps of an object file instead of
+/// its bytes (the symbol tables are a small part of a library).
+pub fn read_dynamic_symbols_in(data: &[u8]) -> Result<DynamicSymbols, ReadError> {
+    collect_dynamic_symbols(&mut |visit| visit_dynamic_symbols_in(data, visit))
+}
+
+type SymbolVisitor<'a> = dyn FnMut(SymbolRef<'_>) + 'a;
+
+fn collect_dynamic_symbols(
+    read: &mut dyn FnMut(&mut SymbolVisitor<'_>) -> Result<bool, ReadError>,
+) -> Result<DynamicSymbols, ReadError> {
     let mut symbols = DynamicSymbols::default();
-    symbols.versioned = visit_dynamic_symbols(path, &mut |symbol| {
+    symbols.versioned = read(&mut |symbol| {
         if symbol.defined {
             symbols.defined.push(DefinedSymbol {
                 name: symbol.name.to_string(),
