@@ -3,16 +3,28 @@
 //! hostile values), plus the regression inputs under `tests/regressions/`. Reading any of
 //! them must not panic, must finish quickly, and must either succeed or report a per-file
 //! error; what it reports must come from the file (no invented names).
+//!
+//! Archives and images get the same treatment: a tar, a tar.gz, a zip, a Debian package (all
+//! built at test time from committed files), the committed `docker save` image and a tar of
+//! the committed OCI layout, damaged in their bytes, their headers (sizes, types, names,
+//! counts, offsets), their streams and their image metadata, are opened through
+//! `shipcheck::artifact::open_file`. Opening any of them must not panic, must not hang, and
+//! must give trees or say why it could not, with every member inside its tree.
 
 mod common;
 
+use serde_json::Value;
+use shipcheck::artifact::{self, Container, Limits, Opened};
 use shipcheck::baseline::db::Database;
 use shipcheck::binary::{self, Binary, Sniffed};
 use shipcheck::checks;
 use shipcheck::{CheckOptions, check};
 use std::collections::HashSet;
+use std::io::{Read, Write};
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 /// One variant may take this long to read (debug build, shared machine).
@@ -892,4 +904,1530 @@ fn non_utf8_interpreter_is_kept() {
         after.interpreter.as_deref(),
         Some(format!("/\u{fffd}{}", &interp[2..]).as_str())
     );
+}
+
+// Archives and images (issue 11): real archives built at test time from committed files,
+// damaged in their headers, sizes, streams and image metadata, opened through the library.
+
+/// The fuzz target's limits (fuzz/fuzz_targets/artifact.rs): a mutant that claims gigabytes
+/// is stopped early instead of being read.
+const ARCHIVE_LIMITS: Limits = Limits {
+    max_bytes: 64 << 20,
+    max_kept: 16 << 20,
+    max_ratio: 500,
+    max_members: 10_000,
+    max_depth: 2,
+};
+
+/// One mutant may take this long to open before it counts as a hang (debug build, shared
+/// machine; the slowest mutant takes well under a second).
+const ARCHIVE_CALL_LIMIT: Duration = Duration::from_secs(10);
+
+/// Runs a tool that builds an archive; the tools are the ones `tests/artifacts.rs` uses.
+fn tool(command: &mut Command) -> Vec<u8> {
+    let output = command
+        .output()
+        .unwrap_or_else(|e| panic!("{command:?}: {e}"));
+    assert!(
+        output.status.success(),
+        "{command:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output.stdout
+}
+
+/// A tar as reproducible as GNU tar writes one (GNU headers, so long names get `L` members).
+fn gnu_tar(dir: &Path, out: &Path) -> Vec<u8> {
+    tool(
+        Command::new("tar")
+            .args(["--format=gnu", "--sort=name", "--mtime=@0", "--owner=0"])
+            .args(["--group=0", "--numeric-owner", "-C"])
+            .arg(dir)
+            .arg("-cf")
+            .arg(out)
+            .arg("."),
+    );
+    std::fs::read(out).expect("read the tar")
+}
+
+fn gzip(bytes: &[u8], level: flate2::Compression) -> Vec<u8> {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), level);
+    encoder.write_all(bytes).expect("gzip");
+    encoder.finish().expect("gzip")
+}
+
+/// CRC-32 (IEEE), table-driven: flate2's own takes most of a second per megabyte in a debug
+/// build, ours a few milliseconds.
+fn crc32(bytes: &[u8]) -> u32 {
+    static TABLE: std::sync::OnceLock<[u32; 256]> = std::sync::OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        let mut table = [0u32; 256];
+        for (n, slot) in table.iter_mut().enumerate() {
+            *slot = (0..8).fold(n as u32, |c, _| {
+                if c & 1 == 1 {
+                    0xedb8_8320 ^ (c >> 1)
+                } else {
+                    c >> 1
+                }
+            });
+        }
+        table
+    });
+    !bytes.iter().fold(!0u32, |c, &b| {
+        table[((c ^ u32::from(b)) & 0xff) as usize] ^ (c >> 8)
+    })
+}
+
+/// A gzip stream of stored (uncompressed) deflate blocks: what damaged tars are wrapped in, so
+/// that the gzip reader gets a valid stream around them (and the test stays fast).
+fn stored_gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut out = vec![0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 255];
+    let mut chunks = bytes.chunks(0xffff).peekable();
+    if chunks.peek().is_none() {
+        out.extend([1, 0, 0, 0xff, 0xff]);
+    }
+    while let Some(chunk) = chunks.next() {
+        let len = chunk.len() as u16;
+        out.push(u8::from(chunks.peek().is_none()));
+        out.extend(len.to_le_bytes());
+        out.extend((!len).to_le_bytes());
+        out.extend(chunk);
+    }
+    out.extend(crc32(bytes).to_le_bytes());
+    out.extend((bytes.len() as u32).to_le_bytes());
+    out
+}
+
+fn gunzip(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    flate2::read::MultiGzDecoder::new(bytes)
+        .read_to_end(&mut out)
+        .expect("gunzip an original");
+    out
+}
+
+/// A small tree of committed files with what archive readers must handle: an object file and
+/// a library, a symlink, a hardlink, the loader's configuration, a name longer than a tar
+/// header holds, and a tarball inside.
+fn build_archive_tree(dir: &Path) -> PathBuf {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let tree = dir.join("tree");
+    let long = tree.join(format!("opt/{}", "long-directory-name-".repeat(6)));
+    for sub in ["usr/bin", "usr/lib", "etc"] {
+        std::fs::create_dir_all(tree.join(sub)).expect("create tree");
+    }
+    std::fs::create_dir_all(&long).expect("create tree");
+    let bin = root.join("testdata/bin");
+    std::fs::copy(bin.join("hello-x86_64"), tree.join("usr/bin/hello")).expect("copy");
+    std::fs::hard_link(tree.join("usr/bin/hello"), tree.join("usr/bin/hello-again"))
+        .expect("hardlink");
+    std::fs::copy(
+        bin.join("libversioned.so.1"),
+        tree.join("usr/lib/libversioned.so.1"),
+    )
+    .expect("copy");
+    std::os::unix::fs::symlink("libversioned.so.1", tree.join("usr/lib/libversioned.so"))
+        .expect("symlink");
+    std::fs::write(tree.join("etc/ld.so.conf"), "/usr/local/lib\n").expect("write");
+    std::fs::copy(bin.join("not-a-binary.txt"), long.join("readme.txt")).expect("copy");
+    let inner = dir.join("inner");
+    std::fs::create_dir_all(&inner).expect("create inner");
+    std::fs::copy(bin.join("hello-i686"), inner.join("hello-i686")).expect("copy");
+    let inner_tar = gnu_tar(&inner, &dir.join("inner.tar"));
+    std::fs::write(
+        tree.join("opt/nested.tar.gz"),
+        gzip(&inner_tar, flate2::Compression::best()),
+    )
+    .expect("write");
+    tree
+}
+
+/// A zip as `wheel` writes one: deflated members, a symlink stored as a symlink, a `WHEEL`.
+fn build_zip(tree: &Path, out: &Path) -> Vec<u8> {
+    let script = r#"
+import os, stat, sys, zipfile
+tree, out = sys.argv[1], sys.argv[2]
+when = (1980, 1, 1, 0, 0, 0)
+with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+    for top, dirs, files in os.walk(tree):
+        dirs.sort()
+        for name in sorted(files):
+            path = os.path.join(top, name)
+            info = zipfile.ZipInfo(os.path.relpath(path, tree), when)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            if os.path.islink(path):
+                info.external_attr = (stat.S_IFLNK | 0o777) << 16
+                z.writestr(info, os.readlink(path))
+            else:
+                info.external_attr = (stat.S_IFREG | 0o755) << 16
+                with open(path, "rb") as f:
+                    z.writestr(info, f.read())
+    z.writestr(zipfile.ZipInfo("pkg-1.0.dist-info/WHEEL", when),
+               "Wheel-Version: 1.0\nTag: py3-none-manylinux_2_17_x86_64\n")
+"#;
+    tool(
+        Command::new("python3")
+            .args(["-c", script])
+            .arg(tree)
+            .arg(out),
+    );
+    std::fs::read(out).expect("read the zip")
+}
+
+/// A Debian package with an uncompressed `data.tar`, so that damage to the `ar` headers and
+/// to the tar headers inside both reach the readers.
+fn build_deb(tree: &Path, dir: &Path) -> Vec<u8> {
+    let staging = dir.join("deb-staging");
+    tool(Command::new("cp").arg("-a").arg(tree).arg(&staging));
+    std::fs::create_dir_all(staging.join("DEBIAN")).expect("create DEBIAN");
+    std::fs::write(
+        staging.join("DEBIAN/control"),
+        "Package: shipcheck-test\nVersion: 1\nArchitecture: amd64\nMaintainer: t <t@t>\nDescription: t\n",
+    )
+    .expect("write control");
+    let deb = dir.join("tree.deb");
+    tool(
+        Command::new("dpkg-deb")
+            .env("SOURCE_DATE_EPOCH", "0")
+            .args(["--root-owner-group", "-Znone", "--build"])
+            .arg(&staging)
+            .arg(&deb),
+    );
+    std::fs::read(&deb).expect("read the deb")
+}
+
+/// How an original is laid out, so that its mutants damage its structure, not just its bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    Tar,
+    /// A gzip stream of a tar: damaged as compressed bytes, and as a tar recompressed.
+    TarGz,
+    Zip,
+    Deb,
+}
+
+struct Original {
+    name: &'static str,
+    shape: Shape,
+    /// A container image: its JSON, its layers and its whiteouts are damaged too.
+    image: bool,
+    /// Only a handful of mutants: opening the full images takes most of a second each in a
+    /// debug build (decompressing and reading glibc), so most of their mutants are made from
+    /// their slim copies.
+    few: bool,
+    bytes: Vec<u8>,
+}
+
+/// Files in an image layer above this size are replaced by a small object file.
+const SLIM_ABOVE: usize = 32 << 10;
+
+/// An image's tar with each big file of its layers (glibc, zlib) replaced by a small object
+/// file under the same name: the same image (metadata, layers, names, links, whiteouts) at a
+/// fraction of the cost to open. Blob digests are not checked by the reader, so they stay.
+fn slim_image(tar: &[u8]) -> Vec<u8> {
+    let small =
+        std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/bin/hello-armel"))
+            .expect("read hello-armel");
+    let mut members = tar_members(tar);
+    for member in &mut members {
+        let gz = member.data.starts_with(&[0x1f, 0x8b]);
+        let plain = member.data.len() > 262 && &member.data[257..262] == b"ustar";
+        if !gz && !plain {
+            continue;
+        }
+        let layer = if gz {
+            gunzip(&member.data)
+        } else {
+            member.data.clone()
+        };
+        let mut entries = tar_members(&layer);
+        for entry in &mut entries {
+            if entry.data.len() > SLIM_ABOVE {
+                entry.data = small.clone();
+            }
+        }
+        let slim = tar_from(&entries);
+        member.data = if gz {
+            gzip(&slim, flate2::Compression::best())
+        } else {
+            slim
+        };
+    }
+    tar_from(&members)
+}
+
+fn build_originals(dir: &Path) -> Vec<Original> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let tree = build_archive_tree(dir);
+    let tar = gnu_tar(&tree, &dir.join("tree.tar"));
+    let tar_gz = gzip(&tar, flate2::Compression::best());
+    let zip = build_zip(&tree, &dir.join("tree.zip"));
+    let deb = build_deb(&tree, dir);
+    let docker =
+        std::fs::read(root.join("testdata/images/whiteout.docker.tar.gz")).expect("docker image");
+    let docker_slim = gzip(&slim_image(&gunzip(&docker)), flate2::Compression::best());
+    let oci = gnu_tar(&root.join("testdata/images/oci"), &dir.join("oci.tar"));
+    let oci_slim = slim_image(&oci);
+    let original = |name, shape, image, few, bytes| Original {
+        name,
+        shape,
+        image,
+        few,
+        bytes,
+    };
+    vec![
+        original("tree.tar", Shape::Tar, false, false, tar),
+        original("tree.tar.gz", Shape::TarGz, false, false, tar_gz),
+        original("tree.zip", Shape::Zip, false, false, zip),
+        original("tree.deb", Shape::Deb, false, false, deb),
+        original(
+            "whiteout.docker.tar.gz~slim",
+            Shape::TarGz,
+            true,
+            false,
+            docker_slim,
+        ),
+        original("oci.tar~slim", Shape::Tar, true, false, oci_slim),
+        original("whiteout.docker.tar.gz", Shape::TarGz, true, true, docker),
+        original("oci.tar", Shape::Tar, true, true, oci),
+    ]
+}
+
+const TAR_BLOCK: usize = 512;
+
+/// A tar size field: octal text, or base-256 when the high bit is set.
+fn tar_size(field: &[u8]) -> Option<u64> {
+    if field.first()? & 0x80 != 0 {
+        return Some(
+            field
+                .iter()
+                .skip(4)
+                .fold(0u64, |v, b| (v << 8) | u64::from(*b)),
+        );
+    }
+    let text = std::str::from_utf8(field).ok()?;
+    let text = text.trim_matches(|c: char| c == '\0' || c == ' ');
+    if text.is_empty() {
+        return Some(0);
+    }
+    u64::from_str_radix(text, 8).ok()
+}
+
+/// Offsets and data sizes of a tar's headers, read by hand.
+fn tar_headers(tar: &[u8]) -> Vec<(usize, u64)> {
+    let mut out = Vec::new();
+    let mut at = 0usize;
+    while let Some(header) = tar.get(at..at + TAR_BLOCK) {
+        if header.iter().all(|b| *b == 0) || out.len() >= 10_000 {
+            break;
+        }
+        let Some(size) = tar_size(&header[124..136]) else {
+            break;
+        };
+        out.push((at, size));
+        let Some(next) = usize::try_from(size)
+            .ok()
+            .and_then(|size| at.checked_add(TAR_BLOCK + size.div_ceil(TAR_BLOCK) * TAR_BLOCK))
+        else {
+            break;
+        };
+        at = next;
+    }
+    out
+}
+
+/// Recomputes a tar header's checksum, so that a damaged field is read, not refused.
+fn fix_tar_checksum(header: &mut [u8]) {
+    header[148..156].fill(b' ');
+    let sum: u32 = header.iter().map(|b| u32::from(*b)).sum();
+    header[148..156].copy_from_slice(format!("{sum:06o}\0 ").as_bytes());
+}
+
+/// Writes `value` into a tar header field (NUL-padded) and fixes the checksum.
+fn set_tar_field(b: &mut [u8], header: usize, field: std::ops::Range<usize>, value: &[u8]) {
+    let Some(block) = b.get_mut(header..header + TAR_BLOCK) else {
+        return;
+    };
+    let slot = &mut block[field];
+    slot.fill(0);
+    let n = value.len().min(slot.len());
+    slot[..n].copy_from_slice(&value[..n]);
+    fix_tar_checksum(block);
+}
+
+/// Sizes that break naive tar readers: the largest octal and base-256 values, zero, off by one
+/// and by a block, and text that is not a number.
+fn hostile_tar_sizes(size: u64) -> Vec<(String, Vec<u8>)> {
+    let octal = |v: u64| format!("{v:011o}").into_bytes();
+    let mut base256_max = vec![0x80, 0, 0, 0];
+    base256_max.extend([0xff; 8]);
+    vec![
+        ("octal-max".into(), b"77777777777".to_vec()),
+        ("base256-max".into(), base256_max),
+        ("base256-negative".into(), vec![0xff; 12]),
+        ("zero".into(), octal(0)),
+        ("plus-one".into(), octal(size + 1)),
+        ("minus-one".into(), octal(size.saturating_sub(1))),
+        ("plus-block".into(), octal(size + TAR_BLOCK as u64)),
+        ("not-octal".into(), b"9zzzzzzzzz9".to_vec()),
+    ]
+}
+
+/// Damage to one tar header, its checksum kept right: sizes, entry types, names, link names.
+fn tar_header_edits(
+    v: &mut Variants<'_>,
+    what: &str,
+    header: usize,
+    size: u64,
+    sample: usize,
+    rng: &mut Rng,
+) {
+    let mut edits: Vec<(String, std::ops::Range<usize>, Vec<u8>)> = Vec::new();
+    for (name, value) in hostile_tar_sizes(size) {
+        edits.push((format!("size={name}"), 124..136, value));
+    }
+    for kind in *b"0125367LKxgSV" {
+        edits.push((format!("type={}", kind as char), 156..157, vec![kind]));
+    }
+    for (name, value) in [
+        ("climbing", &b"../../../../../../etc/ld.so.conf"[..]),
+        ("root", b"/"),
+        ("empty", b""),
+        ("no-nul", &[b'a'; 100][..]),
+        ("whiteout-opaque", b"./.wh..wh..opq"),
+        ("whiteout-root", b"./.wh.."),
+    ] {
+        edits.push((format!("name={name}"), 0..100, value.to_vec()));
+    }
+    for (name, value) in [
+        ("empty", &b""[..]),
+        ("climbing", b"../../../../../../lib"),
+        ("dot", b"."),
+        ("self", b"./usr/lib/libversioned.so"),
+    ] {
+        edits.push((format!("link={name}"), 157..257, value.to_vec()));
+    }
+    // Each header gets a sample of the sizes, and as many of the other edits.
+    let sizes = 8;
+    let mut chosen: Vec<usize> = Vec::new();
+    for _ in 0..sample {
+        chosen.push(rng.below(sizes));
+        chosen.push(sizes + rng.below(edits.len() - sizes));
+    }
+    chosen.sort_unstable();
+    chosen.dedup();
+    for index in chosen {
+        let (label, field, value) = &edits[index];
+        v.push(format!("{what}@{header:#x}:{label}"), |b| {
+            set_tar_field(b, header, field.clone(), value)
+        });
+    }
+}
+
+/// Truncations, bit flips, runs of 0x00 and 0xff and duplicated chunks, half of them at the
+/// structure's own offsets (`hot`), half anywhere.
+fn raw_damage(v: &mut Variants<'_>, hot: &[usize], count: usize, rng: &mut Rng) {
+    let len = v.original.len();
+    let pick = |rng: &mut Rng, i: usize| {
+        if i % 2 == 0 && !hot.is_empty() {
+            (hot[rng.below(hot.len())] + rng.below(TAR_BLOCK)).min(len.saturating_sub(1))
+        } else {
+            rng.below(len)
+        }
+    };
+    for (i, &at) in hot.iter().enumerate().take(count) {
+        v.truncate(at);
+        v.truncate(at + 1 + rng.below(TAR_BLOCK));
+        if i == 0 {
+            v.truncate(len / 2);
+            v.truncate(len - 1);
+        }
+    }
+    for i in 0..count {
+        let at = pick(rng, i);
+        v.truncate(at);
+        let bit = rng.below(8);
+        v.push(format!("flip@{at:#x}.{bit}"), |b| b[at] ^= 1 << bit);
+        let run = [1, 4, 16, 64, TAR_BLOCK][rng.below(5)];
+        let fill = if rng.below(2) == 0 { 0x00 } else { 0xff };
+        v.push(format!("run{fill:#04x}x{run}@{at:#x}"), |b| {
+            let end = (at + run).min(b.len());
+            b[at..end].fill(fill)
+        });
+    }
+    for i in 0..count / 2 {
+        let from = pick(rng, i);
+        let run = [1, 60, TAR_BLOCK, 4 * TAR_BLOCK, 64 << 10][rng.below(5)];
+        let to = if rng.below(2) == 0 {
+            from
+        } else {
+            pick(rng, i + 1)
+        };
+        v.push(format!("dup{run}@{from:#x}->{to:#x}"), |b| {
+            let chunk = b[from..(from + run).min(b.len())].to_vec();
+            b.splice(to..to, chunk);
+        });
+    }
+}
+
+/// Every tar header damaged (with a fixed checksum), plus every whole member duplicated once
+/// (the last member of a name wins) and damage at the header offsets.
+fn tar_damage(v: &mut Variants<'_>, what: &str, count: usize, rng: &mut Rng) {
+    // Fewer edits per header where there are fewer mutants in all (the images).
+    let sample = if count >= 20 { 4 } else { 2 };
+    let headers = tar_headers(v.original);
+    for &(header, size) in &headers {
+        tar_header_edits(v, what, header, size, sample, rng);
+    }
+    for &(header, size) in headers.iter().take(16) {
+        let end = header + TAR_BLOCK + (size as usize).div_ceil(TAR_BLOCK) * TAR_BLOCK;
+        v.push(format!("{what}@{header:#x}:member-twice"), |b| {
+            if end <= b.len() {
+                let member = b[header..end].to_vec();
+                b.splice(end..end, member);
+            }
+        });
+    }
+    let hot: Vec<usize> = headers.iter().map(|h| h.0).collect();
+    raw_damage(v, &hot, count, rng);
+}
+
+/// The `ar` members of a Debian package: header offset, identifier and size.
+fn ar_members(ar: &[u8]) -> Vec<(usize, String, usize)> {
+    let mut out = Vec::new();
+    if !ar.starts_with(b"!<arch>\n") {
+        return out;
+    }
+    let mut at = 8;
+    while let Some(header) = ar.get(at..at + 60) {
+        let name = String::from_utf8_lossy(&header[..16])
+            .trim_end()
+            .to_string();
+        let Some(size) = std::str::from_utf8(&header[48..58])
+            .ok()
+            .and_then(|s| s.trim().parse::<usize>().ok())
+        else {
+            break;
+        };
+        out.push((at, name, size));
+        at += 60 + size + size % 2;
+    }
+    out
+}
+
+/// Damage to a Debian package's `ar` headers (sizes, names), then to the tar inside.
+fn deb_damage(v: &mut Variants<'_>, count: usize, rng: &mut Rng) {
+    let members = ar_members(v.original);
+    for (at, name, size) in &members {
+        let at = *at;
+        let set =
+            |v: &mut Variants<'_>, label: String, field: std::ops::Range<usize>, text: &str| {
+                let text = text.as_bytes().to_vec();
+                v.push(label, move |b| {
+                    let slot = &mut b[at + field.start..at + field.end];
+                    slot.fill(b' ');
+                    let n = text.len().min(slot.len());
+                    slot[..n].copy_from_slice(&text[..n]);
+                });
+            };
+        for value in [
+            "9999999999".to_string(),
+            "0".into(),
+            (size + 1).to_string(),
+            size.saturating_sub(1).to_string(),
+            "-1".into(),
+            String::new(),
+            "12ab".into(),
+        ] {
+            set(v, format!("ar:{name}.size={value:?}"), 48..58, &value);
+        }
+        for value in [
+            "/",
+            "//",
+            "/0",
+            "/99",
+            "#1/16",
+            "#1/99999999",
+            "debian-binary",
+            "data.tar.gz",
+            "data.tar",
+        ] {
+            set(v, format!("ar:{name}.name={value:?}"), 0..16, value);
+        }
+        set(v, format!("ar:{name}.magic"), 58..60, "x\n");
+    }
+    // The uncompressed data.tar inside: the same damage as a tar's, in place.
+    if let Some((at, _, size)) = members.iter().find(|m| m.1.starts_with("data.tar")) {
+        let start = at + 60;
+        let inner = v.original[start..start + size].to_vec();
+        let mut inner_variants = Variants {
+            original: &inner,
+            le: true,
+            out: Vec::new(),
+        };
+        tar_damage(&mut inner_variants, "tar", count / 2, rng);
+        for variant in inner_variants.out {
+            // A variant of another length keeps the `ar` size of the original: the package
+            // then lies about its member, which is damage too.
+            v.push(format!("data.tar:{}", variant.label), |b| {
+                b.splice(start..start + size, variant.bytes);
+            });
+        }
+    }
+    let hot: Vec<usize> = members.iter().map(|m| m.0).collect();
+    raw_damage(v, &hot, count, rng);
+}
+
+/// Offsets of zip records: local headers, central directory entries, the end record.
+fn zip_records(zip: &[u8], signature: &[u8; 4]) -> Vec<usize> {
+    zip.windows(4)
+        .enumerate()
+        .filter(|(_, w)| w == signature)
+        .map(|(at, _)| at)
+        .collect()
+}
+
+/// Damage to a zip's sizes, counts, offsets, name lengths, methods and modes.
+fn zip_damage(v: &mut Variants<'_>, count: usize, rng: &mut Rng) {
+    let locals = zip_records(v.original, b"PK\x03\x04");
+    let centrals = zip_records(v.original, b"PK\x01\x02");
+    let ends = zip_records(v.original, b"PK\x05\x06");
+    for &at in &ends {
+        for (name, off, width) in [
+            ("disk", 4, 2),
+            ("entries-here", 8, 2),
+            ("entries", 10, 2),
+            ("cd-size", 12, 4),
+            ("cd-offset", 16, 4),
+            ("comment-len", 20, 2),
+        ] {
+            v.field(&format!("eocd.{name}"), at + off, width);
+        }
+    }
+    for (i, &at) in centrals.iter().enumerate() {
+        let fields: &[(&str, usize, usize)] = &[
+            ("method", 10, 2),
+            ("compressed", 20, 4),
+            ("size", 24, 4),
+            ("name-len", 28, 2),
+            ("extra-len", 30, 2),
+            ("comment-len", 32, 2),
+            ("attrs", 38, 4),
+            ("offset", 42, 4),
+        ];
+        for &(name, off, width) in fields {
+            if i == 0 {
+                v.field(&format!("cd[{i}].{name}"), at + off, width);
+            } else if rng.below(3) == 0 {
+                v.field_few(&format!("cd[{i}].{name}"), at + off, width, rng);
+            }
+        }
+        v.push(format!("cd[{i}].symlink-mode"), |b| {
+            write_uint(b, at + 38, 4, 0xa1ff_0000, true)
+        });
+        v.push(format!("cd[{i}].method=bzip2"), |b| {
+            write_uint(b, at + 10, 2, 12, true)
+        });
+    }
+    for (i, &at) in locals.iter().enumerate() {
+        for (name, off, width) in [
+            ("method", 8, 2),
+            ("compressed", 18, 4),
+            ("size", 22, 4),
+            ("name-len", 26, 2),
+            ("extra-len", 28, 2),
+        ] {
+            if i == 0 || rng.below(3) == 0 {
+                v.field_few(&format!("local[{i}].{name}"), at + off, width, rng);
+            }
+        }
+    }
+    if let (Some(&first), Some(&cd)) = (centrals.first(), centrals.get(1)) {
+        v.push("cd[0]-twice".into(), |b| {
+            let entry = b[first..cd].to_vec();
+            b.splice(cd..cd, entry);
+        });
+    }
+    let hot: Vec<usize> = locals
+        .iter()
+        .chain(&centrals)
+        .chain(&ends)
+        .copied()
+        .collect();
+    raw_damage(v, &hot, count, rng);
+}
+
+/// A tar's members as the tar crate reads them (an original, trusted), to be rebuilt changed.
+#[derive(Clone)]
+struct TarMember {
+    header: tar::Header,
+    path: String,
+    data: Vec<u8>,
+}
+
+fn tar_members(tar: &[u8]) -> Vec<TarMember> {
+    let mut archive = tar::Archive::new(tar);
+    archive
+        .entries()
+        .expect("read an original tar")
+        .map(|entry| {
+            let mut entry = entry.expect("read an original tar");
+            let header = entry.header().clone();
+            let path = entry.path().expect("path").display().to_string();
+            let mut data = Vec::new();
+            entry.read_to_end(&mut data).expect("read a member");
+            TarMember { header, path, data }
+        })
+        .collect()
+}
+
+fn tar_from(members: &[TarMember]) -> Vec<u8> {
+    let mut builder = tar::Builder::new(Vec::new());
+    for member in members {
+        let mut header = member.header.clone();
+        header.set_size(member.data.len() as u64);
+        header.set_cksum();
+        builder
+            .append(&header, &member.data[..])
+            .expect("append to a tar");
+    }
+    builder.into_inner().expect("finish a tar")
+}
+
+/// A member added to a layer, its name written as given (even one that climbs).
+fn tar_member(path: &str, kind: tar::EntryType, data: &[u8], link: Option<&str>) -> TarMember {
+    let mut header = tar::Header::new_gnu();
+    header.set_entry_type(kind);
+    header.set_mode(0o755);
+    // By hand: the tar crate refuses to write names that climb.
+    header.as_mut_bytes()[..path.len()].copy_from_slice(path.as_bytes());
+    if let Some(link) = link {
+        header.set_link_name(link).expect("link name");
+    }
+    TarMember {
+        header,
+        path: path.to_string(),
+        data: data.to_vec(),
+    }
+}
+
+/// One change to the JSON of an image's metadata, applied to every node it fits.
+fn edit_json(value: &mut Value, edit: &dyn Fn(&str, &mut Value)) {
+    match value {
+        Value::Object(map) => {
+            for (key, child) in map.iter_mut() {
+                edit(key, child);
+                edit_json(child, edit);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|item| edit_json(item, edit)),
+        _ => {}
+    }
+}
+
+/// What a member of an image becomes: its edited bytes, or `None` to leave the member out.
+type MemberEdit = Box<dyn Fn(&[u8]) -> Option<Vec<u8>>>;
+
+/// A change to one node of a JSON document, given the key it is under.
+type JsonEdit = Box<dyn Fn(&str, &mut Value)>;
+
+/// Damage to an image's metadata (index, manifests, configs: digests that climb, point at
+/// themselves or at nothing; lists repeated; kinds swapped), to its members (missing,
+/// swapped) and to its layers (whiteouts that hide everything, names that climb, links to
+/// nowhere). Each result is the image's tar, rebuilt.
+fn image_damage(tar: &[u8]) -> Vec<(String, Vec<u8>)> {
+    let members = tar_members(tar);
+    let mut out = Vec::new();
+    let mut rebuilt = |label: String, index: usize, edit: &dyn Fn(&[u8]) -> Option<Vec<u8>>| {
+        let mut changed = Vec::new();
+        for (i, member) in members.iter().enumerate() {
+            let data = if i == index {
+                match edit(&member.data) {
+                    Some(data) => data,
+                    None => continue,
+                }
+            } else {
+                member.data.clone()
+            };
+            changed.push(TarMember {
+                data,
+                ..member.clone()
+            });
+        }
+        out.push((label, tar_from(&changed)));
+    };
+    let self_digest = |path: &str| {
+        let hex = path.rsplit('/').next().unwrap_or_default();
+        format!("sha256:{hex}")
+    };
+    let first_layer = members
+        .iter()
+        .find(|m| m.data.len() > 1024 && !m.data.starts_with(b"{"))
+        .map(|m| m.path.clone())
+        .unwrap_or_default();
+    for (index, member) in members.iter().enumerate() {
+        let Ok(json) = serde_json::from_slice::<Value>(&member.data) else {
+            continue;
+        };
+        let own = self_digest(&member.path);
+        let layer = first_layer.clone();
+        let mut edits: Vec<(&str, MemberEdit)> = vec![
+            (
+                "truncated",
+                Box::new(|d: &[u8]| Some(d[..d.len() / 2].to_vec())),
+            ),
+            ("null", Box::new(|_: &[u8]| Some(b"null".to_vec()))),
+            ("deep", Box::new(|_: &[u8]| Some(b"[".repeat(100_000)))),
+            ("left-out", Box::new(|_: &[u8]| None)),
+        ];
+        let json_edits: Vec<(&str, JsonEdit)> = vec![
+            (
+                "digests-climb",
+                Box::new(|_, v| {
+                    if v.as_str().is_some_and(|s| s.starts_with("sha256:")) {
+                        *v = Value::from("sha256:../../../../etc/passwd");
+                    }
+                }),
+            ),
+            (
+                "digests-empty",
+                Box::new(|_, v| {
+                    if v.as_str().is_some_and(|s| s.starts_with("sha256:")) {
+                        *v = Value::from("sha256:");
+                    }
+                }),
+            ),
+            (
+                "digests-missing",
+                Box::new(|_, v| {
+                    if v.as_str().is_some_and(|s| s.starts_with("sha256:")) {
+                        *v = Value::from(format!("sha256:{}", "0".repeat(64)));
+                    }
+                }),
+            ),
+            (
+                "digests-self",
+                Box::new(move |_, v| {
+                    if v.as_str().is_some_and(|s| s.starts_with("sha256:")) {
+                        *v = Value::from(own.clone());
+                    }
+                }),
+            ),
+            (
+                "lists-x10",
+                Box::new(|_, v| {
+                    if let Value::Array(items) = v {
+                        let one = items.clone();
+                        for _ in 0..9 {
+                            items.extend(one.iter().cloned());
+                        }
+                    }
+                }),
+            ),
+            (
+                "lists-empty",
+                Box::new(|_, v| {
+                    if let Value::Array(items) = v {
+                        items.clear();
+                    }
+                }),
+            ),
+            (
+                "media-types-index",
+                Box::new(|key, v| {
+                    if key == "mediaType" {
+                        *v = Value::from("application/vnd.oci.image.index.v1+json");
+                    }
+                }),
+            ),
+            (
+                "strings-numbers",
+                Box::new(|_, v| {
+                    if v.is_string() {
+                        *v = Value::from(7);
+                    }
+                }),
+            ),
+            (
+                "paths-climb",
+                Box::new(|key, v| {
+                    if matches!(key, "Config" | "Layers") {
+                        match v {
+                            Value::String(s) => *s = format!("../../../../{s}"),
+                            Value::Array(items) => {
+                                items.push(Value::from("/../../manifest.json"));
+                                items.push(Value::from("../../../../etc/passwd"));
+                            }
+                            _ => {}
+                        }
+                    }
+                }),
+            ),
+            (
+                "config-is-a-layer",
+                Box::new(move |key, v| {
+                    if key == "Config" {
+                        *v = Value::from(layer.trim_start_matches("./").to_string());
+                    }
+                }),
+            ),
+        ];
+        for (name, edit) in json_edits {
+            let mut changed = json.clone();
+            edit("", &mut changed);
+            edit_json(&mut changed, edit.as_ref());
+            if changed != json {
+                let bytes = serde_json::to_vec(&changed).expect("json");
+                edits.push((name, Box::new(move |_: &[u8]| Some(bytes.clone()))));
+            }
+        }
+        for (name, edit) in edits {
+            rebuilt(format!("{}:{name}", member.path), index, edit.as_ref());
+        }
+    }
+    // Layers (gzip or plain tar streams): whiteouts and hostile entries appended.
+    for (index, member) in members.iter().enumerate() {
+        let gz = member.data.starts_with(&[0x1f, 0x8b]);
+        let plain = member.data.len() > 262 && &member.data[257..262] == b"ustar";
+        if !gz && !plain {
+            continue;
+        }
+        let layer = if gz {
+            gunzip(&member.data)
+        } else {
+            member.data.clone()
+        };
+        let layer_members = tar_members(&layer);
+        let extras: [(&str, Vec<TarMember>); 6] = [
+            (
+                "opaque-root",
+                vec![tar_member(
+                    ".wh..wh..opq",
+                    tar::EntryType::Regular,
+                    b"",
+                    None,
+                )],
+            ),
+            (
+                "whiteout-everything",
+                vec![tar_member("usr/.wh..", tar::EntryType::Regular, b"", None)],
+            ),
+            (
+                "whiteout-climbing",
+                vec![tar_member(
+                    "../../.wh.lib",
+                    tar::EntryType::Regular,
+                    b"",
+                    None,
+                )],
+            ),
+            (
+                "link-loop",
+                vec![
+                    tar_member("lib/loop-a", tar::EntryType::Symlink, b"", Some("loop-b")),
+                    tar_member("lib/loop-b", tar::EntryType::Symlink, b"", Some("loop-a")),
+                ],
+            ),
+            (
+                "hardlink-to-nowhere",
+                vec![tar_member(
+                    "lib/hard",
+                    tar::EntryType::Link,
+                    b"",
+                    Some("no/such/file"),
+                )],
+            ),
+            (
+                "ld-so-conf-climbing",
+                vec![tar_member(
+                    "../../etc/ld.so.conf",
+                    tar::EntryType::Regular,
+                    b"include /../../*\n/lib\n",
+                    None,
+                )],
+            ),
+        ];
+        for (name, extra) in extras {
+            let mut entries = layer_members.clone();
+            entries.extend(extra);
+            let mut rebuilt_layer = tar_from(&entries);
+            if gz {
+                rebuilt_layer = stored_gzip(&rebuilt_layer);
+            }
+            rebuilt(format!("{}:layer:{name}", member.path), index, &|_| {
+                Some(rebuilt_layer.clone())
+            });
+        }
+        let truncated = member.data[..member.data.len() / 3].to_vec();
+        rebuilt(format!("{}:layer:truncated", member.path), index, &|_| {
+            Some(truncated.clone())
+        });
+    }
+    out
+}
+
+/// Every mutant of one original, with a label that says what was done to it.
+fn archive_variants(original: &Original) -> Vec<Variant> {
+    let mut rng = Rng::new(seed_of(original.name));
+    let bytes = &original.bytes;
+    let mut v = Variants {
+        original: bytes,
+        le: true,
+        out: Vec::new(),
+    };
+    if original.few {
+        let len = bytes.len();
+        v.truncate(len / 2);
+        v.push(format!("flip@{:#x}", len / 3), |b| b[len / 3] ^= 0x10);
+        v.push(format!("run0x00x512@{:#x}", len * 3 / 4), |b| {
+            b[len * 3 / 4..len * 3 / 4 + TAR_BLOCK].fill(0)
+        });
+        return v.out;
+    }
+    let count = if original.image { 16 } else { 30 };
+    match original.shape {
+        Shape::Tar => tar_damage(&mut v, "tar", count, &mut rng),
+        Shape::Zip => zip_damage(&mut v, count, &mut rng),
+        Shape::Deb => deb_damage(&mut v, count, &mut rng),
+        Shape::TarGz => {
+            // The compressed bytes: the deflate stream and the gzip header and trailer.
+            raw_damage(&mut v, &[0, 10, bytes.len() - 8], count, &mut rng);
+            let tar = gunzip(bytes);
+            let mut inner = Variants {
+                original: &tar,
+                le: true,
+                out: Vec::new(),
+            };
+            tar_damage(&mut inner, "tar", count / 2, &mut rng);
+            for variant in inner.out {
+                v.out.push(Variant {
+                    label: format!("gunzip:{}", variant.label),
+                    bytes: stored_gzip(&variant.bytes),
+                });
+            }
+        }
+    }
+    if original.image {
+        let gz = original.shape == Shape::TarGz;
+        let tar = if gz { gunzip(bytes) } else { bytes.clone() };
+        for (label, damaged) in image_damage(&tar) {
+            let bytes = if gz { stored_gzip(&damaged) } else { damaged };
+            v.out.push(Variant {
+                label: format!("image:{label}"),
+                bytes,
+            });
+        }
+    }
+    v.out
+}
+
+/// What one call of `open_file` gave, summed up inside the thread that made it.
+#[derive(Debug, Default)]
+struct OpenedSummary {
+    trees: usize,
+    /// Why each artifact that failed did.
+    failed: Vec<String>,
+    /// Problems with what was returned: labels not under the given one, member paths that
+    /// escape the tree.
+    problems: Vec<String>,
+}
+
+fn summarise(opened: &Opened, label: &str) -> OpenedSummary {
+    let mut summary = OpenedSummary {
+        trees: opened.artifacts.len(),
+        failed: opened
+            .failed
+            .iter()
+            .map(|f| format!("{}: {}", f.label, f.error))
+            .collect(),
+        problems: Vec::new(),
+    };
+    for artifact in &opened.artifacts {
+        if !artifact.label.starts_with(label) {
+            summary
+                .problems
+                .push(format!("tree labelled {:?}", artifact.label));
+        }
+        for path in artifact.members.nodes.keys() {
+            let escapes = !path.is_absolute()
+                || path.components().any(|c| {
+                    matches!(
+                        c,
+                        std::path::Component::ParentDir | std::path::Component::CurDir
+                    )
+                });
+            if escapes {
+                summary.problems.push(format!(
+                    "{}: member {path:?} escapes the tree",
+                    artifact.label
+                ));
+            }
+        }
+    }
+    for failed in &opened.failed {
+        if !failed.label.starts_with(label) || failed.error.to_string().is_empty() {
+            summary.problems.push(format!(
+                "failure labelled {:?}: {:?}",
+                failed.label,
+                failed.error.to_string()
+            ));
+        }
+    }
+    summary
+}
+
+enum CallOutcome {
+    Returned(OpenedSummary),
+    Panicked(String),
+    TimedOut,
+}
+
+/// Opens `bytes` as a file through `shipcheck::artifact::open_file` in a thread of its own,
+/// so that a hang is reported (the thread is left behind) instead of hanging the test.
+/// `named`: as a path the user named (read whatever it holds), or as a file found in a tree.
+fn open_in_thread(
+    path: PathBuf,
+    bytes: Vec<u8>,
+    limits: Limits,
+    named: bool,
+) -> (CallOutcome, Duration) {
+    let (sender, receiver) = mpsc::channel();
+    let started = Instant::now();
+    std::thread::spawn(move || {
+        let outcome = match std::fs::write(&path, &bytes) {
+            Err(e) => CallOutcome::Panicked(format!("cannot write the mutant: {e}")),
+            Ok(()) => match catch_unwind(AssertUnwindSafe(|| {
+                let opened = artifact::open_file(&path, "mutant", limits, named);
+                summarise(&opened, "mutant")
+            })) {
+                Ok(summary) => CallOutcome::Returned(summary),
+                Err(payload) => CallOutcome::Panicked(
+                    payload
+                        .downcast_ref::<String>()
+                        .cloned()
+                        .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+                        .unwrap_or_default(),
+                ),
+            },
+        };
+        let _ = std::fs::remove_file(&path);
+        let _ = sender.send(outcome);
+    });
+    let outcome = receiver
+        .recv_timeout(ARCHIVE_CALL_LIMIT)
+        .unwrap_or(CallOutcome::TimedOut);
+    (outcome, started.elapsed())
+}
+
+/// Panics found by this test and reported, not yet fixed: which original, what the panic
+/// says. A mutant that hits one is counted and named in the summary, not failed; once the
+/// bug is fixed its count drops to zero and the entry can go.
+const KNOWN_PANICS: &[(&str, &str, &str)] = &[(
+    "tree.deb",
+    "out of range for slice of length",
+    "the ar crate (0.9) indexes its GNU name table with the unchecked offset of a member \
+     named `/<digits>`; see `ar_member_named_past_the_name_table`",
+)];
+
+/// Most mutants are opened as a path the user named; every fourth as a file found in a tree,
+/// which is read only as a package and kept only with object files in it.
+fn opened_as_named(index: usize) -> bool {
+    index % 4 != 3
+}
+
+/// Opens every mutant, as many at a time as there are cores (each in a thread of its own, see
+/// [`open_in_thread`]); the outcomes in mutant order.
+fn open_all(dir: &Path, name: &str, variants: &[Variant]) -> Vec<(CallOutcome, Duration)> {
+    let lanes = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut results: Vec<(usize, (CallOutcome, Duration))> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..lanes)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let index = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(variant) = variants.get(index) else {
+                            break;
+                        };
+                        let path = dir.join(format!("mutant-{name}-{index}"));
+                        let named = opened_as_named(index);
+                        done.push((
+                            index,
+                            open_in_thread(path, variant.bytes.clone(), ARCHIVE_LIMITS, named),
+                        ));
+                    }
+                    done
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().expect("a lane never panics"))
+            .collect()
+    });
+    results.sort_by_key(|(index, _)| *index);
+    results.into_iter().map(|(_, result)| result).collect()
+}
+
+#[derive(Default)]
+struct ArchiveTally {
+    mutants: usize,
+    trees: usize,
+    failed: usize,
+    both: usize,
+    not_archives: usize,
+    /// Mutants that hit a known panic, and the first of them with the bug and where it is kept.
+    known: usize,
+    known_first: Option<String>,
+    call_time: Duration,
+    slowest: (Duration, String),
+    failures: Vec<String>,
+    /// Mutants the library reported as failed, by original, for the CLI runs.
+    failed_mutants: Vec<(String, Vec<u8>)>,
+}
+
+/// Keeps a failing mutant where `cargo test` keeps test output, and says where.
+fn keep_reproducer(label: &str, index: usize, bytes: &[u8]) -> String {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("mutation-failures");
+    let name: String = label
+        .chars()
+        .take(40)
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let path = dir.join(format!("{index:04}-{name}"));
+    match std::fs::create_dir_all(&dir).and_then(|()| std::fs::write(&path, bytes)) {
+        Ok(()) => path.display().to_string(),
+        Err(e) => format!("(not kept: {e})"),
+    }
+}
+
+#[test]
+fn damaged_archives_never_panic_hang_or_vanish() {
+    let started = Instant::now();
+    let dir = common::temp_dir("mutation-archives");
+    let originals = build_originals(&dir);
+    let built = started.elapsed();
+    let mut tally = ArchiveTally::default();
+    let mut per_original = Vec::new();
+    quiet_panics(|| {
+        for original in &originals {
+            let making = Instant::now();
+            let variants = archive_variants(original);
+            let made = making.elapsed();
+            let calls_before = tally.call_time;
+            let count = variants.len();
+            let results = open_all(&dir, original.name, &variants);
+            for (index, (variant, (outcome, elapsed))) in
+                variants.into_iter().zip(results).enumerate()
+            {
+                let label = format!("{} #{index} {}", original.name, variant.label);
+                tally.mutants += 1;
+                let container = artifact::sniff(&variant.bytes[..variant.bytes.len().min(512)]);
+                let named = opened_as_named(index);
+                tally.call_time += elapsed;
+                if elapsed > tally.slowest.0 {
+                    tally.slowest = (elapsed, label.clone());
+                }
+                let summary = match outcome {
+                    CallOutcome::Returned(summary) => summary,
+                    CallOutcome::Panicked(message) => {
+                        let known = KNOWN_PANICS.iter().find(|(name, says, _)| {
+                            *name == original.name && message.contains(says)
+                        });
+                        match known {
+                            Some((_, _, why)) => {
+                                tally.known += 1;
+                                if tally.known_first.is_none() {
+                                    let kept = keep_reproducer(&label, index, &variant.bytes);
+                                    tally.known_first =
+                                        Some(format!("{why}; first: {label}, kept at {kept}"));
+                                }
+                            }
+                            None => {
+                                let kept = keep_reproducer(&label, index, &variant.bytes);
+                                tally.failures.push(format!(
+                                    "{label}: panicked: {message} (mutant kept at {kept})"
+                                ));
+                            }
+                        }
+                        continue;
+                    }
+                    CallOutcome::TimedOut => {
+                        let kept = keep_reproducer(&label, index, &variant.bytes);
+                        tally.failures.push(format!(
+                            "{label}: still running after {ARCHIVE_CALL_LIMIT:?} (mutant kept at {kept})"
+                        ));
+                        continue;
+                    }
+                };
+                for problem in &summary.problems {
+                    tally.failures.push(format!("{label}: {problem}"));
+                }
+                match (summary.trees, summary.failed.len()) {
+                    (0, 0) => {
+                        tally.not_archives += 1;
+                        // Only a stream that is not a tar inside, or an `ar` archive that is
+                        // not a package, may turn out to be no archive at all (or anything
+                        // found in a tree without object files).
+                        let may_be_nothing = !named
+                            || matches!(
+                                container,
+                                None | Some(Container::Compressed(_) | Container::Ar)
+                            );
+                        if !may_be_nothing {
+                            tally.failures.push(format!(
+                                "{label}: recognised as {container:?}, gave neither a tree nor a failure"
+                            ));
+                        }
+                    }
+                    (_, 0) => tally.trees += 1,
+                    (0, _) => {
+                        tally.failed += 1;
+                        if named {
+                            tally
+                                .failed_mutants
+                                .push((original.name.to_string(), variant.bytes));
+                        }
+                    }
+                    _ => tally.both += 1,
+                }
+                if container.is_none() && summary.trees > 0 {
+                    tally
+                        .failures
+                        .push(format!("{label}: not recognised, yet gave a tree"));
+                }
+            }
+            per_original.push(format!(
+                "{count} of {} made in {made:.1?}, opened in {:.1?}",
+                original.name,
+                tally.call_time - calls_before
+            ));
+        }
+    });
+    let library_time = started.elapsed();
+
+    // The CLI on three damaged archives of different kinds and a good binary: the damaged ones
+    // are reported, the binary is still checked, and the exit status says something failed.
+    let mut cli_runs = 0;
+    let failed_of = |original: usize, nth: usize| {
+        let name = originals[original].name;
+        let of: Vec<&(String, Vec<u8>)> = tally
+            .failed_mutants
+            .iter()
+            .filter(|(o, _)| o == name)
+            .collect();
+        (!of.is_empty()).then(|| of[nth * 37 % of.len()])
+    };
+    let hello = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/bin/hello-x86_64");
+    for (run, group) in [[0, 2, 4], [1, 3, 5], [5, 0, 3]].into_iter().enumerate() {
+        let picked: Vec<&(String, Vec<u8>)> =
+            group.iter().filter_map(|&o| failed_of(o, run)).collect();
+        if picked.len() < 3 {
+            break;
+        }
+        let mut paths = Vec::new();
+        for (i, (name, bytes)) in picked.iter().enumerate() {
+            let path = dir.join(format!("cli-{run}-{i}-{name}"));
+            std::fs::write(&path, bytes).expect("write a mutant");
+            paths.push(path);
+        }
+        let output = Command::new(env!("CARGO_BIN_EXE_shipcheck"))
+            .arg("check")
+            .args(&paths)
+            .arg(&hello)
+            .args(["--format", "json"])
+            .output()
+            .expect("run shipcheck");
+        cli_runs += 1;
+        let status = output.status.code();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let kept = || -> Vec<String> {
+            picked
+                .iter()
+                .enumerate()
+                .map(|(i, (name, bytes))| keep_reproducer(&format!("cli-{run}-{name}"), i, bytes))
+                .collect()
+        };
+        if !matches!(status, Some(1 | 2)) {
+            tally.failures.push(format!(
+                "CLI run {run}: exit status {status:?}, not 1 or 2 (mutants kept at {:?}): {stderr}",
+                kept()
+            ));
+            continue;
+        }
+        let report: Value = match serde_json::from_slice(&output.stdout) {
+            Ok(report) => report,
+            Err(e) => {
+                tally
+                    .failures
+                    .push(format!("CLI run {run}: not JSON ({e}): {stderr}"));
+                continue;
+            }
+        };
+        let reported: Vec<&str> = report["files"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|f| f["path"].as_str())
+            .collect();
+        let hello_label = hello.display().to_string();
+        for expected in paths
+            .iter()
+            .map(|p| p.display().to_string())
+            .chain([hello_label])
+        {
+            if !reported.iter().any(|r| r.starts_with(&expected)) {
+                tally.failures.push(format!(
+                    "CLI run {run}: {expected} is not reported (mutants kept at {:?}); reported: {reported:?}",
+                    kept()
+                ));
+            }
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    eprintln!(
+        "archive mutation: {} mutants ({}); {} gave trees, {} failures, {} both, {} no archive, {} known panics; \
+         built in {:?}, {:?} in open_file, slowest {:?} ({}); {} CLI runs in {:?}; {:?} in all",
+        tally.mutants,
+        per_original.join(", "),
+        tally.trees,
+        tally.failed,
+        tally.both,
+        tally.not_archives,
+        tally.known,
+        built,
+        tally.call_time,
+        tally.slowest.0,
+        tally.slowest.1,
+        cli_runs,
+        started.elapsed() - library_time,
+        started.elapsed(),
+    );
+    if let Some(first) = &tally.known_first {
+        eprintln!("known panics: {first}");
+    }
+    assert!(cli_runs == 3, "too few failing mutants for the CLI runs");
+    assert!(
+        tally.failures.is_empty(),
+        "{} problems:\n{}",
+        tally.failures.len(),
+        tally.failures.join("\n")
+    );
+}
+
+/// An `ar` member header: a name, a size, the rest zero.
+fn ar_header(name: &str, size: u64) -> Vec<u8> {
+    let header = format!(
+        "{name:<16}{:<12}{:<6}{:<6}{:<8}{size:<10}`\n",
+        0, 0, 0, 100_644
+    );
+    assert_eq!(header.len(), 60);
+    header.into_bytes()
+}
+
+/// Known bug (issue 11): a Debian package whose second member is named `/99` (a GNU long name
+/// at offset 99 of a name table the archive never had) makes the `ar` crate index past its
+/// table and panic. The CLI's reader thread dies with it, the package is not reported, and
+/// every other file that thread had read is dropped from the report (a false pass).
+#[test]
+#[ignore = "known bug: ar 0.9 panics on a member named past its GNU name table"]
+fn ar_member_named_past_the_name_table() {
+    let mut deb = b"!<arch>\n".to_vec();
+    deb.extend(ar_header("debian-binary", 4));
+    deb.extend(b"2.0\n");
+    deb.extend(ar_header("/99", 2));
+    deb.extend(b"ab");
+    let dir = common::temp_dir("mutation-ar-name");
+    let path = dir.join("named-past-the-table.deb");
+    std::fs::write(&path, &deb).expect("write");
+    let (outcome, _) = open_in_thread(path, deb, ARCHIVE_LIMITS, true);
+    let _ = std::fs::remove_dir_all(&dir);
+    match outcome {
+        CallOutcome::Returned(summary) => assert_eq!(summary.failed.len(), 1, "{summary:?}"),
+        CallOutcome::Panicked(message) => panic!("open_file panicked: {message}"),
+        CallOutcome::TimedOut => panic!("open_file hung"),
+    }
+}
+
+/// Known bug (issue 11): image layers are applied in time quadratic in their size. Each
+/// whiteout (and each opaque directory) of an upper layer scans every path the lower layers
+/// left, so a `docker save` tarball of a layer of 20,000 symlinks and a layer whiting each of
+/// them out (250 KB gzipped) keeps `open_file` busy for more than half a minute in a release
+/// build, and one of a few megabytes for hours, well inside the default limits.
+#[test]
+#[ignore = "known bug: applying whiteouts is quadratic (Members::apply_layer)"]
+fn whiteouts_are_applied_in_linear_time() {
+    let count = 20_000;
+    let links: Vec<TarMember> = (0..count)
+        .map(|i| tar_member(&format!("d/f{i}"), tar::EntryType::Symlink, b"", Some("x")))
+        .collect();
+    let whiteouts: Vec<TarMember> = (0..count)
+        .map(|i| tar_member(&format!("d/.wh.f{i}"), tar::EntryType::Regular, b"", None))
+        .collect();
+    let manifest = br#"[{"Config":"config.json","RepoTags":[],"Layers":["1.tar","2.tar"]}]"#;
+    let image = tar_from(&[
+        tar_member("manifest.json", tar::EntryType::Regular, manifest, None),
+        tar_member(
+            "config.json",
+            tar::EntryType::Regular,
+            br#"{"os":"linux","architecture":"amd64"}"#,
+            None,
+        ),
+        tar_member("1.tar", tar::EntryType::Regular, &tar_from(&links), None),
+        tar_member(
+            "2.tar",
+            tar::EntryType::Regular,
+            &tar_from(&whiteouts),
+            None,
+        ),
+    ]);
+    let dir = common::temp_dir("mutation-whiteouts");
+    // The default limits: the image is far inside them.
+    let (outcome, elapsed) = open_in_thread(dir.join("image.tar"), image, Limits::default(), true);
+    let _ = std::fs::remove_dir_all(&dir);
+    match outcome {
+        CallOutcome::Returned(summary) => assert_eq!(summary.trees, 1, "{summary:?}"),
+        CallOutcome::Panicked(message) => panic!("open_file panicked: {message}"),
+        CallOutcome::TimedOut => panic!("open_file still running after {elapsed:?}"),
+    }
+}
+
+/// Known bug (issue 11): a tarball named on the command line whose gzip stream fails in its
+/// first block (cut short, or damaged there) is taken for "not an archive" and vanishes from
+/// the report: not a failure, not even a skipped file. With another, clean file beside it
+/// the run passes (exit 0).
+#[test]
+#[ignore = "known bug: a named .tar.gz that fails in its first block is not reported"]
+fn a_named_tarball_cut_in_its_first_block_is_reported() {
+    let dir = common::temp_dir("mutation-cut-tarball");
+    let inner = dir.join("inner");
+    std::fs::create_dir_all(&inner).expect("create");
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/bin/hello-x86_64"),
+        inner.join("hello-x86_64"),
+    )
+    .expect("copy");
+    let tar_gz = gzip(
+        &gnu_tar(&inner, &dir.join("inner.tar")),
+        flate2::Compression::best(),
+    );
+    let (outcome, _) = open_in_thread(
+        dir.join("cut.tar.gz"),
+        tar_gz[..40].to_vec(),
+        ARCHIVE_LIMITS,
+        true,
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    match outcome {
+        CallOutcome::Returned(summary) => assert_eq!(summary.failed.len(), 1, "{summary:?}"),
+        CallOutcome::Panicked(message) => panic!("open_file panicked: {message}"),
+        CallOutcome::TimedOut => panic!("open_file hung"),
+    }
 }
