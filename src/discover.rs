@@ -193,28 +193,18 @@ pub fn read_while_walking(
                             Err(_) => break,
                         };
                         let Ok((index, path, what)) = job else { break };
-                        let label = path.display().to_string();
-                        let outcome = match what {
-                            Found::ImageLayout => Some(Outcome::Artifact(
-                                artifact::open_oci_layout(&path, &label, limits),
-                            )),
-                            Found::File => {
-                                let named = root_paths.iter().any(|(given, _)| *given == path);
-                                let mut archive = false;
-                                match binary::read_path_or_head(&path, &mut |head| {
-                                    archive = artifact::worth_opening(head, &path, named);
-                                }) {
-                                    Ok(Sniffed::NotBinary) if archive => Some(Outcome::Artifact(
-                                        artifact::open_file(&path, &label, limits, named),
-                                    )),
-                                    Ok(Sniffed::NotBinary) => None,
-                                    Ok(Sniffed::Binary(binary)) => {
-                                        Some(Outcome::Binary(Ok(binary)))
-                                    }
-                                    Err(error) => Some(Outcome::Binary(Err(error))),
-                                }
-                            }
-                        };
+                        let named = root_paths.iter().any(|(given, _)| *given == path);
+                        // A panic in a reader (a parser bug on hostile bytes) is that file's
+                        // error; the thread and everything it already read go on.
+                        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(
+                            || read_one(&path, what, named, limits),
+                        ))
+                        .unwrap_or_else(|_| {
+                            Some(Outcome::Binary(Err(ReadError::Malformed {
+                                format: "file",
+                                reason: "the reader failed on this input (an internal error: please report it with the file)".into(),
+                            })))
+                        });
                         let count = finished.fetch_add(1, Ordering::Relaxed) + 1;
                         progress(count, found.load(Ordering::Relaxed));
                         match outcome {
@@ -266,6 +256,29 @@ pub fn read_while_walking(
             artifacts,
         }
     })
+}
+
+/// Reads one path the walk found: an object file, an archive or image, or nothing to keep.
+fn read_one(path: &Path, what: Found, named: bool, limits: Limits) -> Option<Outcome> {
+    let label = path.display().to_string();
+    match what {
+        Found::ImageLayout => Some(Outcome::Artifact(artifact::open_oci_layout(
+            path, &label, limits,
+        ))),
+        Found::File => {
+            let mut archive = false;
+            match binary::read_path_or_head(path, &mut |head| {
+                archive = artifact::worth_opening(head, path, named);
+            }) {
+                Ok(Sniffed::NotBinary) if archive => Some(Outcome::Artifact(artifact::open_file(
+                    path, &label, limits, named,
+                ))),
+                Ok(Sniffed::NotBinary) => None,
+                Ok(Sniffed::Binary(binary)) => Some(Outcome::Binary(Ok(binary))),
+                Err(error) => Some(Outcome::Binary(Err(error))),
+            }
+        }
+    }
 }
 
 /// A walked path relative to the PATH it was found under (the file name when PATH is the

@@ -114,13 +114,20 @@ fn read_artifact(
             // Only the first block is decompressed to tell a tarball from a compressed man
             // page; a stream that fails this early is not an archive we read.
             let mut inner_head = Vec::with_capacity(HEAD_BYTES);
-            if (&mut stream)
+            let read = (&mut stream)
                 .take(HEAD_BYTES as u64)
-                .read_to_end(&mut inner_head)
-                .is_err()
-                || sniff(&inner_head) != Some(Container::Tar)
-            {
-                return Ok(None);
+                .read_to_end(&mut inner_head);
+            match read {
+                // A file the user named is reported whatever is wrong with it.
+                Err(error) if named => return Err(error.into()),
+                Ok(_) if named && sniff(&inner_head) != Some(Container::Tar) => {
+                    return Err(malformed(
+                        "archive",
+                        "a compressed stream that holds no tar archive",
+                    ));
+                }
+                Ok(_) if sniff(&inner_head) == Some(Container::Tar) => {}
+                _ => return Ok(None),
             }
             let stream = std::io::BufReader::with_capacity(
                 STREAM_BUFFER,
@@ -479,41 +486,57 @@ fn read_zip<R: Read + Seek>(
 }
 
 /// A Debian package: an `ar` archive whose `data.tar.*` member is the tree it installs.
+/// dpkg writes only plain members (`debian-binary`, `control.tar.*`, `data.tar.*`; dpkg's
+/// `lib/dpkg/ar.c`), so the reader takes the 60-byte headers one by one and never allocates
+/// from a header field: GNU and BSD name tables (`//`, `#1/<n>`) are not package members.
 fn read_deb(
-    source: Box<dyn Read>,
+    mut source: Box<dyn Read>,
     meter: &Meter,
     nested: &mut Vec<(PathBuf, Arc<[u8]>)>,
 ) -> Result<Option<(Kind, Vec<Tree>)>, ArtifactError> {
-    let mut archive = ar::Archive::new(source);
+    let mut magic = [0u8; 8];
+    source.read_exact(&mut magic)?;
     let mut is_deb = false;
-    while let Some(entry) = archive.next_entry() {
+    loop {
+        let mut header = [0u8; 60];
+        match source.read(&mut header[..1])? {
+            0 => break,
+            _ => source.read_exact(&mut header[1..])?,
+        }
         meter.member()?;
-        let mut entry = entry.map_err(|e| malformed("ar", e))?;
-        let name = String::from_utf8_lossy(entry.header().identifier()).into_owned();
+        if &header[58..60] != b"`\n" {
+            return Err(malformed("ar", "member header without its end marker"));
+        }
+        let name = String::from_utf8_lossy(&header[..16])
+            .trim_end()
+            .trim_end_matches('/')
+            .to_string();
+        let size: u64 = std::str::from_utf8(&header[48..58])
+            .ok()
+            .and_then(|text| text.trim().parse().ok())
+            .ok_or_else(|| malformed("ar", "member size is not a number"))?;
         if name == "debian-binary" {
             is_deb = true;
-            continue;
-        }
-        if !is_deb {
+        } else if !is_deb {
             // A static library (`libfoo.a`) or another ar archive: not a package.
             return Ok(None);
+        } else if name.starts_with("data.tar") {
+            let member = (&mut source).take(size);
+            let mut buffered = std::io::BufReader::new(member);
+            let head = peek(&mut buffered)?;
+            let compression = match sniff(&head) {
+                Some(Container::Compressed(compression)) => compression,
+                Some(Container::Tar) => Compression::None,
+                _ => return Err(malformed("deb", format!("{name} is not a tar stream"))),
+            };
+            let stream = meter.decompressed(compression, Box::new(buffered))?;
+            let mut tar = tar::Archive::new(stream);
+            let read = read_tar(tar.entries()?, meter, TarMode::Stream)?;
+            // Image-shaped names are ordinary files in a package.
+            let members = settle_parts(read, &mut in_memory, meter, nested)?;
+            return Ok(Some((Kind::Deb, vec![(String::new(), members, None)])));
         }
-        if !name.starts_with("data.tar") {
-            continue;
-        }
-        let mut buffered = std::io::BufReader::new(&mut entry);
-        let head = peek(&mut buffered)?;
-        let compression = match sniff(&head) {
-            Some(Container::Compressed(compression)) => compression,
-            Some(Container::Tar) => Compression::None,
-            _ => return Err(malformed("deb", format!("{name} is not a tar stream"))),
-        };
-        let stream = meter.decompressed(compression, Box::new(buffered))?;
-        let mut tar = tar::Archive::new(stream);
-        let read = read_tar(tar.entries()?, meter, TarMode::Stream)?;
-        // Image-shaped names are ordinary files in a package.
-        let members = settle_parts(read, &mut in_memory, meter, nested)?;
-        return Ok(Some((Kind::Deb, vec![(String::new(), members, None)])));
+        skip(&mut source, size + size % 2)?;
     }
     if is_deb {
         Err(malformed("deb", "no data.tar member"))

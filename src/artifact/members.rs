@@ -5,7 +5,7 @@
 
 use super::{ArtifactError, Meter};
 use crate::binary::{self, Binary, DynamicSymbols, ReadError, Sniffed};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::Read;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
@@ -147,12 +147,18 @@ impl Members {
     /// spec, "Whiteouts": `.wh.<name>` deletes `<name>`, `.wh..wh..opq` hides every lower entry
     /// of its directory), then its own entries replace lower ones.
     pub fn apply_layer(&mut self, layer: Layer) {
-        for dir in &layer.opaque_dirs {
-            self.nodes
-                .retain(|path, _| !(path.starts_with(dir) && path != dir));
-        }
-        for deleted in &layer.whiteouts {
-            self.nodes.retain(|path, _| !path.starts_with(deleted));
+        if !layer.opaque_dirs.is_empty() || !layer.whiteouts.is_empty() {
+            let opaque: HashSet<&Path> = layer.opaque_dirs.iter().map(PathBuf::as_path).collect();
+            let deleted: HashSet<&Path> = layer.whiteouts.iter().map(PathBuf::as_path).collect();
+            // One pass, each path's ancestors looked up: linear in the tree, whatever the
+            // number of whiteouts.
+            self.nodes.retain(|path, _| {
+                !deleted.contains(path.as_path())
+                    && !path
+                        .ancestors()
+                        .skip(1)
+                        .any(|dir| deleted.contains(dir) || opaque.contains(dir))
+            });
         }
         for removed in &layer.removed {
             self.nodes.remove(removed);
