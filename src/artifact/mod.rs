@@ -103,23 +103,32 @@ pub fn sniff(head: &[u8]) -> Option<Container> {
 }
 
 /// Whether a file whose first bytes are `head` is opened as an artifact. A PATH the user named
-/// is, whenever its content is an archive. Inside a walked tree, a compressed file is probed
-/// (its first block decompressed) only when its name also says tarball or package (`.tar.*`,
-/// `.tgz`, `.apk` …): the 26,000 gzipped man pages and changelogs of a `/usr` would otherwise
-/// double the cost of a walk. Uncompressed containers (tar, zip, ar, rpm) are told by their
-/// magic alone.
+/// is, whenever its content is an archive. Inside a walked tree the name must agree too where
+/// the content alone would cost a lot to tell: a compressed file is probed (its first block
+/// decompressed) only when named as a tarball or package (`.tar.*`, `.tgz`, `.apk` …: the
+/// 26,000 gzipped man pages of a `/usr` would otherwise each be decompressed), and a zip file is
+/// opened only as a wheel or NuGet package (`.whl`, `.nupkg`: pip and NuGet require those names;
+/// the central directories of a tree's Java `.jar` files would otherwise double the cost of
+/// `/usr/lib`). Tar, ar and rpm files are told by their magic alone.
 pub fn worth_opening(head: &[u8], path: &Path, named: bool) -> bool {
+    let name = || {
+        path.file_name()
+            .map(|n| n.to_string_lossy().to_ascii_lowercase())
+            .unwrap_or_default()
+    };
     match sniff(head) {
         None => false,
-        Some(Container::Compressed(_)) if !named => {
-            let name = path
-                .file_name()
-                .map(|n| n.to_string_lossy().to_ascii_lowercase())
-                .unwrap_or_default();
+        Some(_) if named => true,
+        Some(Container::Compressed(_)) => {
+            let name = name();
             name.contains(".tar")
                 || [".tgz", ".tbz", ".tbz2", ".txz", ".tzst", ".apk", ".crate"]
                     .iter()
                     .any(|suffix| name.ends_with(suffix))
+        }
+        Some(Container::Zip) => {
+            let name = name();
+            name.ends_with(".whl") || name.ends_with(".nupkg")
         }
         Some(_) => true,
     }
