@@ -5,20 +5,19 @@
 
 use super::members::{self, Keep, Layer, Members, Whiteout};
 use super::{
-    Artifact, ArtifactError, Compression, Container, Failed, FetchPart, HEAD_BYTES, Kind, Limits,
-    Meter, Opened, image, malformed, sniff,
+    Artifact, ArtifactError, Bytes, Compression, Container, Failed, FetchPart, HEAD_BYTES, Kind,
+    Limits, Meter, Opened, Shared, image, malformed, sniff,
 };
 use std::collections::HashMap;
 use std::ffi::{OsStr, OsString};
 use std::io::{Cursor, Read, Seek, SeekFrom};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 /// Where an artifact's bytes come from: a file on disk, or a member already in memory.
 pub enum Input {
     File(std::fs::File),
-    Bytes(Arc<[u8]>),
+    Bytes(Bytes),
 }
 
 /// A member set aside while a tar is read: an archive inside it, or a part of an image.
@@ -29,7 +28,7 @@ pub enum Part {
         offset: u64,
         size: u64,
     },
-    Bytes(Arc<[u8]>),
+    Bytes(Bytes),
 }
 
 /// Reads `input` as the artifact `label`, adding its trees (and those of archives inside it,
@@ -93,7 +92,7 @@ type Tree = (String, Members, Option<super::Platform>);
 fn read_artifact(
     input: Input,
     meter: &Meter,
-    nested: &mut Vec<(PathBuf, Arc<[u8]>)>,
+    nested: &mut Vec<(PathBuf, Bytes)>,
     named: bool,
 ) -> Result<Option<(Kind, Vec<Tree>)>, ArtifactError> {
     let mut input = input;
@@ -105,7 +104,9 @@ fn read_artifact(
         Container::Tar => {
             let (tar, kind) = match input {
                 Input::File(file) => read_seekable_tar(file, meter, nested)?,
-                Input::Bytes(bytes) => read_seekable_tar(Cursor::new(bytes), meter, nested)?,
+                Input::Bytes(bytes) => {
+                    read_seekable_tar(Cursor::new(Shared(bytes)), meter, nested)?
+                }
             };
             Ok(Some((kind, tar)))
         }
@@ -135,7 +136,7 @@ fn read_artifact(
             );
             let mut tar = tar::Archive::new(stream);
             let read = read_tar(tar.entries()?, meter, TarMode::Stream)?;
-            if let Some(image) = image::from_parts(&read.parts, &mut in_memory, meter)? {
+            if let Some(image) = image::from_parts(&read.parts, None, meter)? {
                 return Ok(Some(image));
             }
             let kind = if read.saw_apk_metadata {
@@ -148,7 +149,7 @@ fn read_artifact(
         }
         Container::Zip => match input {
             Input::File(file) => read_zip(file, meter, nested, named),
-            Input::Bytes(bytes) => read_zip(Cursor::new(bytes), meter, nested, named),
+            Input::Bytes(bytes) => read_zip(Cursor::new(Shared(bytes)), meter, nested, named),
         },
         Container::Ar => read_deb(into_reader(input), meter, nested),
         Container::Rpm => {
@@ -164,7 +165,7 @@ const STREAM_BUFFER: usize = 64 << 10;
 fn into_reader(input: Input) -> Box<dyn Read> {
     match input {
         Input::File(file) => Box::new(std::io::BufReader::with_capacity(STREAM_BUFFER, file)),
-        Input::Bytes(bytes) => Box::new(Cursor::new(bytes)),
+        Input::Bytes(bytes) => Box::new(Cursor::new(Shared(bytes))),
     }
 }
 
@@ -344,14 +345,17 @@ fn read_tar<R: Read>(
 fn read_seekable_tar<R: Read + Seek>(
     mut source: R,
     meter: &Meter,
-    nested: &mut Vec<(PathBuf, Arc<[u8]>)>,
+    nested: &mut Vec<(PathBuf, Bytes)>,
 ) -> Result<(Vec<Tree>, Kind), ArtifactError> {
     let read = {
         let mut archive = tar::Archive::new(&mut source);
         let entries = archive.entries_with_seek()?;
         read_tar(entries, meter, TarMode::Seekable)?
     };
-    let mut fetch = |part: &Part| -> Result<Arc<[u8]>, ArtifactError> {
+    if let Some((kind, trees)) = image::from_parts(&read.parts, Some(&mut source), meter)? {
+        return Ok((trees, kind));
+    }
+    let mut fetch = |part: &Part| -> Result<Bytes, ArtifactError> {
         match part {
             Part::Bytes(bytes) => Ok(bytes.clone()),
             Part::At { offset, size } => {
@@ -360,9 +364,6 @@ fn read_seekable_tar<R: Read + Seek>(
             }
         }
     };
-    if let Some((kind, trees)) = image::from_parts(&read.parts, &mut fetch, meter)? {
-        return Ok((trees, kind));
-    }
     let members = settle_parts(read, &mut fetch, meter, nested)?;
     Ok((
         vec![(String::new(), members, None)],
@@ -371,7 +372,7 @@ fn read_seekable_tar<R: Read + Seek>(
 }
 
 /// The only way to fetch a part of a stream: it was read into memory when it went by.
-fn in_memory(part: &Part) -> Result<Arc<[u8]>, ArtifactError> {
+fn in_memory(part: &Part) -> Result<Bytes, ArtifactError> {
     match part {
         Part::Bytes(bytes) => Ok(bytes.clone()),
         Part::At { .. } => Err(malformed("tar", "a stream cannot seek back")),
@@ -384,7 +385,7 @@ fn settle_parts(
     read: TarRead,
     fetch: &mut FetchPart<'_>,
     meter: &Meter,
-    nested: &mut Vec<(PathBuf, Arc<[u8]>)>,
+    nested: &mut Vec<(PathBuf, Bytes)>,
 ) -> Result<Members, ArtifactError> {
     let mut members = read.members;
     let mut set_aside: Vec<(PathBuf, Part)> = read.parts.into_iter().collect();
@@ -408,17 +409,21 @@ fn settle_parts(
     Ok(members)
 }
 
-/// Reads a layer (or any tar stream whose first bytes say how it is compressed) with its
-/// whiteouts.
-pub(super) fn read_layer(bytes: &[u8], meter: &Meter) -> Result<TarRead, ArtifactError> {
-    let head = &bytes[..bytes.len().min(HEAD_BYTES)];
-    let compression = match sniff(head) {
+/// Reads a layer (a tar stream whose first bytes say how it is compressed) with its
+/// whiteouts, as a stream: a layer is never held whole.
+pub(super) fn read_layer(
+    layer: Box<dyn Read + '_>,
+    meter: &Meter,
+) -> Result<TarRead, ArtifactError> {
+    let mut layer = std::io::BufReader::with_capacity(STREAM_BUFFER, layer);
+    let head = peek(&mut layer)?;
+    let compression = match sniff(&head) {
         Some(Container::Compressed(compression)) => compression,
         Some(Container::Tar) => Compression::None,
-        _ if bytes.is_empty() => return Ok(TarRead::default()),
+        _ if head.is_empty() => return Ok(TarRead::default()),
         _ => return Err(malformed("image layer", "not a tar stream")),
     };
-    let stream = meter.decompressed(compression, Box::new(bytes))?;
+    let stream = meter.decompressed(compression, Box::new(layer))?;
     let mut tar = tar::Archive::new(stream);
     read_tar(tar.entries()?, meter, TarMode::Layer)
 }
@@ -427,7 +432,7 @@ pub(super) fn read_layer(bytes: &[u8], meter: &Meter) -> Result<TarRead, Artifac
 fn read_zip<R: Read + Seek>(
     source: R,
     meter: &Meter,
-    nested: &mut Vec<(PathBuf, Arc<[u8]>)>,
+    nested: &mut Vec<(PathBuf, Bytes)>,
     named: bool,
 ) -> Result<Option<(Kind, Vec<Tree>)>, ArtifactError> {
     let mut zip = match zip::ZipArchive::new(source) {
@@ -492,7 +497,7 @@ fn read_zip<R: Read + Seek>(
 fn read_deb(
     mut source: Box<dyn Read>,
     meter: &Meter,
-    nested: &mut Vec<(PathBuf, Arc<[u8]>)>,
+    nested: &mut Vec<(PathBuf, Bytes)>,
 ) -> Result<Option<(Kind, Vec<Tree>)>, ArtifactError> {
     let mut magic = [0u8; 8];
     source.read_exact(&mut magic)?;
@@ -551,7 +556,7 @@ fn read_deb(
 fn read_rpm(
     mut source: Box<dyn Read>,
     meter: &Meter,
-    nested: &mut Vec<(PathBuf, Arc<[u8]>)>,
+    nested: &mut Vec<(PathBuf, Bytes)>,
 ) -> Result<Members, ArtifactError> {
     let mut lead = [0u8; 96];
     source.read_exact(&mut lead)?;
@@ -592,7 +597,7 @@ fn read_rpm(
 fn read_cpio(
     mut stream: Box<dyn Read + '_>,
     meter: &Meter,
-    nested: &mut Vec<(PathBuf, Arc<[u8]>)>,
+    nested: &mut Vec<(PathBuf, Bytes)>,
 ) -> Result<Members, ArtifactError> {
     let mut members = Members::default();
     let mut links: HashMap<u64, Vec<PathBuf>> = HashMap::new();

@@ -5,11 +5,11 @@
 
 use super::formats::{Part, read_layer};
 use super::members::Members;
-use super::{ArtifactError, FetchPart, Kind, Limits, Meter, Opened, Platform, ReadBlob, malformed};
+use super::{ArtifactError, Bytes, Kind, Limits, Meter, Opened, Platform, malformed};
 use serde_json::Value;
 use std::collections::HashMap;
+use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 /// One image: a label suffix (`:tag` when the artifact holds several), its tree, its platform.
 type Tree = (String, Members, Option<Platform>);
@@ -17,25 +17,81 @@ type Tree = (String, Members, Option<Platform>);
 /// Image indexes nested deeper than this are not followed.
 const MAX_INDEX_DEPTH: usize = 4;
 
+/// Bytes of an image's JSON document (index, manifest, config) read at most.
+const MAX_JSON_BYTES: u64 = 64 << 20;
+
+/// A seekable source.
+pub(super) trait ReadSeek: Read + Seek {}
+impl<T: Read + Seek> ReadSeek for T {}
+
+/// Where an image's files come from, by path inside the layout (`/blobs/sha256/…`).
+trait Blobs {
+    /// A whole JSON document.
+    fn read(&mut self, path: &str) -> Result<Bytes, ArtifactError> {
+        let mut bytes = Vec::new();
+        self.stream(path)?
+            .take(MAX_JSON_BYTES + 1)
+            .read_to_end(&mut bytes)?;
+        if bytes.len() as u64 > MAX_JSON_BYTES {
+            return Err(malformed(
+                "image",
+                format!("{path} is larger than {MAX_JSON_BYTES} bytes"),
+            ));
+        }
+        Ok(std::sync::Arc::new(bytes))
+    }
+    /// A file as a stream (a layer is never held whole).
+    fn stream(&mut self, path: &str) -> Result<Box<dyn Read + '_>, ArtifactError>;
+}
+
+/// The parts a pass over a tar set aside: by offset in a seekable source, or in memory.
+struct TarParts<'a, 'b> {
+    parts: &'a HashMap<PathBuf, Part>,
+    source: Option<&'b mut dyn ReadSeek>,
+}
+
+impl Blobs for TarParts<'_, '_> {
+    fn stream(&mut self, path: &str) -> Result<Box<dyn Read + '_>, ArtifactError> {
+        match (self.parts.get(Path::new(path)), &mut self.source) {
+            (Some(Part::Bytes(bytes)), _) => {
+                Ok(Box::new(std::io::Cursor::new(super::Shared(bytes.clone()))))
+            }
+            (Some(Part::At { offset, size }), Some(source)) => {
+                source.seek(SeekFrom::Start(*offset))?;
+                Ok(Box::new((&mut **source).take(*size)))
+            }
+            (Some(Part::At { .. }), None) => Err(malformed("tar", "a stream cannot seek back")),
+            (None, _) => Err(malformed("image", format!("{path} is missing"))),
+        }
+    }
+}
+
+/// An OCI image layout directory on disk.
+struct LayoutDir<'a> {
+    dir: &'a Path,
+}
+
+impl Blobs for LayoutDir<'_> {
+    fn stream(&mut self, path: &str) -> Result<Box<dyn Read + '_>, ArtifactError> {
+        let file = std::fs::File::open(self.dir.join(path.trim_start_matches('/')))?;
+        Ok(Box::new(file))
+    }
+}
+
 /// The image(s) of a tar's parts, or `None` when they are not an image.
 pub(super) fn from_parts(
     parts: &HashMap<PathBuf, Part>,
-    fetch: &mut FetchPart<'_>,
+    source: Option<&mut dyn ReadSeek>,
     meter: &Meter,
 ) -> Result<Option<(Kind, Vec<Tree>)>, ArtifactError> {
-    let mut read = |path: &str| -> Result<Arc<[u8]>, ArtifactError> {
-        match parts.get(Path::new(path)) {
-            Some(part) => fetch(part),
-            None => Err(malformed("image", format!("{path} is missing"))),
-        }
-    };
+    let mut blobs = TarParts { parts, source };
     if parts.contains_key(Path::new("/oci-layout")) && parts.contains_key(Path::new("/index.json"))
     {
-        let trees = oci_images(&mut read, meter)?;
+        let trees = oci_images(&mut blobs, meter)?;
         return Ok(Some((Kind::OciArchive, trees)));
     }
     if parts.contains_key(Path::new("/manifest.json")) {
-        let trees = docker_images(&mut read, meter)?;
+        let trees = docker_images(&mut blobs, meter)?;
         return Ok(Some((Kind::DockerArchive, trees)));
     }
     Ok(None)
@@ -44,13 +100,7 @@ pub(super) fn from_parts(
 /// An OCI image layout directory on disk.
 pub(super) fn open_layout_dir(dir: &Path, label: &str, limits: Limits, opened: &mut Opened) {
     let meter = Meter::new(limits);
-    let mut read = |path: &str| -> Result<Arc<[u8]>, ArtifactError> {
-        let on_disk = dir.join(path.trim_start_matches('/'));
-        let file = std::fs::File::open(&on_disk)?;
-        let size = file.metadata()?.len();
-        meter.keep_whole(&[], &mut std::io::BufReader::new(file), size)
-    };
-    match oci_images(&mut read, &meter) {
+    match oci_images(&mut LayoutDir { dir }, &meter) {
         Ok(trees) => {
             for (suffix, members, platform) in trees {
                 opened.artifacts.push(super::Artifact {
@@ -107,22 +157,22 @@ fn platform_of(value: &Value) -> Option<Platform> {
     })
 }
 
-fn oci_images(read: &mut ReadBlob<'_>, meter: &Meter) -> Result<Vec<Tree>, ArtifactError> {
-    let index = json(&read("/index.json")?, "index.json")?;
+fn oci_images(blobs: &mut dyn Blobs, meter: &Meter) -> Result<Vec<Tree>, ArtifactError> {
+    let index = json(&blobs.read("/index.json")?, "index.json")?;
     let mut found = Vec::new();
-    collect_manifests(&index, None, read, 0, &mut found)?;
+    collect_manifests(&index, None, blobs, 0, &mut found)?;
     if found.is_empty() {
         return Err(malformed("image", "index.json lists no image manifest"));
     }
     let several = found.len() > 1;
     let mut trees = Vec::new();
     for image in found {
-        let manifest = json(&read(&blob_path(&image.digest)?)?, "image manifest")?;
+        let manifest = json(&blobs.read(&blob_path(&image.digest)?)?, "image manifest")?;
         let config_digest = manifest
             .pointer("/config/digest")
             .and_then(Value::as_str)
             .ok_or_else(|| malformed("image", "manifest without a config digest"))?;
-        let config = json(&read(&blob_path(config_digest)?)?, "image config")?;
+        let config = json(&blobs.read(&blob_path(config_digest)?)?, "image config")?;
         let layers: Vec<String> = manifest
             .get("layers")
             .and_then(Value::as_array)
@@ -137,7 +187,7 @@ fn oci_images(read: &mut ReadBlob<'_>, meter: &Meter) -> Result<Vec<Tree>, Artif
         for digest in &layers {
             paths.push(blob_path(digest)?);
         }
-        let members = apply_layers(&paths, read, meter)?;
+        let members = apply_layers(&paths, blobs, meter)?;
         let platform = platform_of(&config).or(image.platform);
         let suffix = if !several {
             String::new()
@@ -159,7 +209,7 @@ fn oci_images(read: &mut ReadBlob<'_>, meter: &Meter) -> Result<Vec<Tree>, Artif
 fn collect_manifests(
     index: &Value,
     name: Option<&str>,
-    read: &mut ReadBlob<'_>,
+    blobs: &mut dyn Blobs,
     depth: usize,
     found: &mut Vec<Found>,
 ) -> Result<(), ArtifactError> {
@@ -177,8 +227,8 @@ fn collect_manifests(
             .or(name);
         if media.ends_with("image.index.v1+json") || media.ends_with("manifest.list.v2+json") {
             if depth < MAX_INDEX_DEPTH {
-                let nested = json(&read(&blob_path(digest)?)?, "image index")?;
-                collect_manifests(&nested, entry_name, read, depth + 1, found)?;
+                let nested = json(&blobs.read(&blob_path(digest)?)?, "image index")?;
+                collect_manifests(&nested, entry_name, blobs, depth + 1, found)?;
             }
             continue;
         }
@@ -197,8 +247,8 @@ fn collect_manifests(
 }
 
 /// `docker save`: `manifest.json` lists each image's config and layers by path in the tarball.
-fn docker_images(read: &mut ReadBlob<'_>, meter: &Meter) -> Result<Vec<Tree>, ArtifactError> {
-    let manifest = json(&read("/manifest.json")?, "manifest.json")?;
+fn docker_images(blobs: &mut dyn Blobs, meter: &Meter) -> Result<Vec<Tree>, ArtifactError> {
+    let manifest = json(&blobs.read("/manifest.json")?, "manifest.json")?;
     let images = manifest
         .as_array()
         .ok_or_else(|| malformed("image", "manifest.json is not a list"))?;
@@ -215,7 +265,7 @@ fn docker_images(read: &mut ReadBlob<'_>, meter: &Meter) -> Result<Vec<Tree>, Ar
             )
         };
         let config = match image.get("Config").and_then(Value::as_str) {
-            Some(config) => Some(json(&read(&in_tar(config))?, "image config")?),
+            Some(config) => Some(json(&blobs.read(&in_tar(config))?, "image config")?),
             None => None,
         };
         let layers: Vec<String> = image
@@ -223,7 +273,7 @@ fn docker_images(read: &mut ReadBlob<'_>, meter: &Meter) -> Result<Vec<Tree>, Ar
             .and_then(Value::as_array)
             .map(|l| l.iter().filter_map(Value::as_str).map(in_tar).collect())
             .unwrap_or_default();
-        let members = apply_layers(&layers, read, meter)?;
+        let members = apply_layers(&layers, blobs, meter)?;
         let platform = config.as_ref().and_then(platform_of);
         let suffix = if several {
             let tag = image
@@ -241,13 +291,12 @@ fn docker_images(read: &mut ReadBlob<'_>, meter: &Meter) -> Result<Vec<Tree>, Ar
 
 fn apply_layers(
     layers: &[String],
-    read: &mut ReadBlob<'_>,
+    blobs: &mut dyn Blobs,
     meter: &Meter,
 ) -> Result<Members, ArtifactError> {
     let mut merged = Members::default();
     for layer in layers {
-        let bytes = read(layer)?;
-        let read = read_layer(&bytes, meter)?;
+        let read = read_layer(blobs.stream(layer)?, meter)?;
         merged.apply_layer(read.into_layer());
     }
     Ok(merged)

@@ -3,7 +3,7 @@
 //! their target holds at that moment, and image layers delete lower files by whiteout. Only
 //! what the checks need is kept: object files, the loader's configuration, a wheel's metadata.
 
-use super::{ArtifactError, Meter};
+use super::{ArtifactError, Bytes, Meter};
 use crate::binary::{self, Binary, DynamicSymbols, ReadError, Sniffed};
 use std::collections::{HashMap, HashSet};
 use std::io::Read;
@@ -17,7 +17,7 @@ pub enum Member {
     /// of it again later.
     Object(Result<Arc<Binary>, Arc<ReadError>>, ObjectData),
     /// A small file the checks read (`etc/ld.so.conf`, a wheel's `WHEEL`).
-    Text(Arc<[u8]>),
+    Text(Bytes),
     Symlink(PathBuf),
 }
 
@@ -27,7 +27,7 @@ pub enum Member {
 #[derive(Debug, Clone)]
 pub struct ObjectData {
     pub symbols: Arc<DynamicSymbols>,
-    pub bytes: Option<Arc<[u8]>>,
+    pub bytes: Option<Bytes>,
 }
 
 /// The kept paths of one tree, by absolute path inside it (`/usr/lib/libz.so.1`).
@@ -73,7 +73,7 @@ impl Members {
         rest: &mut dyn Read,
         size: u64,
         meter: &Meter,
-    ) -> Result<Option<Arc<[u8]>>, ArtifactError> {
+    ) -> Result<Option<Bytes>, ArtifactError> {
         if keep == Keep::Drop {
             self.nodes.remove(&path);
             return Ok(None);

@@ -13,6 +13,19 @@ pub mod members;
 
 pub use members::{Member, Members, ObjectData};
 
+/// Bytes read from an artifact and shared (an `Arc` of the very `Vec` that was read, so that
+/// no member is ever copied whole).
+pub type Bytes = Arc<Vec<u8>>;
+
+/// [`Bytes`] as a `Cursor`'s buffer.
+pub(crate) struct Shared(pub Bytes);
+
+impl AsRef<[u8]> for Shared {
+    fn as_ref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
 use std::cell::Cell;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -290,7 +303,7 @@ impl Meter {
         head: &[u8],
         rest: &mut dyn Read,
         size: u64,
-    ) -> Result<Arc<[u8]>, ArtifactError> {
+    ) -> Result<Bytes, ArtifactError> {
         let kept = self.kept.get().saturating_add(size);
         if kept > self.limits.max_kept {
             return Err(ArtifactError::Limit(LimitHit::Kept {
@@ -302,7 +315,7 @@ impl Meter {
         rest.take(size.saturating_sub(head.len() as u64))
             .read_to_end(&mut bytes)?;
         self.kept.set(self.kept.get() + bytes.len() as u64);
-        Ok(Arc::from(bytes))
+        Ok(Arc::new(bytes))
     }
 
     /// Bytes read by [`Meter::keep_whole`] and then let go (an object file once its symbols
@@ -366,10 +379,7 @@ impl Read for Metered<'_> {
 }
 
 /// Reads a member set aside by a tar pass, into memory.
-pub(crate) type FetchPart<'a> = dyn FnMut(&formats::Part) -> Result<Arc<[u8]>, ArtifactError> + 'a;
-
-/// Reads a file of an image layout by its path inside the layout (`/blobs/sha256/…`).
-pub(crate) type ReadBlob<'a> = dyn FnMut(&str) -> Result<Arc<[u8]>, ArtifactError> + 'a;
+pub(crate) type FetchPart<'a> = dyn FnMut(&formats::Part) -> Result<Bytes, ArtifactError> + 'a;
 
 /// A platform as an image config or index names it (`linux/arm/v7`).
 #[derive(Debug, Clone, PartialEq, Eq)]
