@@ -408,11 +408,13 @@ fn index(
     let mut trees: Vec<(TreeIndex, tree::TreeFiles, Option<ArtifactDefaults>)> =
         indexes.into_iter().map(|(t, f)| (t, f, None)).collect();
     let mut failed = Vec::new();
+    let mut not_binaries = walked.not_binaries;
     for (on_disk, opened) in walked.artifacts {
         for fault in opened.failed {
             failed.push((PathBuf::from(fault.label), fault.error));
         }
         for found in opened.artifacts {
+            not_binaries += found.members.not_binaries;
             let defaults = artifact_defaults(&found, &on_disk);
             let tree = TreeIndex::in_memory(found.label, found.members);
             let mut files = Vec::new();
@@ -489,7 +491,7 @@ fn index(
         unreadable,
         failed,
         ignored: walked.ignored,
-        not_binaries: walked.not_binaries,
+        not_binaries,
         skipped,
     })
 }

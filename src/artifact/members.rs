@@ -34,6 +34,9 @@ pub struct ObjectData {
 #[derive(Debug, Default, Clone)]
 pub struct Members {
     pub nodes: HashMap<PathBuf, Member>,
+    /// Regular members that are not object files (only counted, as discovery counts the
+    /// files of a directory; for an image, across its layers).
+    pub not_binaries: usize,
 }
 
 /// What to do with a regular member, from its name and first bytes.
@@ -76,6 +79,7 @@ impl Members {
     ) -> Result<Option<Bytes>, ArtifactError> {
         if keep == Keep::Drop {
             self.nodes.remove(&path);
+            self.not_binaries += 1;
             return Ok(None);
         }
         let bytes = meter.keep_whole(head, rest, size)?;
@@ -106,6 +110,7 @@ impl Members {
                 Ok(None)
             }
             Keep::Text => {
+                self.not_binaries += 1;
                 self.nodes.insert(path, Member::Text(bytes));
                 Ok(None)
             }
@@ -164,6 +169,7 @@ impl Members {
             self.nodes.remove(removed);
         }
         self.nodes.extend(layer.members.nodes);
+        self.not_binaries += layer.members.not_binaries;
     }
 }
 
