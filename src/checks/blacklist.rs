@@ -37,16 +37,20 @@ mod tests {
     use crate::baseline::tests::bullseye_like;
     use crate::binary::{Sniffed, parse};
 
+    fn test_binary(name: &str) -> Box<crate::binary::Binary> {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("testdata/bin")
+            .join(name);
+        let bytes = std::fs::read(&path).expect("test binary");
+        let Ok(Sniffed::Binary(binary)) = parse(&bytes) else {
+            panic!("{name} parses");
+        };
+        binary
+    }
+
     #[test]
     fn flags_forbidden_imports_of_allowed_libraries() {
-        let bytes = std::fs::read(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/testdata/bin/hello-x86_64"
-        ))
-        .expect("test binary");
-        let Ok(Sniffed::Binary(binary)) = parse(&bytes) else {
-            panic!("hello-x86_64 parses");
-        };
+        let binary = test_binary("hello-x86_64");
         assert!(
             binary.strong_imports.contains(&"puts".to_string()),
             "{:?}",
@@ -73,14 +77,7 @@ mod tests {
         );
         // A weak import (`getrandom`, checked at run time) is never forbidden: the loader
         // binds it to 0 where the library lacks it.
-        let bytes = std::fs::read(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/testdata/bin/weak-x86_64"
-        ))
-        .expect("test binary");
-        let Ok(Sniffed::Binary(weak)) = parse(&bytes) else {
-            panic!("weak-x86_64 parses");
-        };
+        let weak = test_binary("weak-x86_64");
         assert!(weak.strong_imports.contains(&"printf".to_string()));
         assert!(!weak.strong_imports.contains(&"getrandom".to_string()));
         baseline.blacklist.clear();
