@@ -1,6 +1,8 @@
 //! End-to-end tests: the real CLI on the real binaries of testdata/bin (built by
 //! testdata/build.sh; facts in testdata/MANIFEST.md).
 
+mod common;
+
 use assert_cmd::Command;
 use serde_json::Value;
 
@@ -1276,4 +1278,74 @@ fn a_release_never_built_for_the_architecture_fails() {
     // Static programs too.
     let (code, doc) = check_json(&["hello-x86_64-static"], &["--baseline", "ubuntu-16.04"]);
     assert_eq!(code, 0, "{doc:#}");
+}
+
+/// `shipcheck tree` and `shipcheck check` rate a need left to the system by one rule: a
+/// soname the baseline's data does not cover is missing when the data lists the same library
+/// under another version (Debian 12 ships libssl.so.3, not libssl.so.1.1), unknown otherwise.
+#[test]
+fn tree_and_check_agree_on_a_soname_of_another_major_version() {
+    let dir = common::temp_dir("cli-other-major");
+    std::fs::write(dir.join("ssl.c"), "int SSL_new(void) { return 0; }\n").unwrap();
+    std::fs::write(
+        dir.join("app.c"),
+        "int SSL_new(void);\nint main(void) { return SSL_new(); }\n",
+    )
+    .unwrap();
+    let cc = |args: &[&str]| {
+        let status = std::process::Command::new("cc")
+            .current_dir(&dir)
+            .args(args)
+            .status()
+            .expect("cc runs");
+        assert!(status.success(), "cc {args:?}");
+    };
+    cc(&[
+        "-shared",
+        "-fPIC",
+        "-Wl,-soname,libssl.so.1.1",
+        "-o",
+        "libssl.so.1.1",
+        "ssl.c",
+    ]);
+    cc(&["-o", "app", "app.c", "./libssl.so.1.1"]);
+    // The library is not shipped: the system must provide it.
+    std::fs::remove_file(dir.join("libssl.so.1.1")).unwrap();
+    let app = dir.join("app");
+    for (baseline, code, status) in [
+        ("debian-12", "soname-missing", "not-found"),
+        ("ubuntu-22.04", "soname-unknown", "unknown"),
+    ] {
+        let checked = Command::cargo_bin("shipcheck")
+            .unwrap()
+            .arg("check")
+            .arg(&app)
+            .args(["--baseline", baseline, "--format", "json"])
+            .output()
+            .unwrap();
+        let report: serde_json::Value = serde_json::from_slice(&checked.stdout).unwrap();
+        let codes: Vec<&str> = report["files"][0]["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["message"].as_str().unwrap().contains("libssl.so.1.1"))
+            .map(|f| f["code"].as_str().unwrap())
+            .collect();
+        assert_eq!(codes, [code], "{baseline}");
+        let tree = Command::cargo_bin("shipcheck")
+            .unwrap()
+            .arg("tree")
+            .arg(&app)
+            .args(["--baseline", baseline, "--format", "json"])
+            .output()
+            .unwrap();
+        let doc: serde_json::Value = serde_json::from_slice(&tree.stdout).unwrap();
+        let ssl = doc["trees"][0]["entry_points"][0]["libraries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["name"] == "libssl.so.1.1")
+            .expect("the tree lists libssl.so.1.1");
+        assert_eq!(ssl["status"], status, "{baseline}: {ssl}");
+    }
 }

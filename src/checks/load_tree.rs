@@ -97,7 +97,7 @@ pub fn entry_points(loaded: &LoadedTree, baseline: Option<&BaselineSet>) -> Vec<
                     // The baseline has no data for this architecture.
                     (Found::System { .. }, Some(None)) => (Status::Unknown, None),
                     (Found::System { undecided }, Some(Some(baseline))) => {
-                        match baseline.soname(&object.name) {
+                        match super::sonames::provided_by(baseline, &object.name) {
                             Availability::Provided => (Status::System, None),
                             Availability::Absent if undecided.is_empty() => {
                                 (Status::NotFound, None)

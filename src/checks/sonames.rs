@@ -122,6 +122,18 @@ fn not_inherited(need: &NeedOutcome) -> Vec<String> {
         .collect()
 }
 
+/// Whether a baseline provides a soname, as the checks rate it (the load tree uses the same
+/// rule): a soname the data does not cover is absent when the data lists the same library under
+/// another version (`libssl.so.3` where `libssl.so.1.1` is needed), unknown otherwise.
+pub fn provided_by(baseline: &Baseline, soname: &str) -> Availability {
+    match baseline.soname(soname) {
+        Availability::Unknown if !other_versions(baseline, soname).is_empty() => {
+            Availability::Absent
+        }
+        availability => availability,
+    }
+}
+
 /// Sonames of the same library with another version that the baseline's package data lists
 /// (`libssl.so.3` when `libssl.so.1.1` is needed), with their packages.
 fn other_versions(baseline: &Baseline, soname: &str) -> Vec<String> {
