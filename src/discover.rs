@@ -283,7 +283,7 @@ fn read_one(path: &Path, what: Found, named: bool, limits: Limits) -> Option<Out
 
 /// A walked path relative to the PATH it was found under (the file name when PATH is the
 /// file itself), for matching policy globs.
-pub fn relative_to_root(roots: &[(PathBuf, PathBuf)], path: &Path) -> PathBuf {
+fn relative_to_root(roots: &[(PathBuf, PathBuf)], path: &Path) -> PathBuf {
     for (given, _) in roots {
         if let Ok(rest) = path.strip_prefix(given)
             && !rest.as_os_str().is_empty()

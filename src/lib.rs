@@ -553,37 +553,18 @@ fn wheel_info(
     defaults: &ArtifactDefaults,
     files: &[(FileReport, Vec<BaselineIssue>)],
 ) -> WheelInfo {
-    let claimed = checks::wheel::strictest(&defaults.wheel_claims);
-    let arch = claimed.map(|c| c.arch.clone()).or_else(|| {
-        files
-            .iter()
-            .find_map(|(f, _)| Some(f.binary.as_ref()?.arch?.db_key()))
-    });
-    let libc = claimed.map_or(arch::Libc::Glibc, |c| c.libc);
-    let runs_on: Vec<&[String]> = files
+    let files_arch = files
+        .iter()
+        .find_map(|(f, _)| Some(f.binary.as_ref()?.arch?.db_key()));
+    let runs_on = files
         .iter()
         .filter_map(|(file, _)| file.runs_on.as_deref())
         .collect();
-    let computed = !runs_on.is_empty();
-    let policy = arch
-        .as_ref()
-        .and_then(|arch| checks::wheel::tightest(runs_on.into_iter(), arch, libc));
-    let policy_tag = match (&policy, &arch) {
-        (Some(policy), _) => Some(policy.tag()),
-        (None, Some(arch)) if computed => Some(format!("linux_{arch}")),
-        _ => None,
-    };
-    let matches_tags = match (&policy, claimed) {
-        (Some(policy), Some(claimed)) => {
-            Some((claimed.major, claimed.minor) >= (policy.major, policy.minor))
-        }
-        (None, Some(_)) if computed => Some(false),
-        _ => None,
-    };
+    let verdict = checks::wheel::verdict(&defaults.wheel_claims, runs_on, files_arch);
     WheelInfo {
         tags: defaults.wheel_tags.clone(),
-        policy: policy_tag,
-        matches_tags,
+        policy: verdict.policy,
+        matches_tags: verdict.matches_tags,
     }
 }
 

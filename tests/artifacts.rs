@@ -640,3 +640,80 @@ fn a_nuget_package_checks_each_runtime_folder_for_its_rid() {
     assert_eq!(target, "linux-arm64");
     assert!(codes.contains(&"arch-mismatch".to_string()), "{codes:?}");
 }
+
+/// Unpacks one image of the committed OCI layout the way a container runtime does (each
+/// layer extracted in order by `tar`, then its `.wh.` markers delete what they name), so the
+/// image's own loader can judge it.
+fn unpack_image(layout: &Path, reference: &str, into: &Path) {
+    let read_json =
+        |path: PathBuf| -> Value { serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap() };
+    let blob = |digest: &str| {
+        layout
+            .join("blobs/sha256")
+            .join(digest.trim_start_matches("sha256:"))
+    };
+    let index = read_json(layout.join("index.json"));
+    let digest = index["manifests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["annotations"]["org.opencontainers.image.ref.name"] == reference)
+        .and_then(|m| m["digest"].as_str())
+        .unwrap();
+    let manifest = read_json(blob(digest));
+    std::fs::create_dir_all(into).unwrap();
+    for layer in manifest["layers"].as_array().unwrap() {
+        run(Command::new("tar")
+            .arg("-xzf")
+            .arg(blob(layer["digest"].as_str().unwrap()))
+            .arg("-C")
+            .arg(into));
+        for marker in common::files_below(into, true, |p, _| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with(".wh."))
+        }) {
+            let name = marker.file_name().unwrap().to_string_lossy().into_owned();
+            let hidden = marker.with_file_name(name.trim_start_matches(".wh."));
+            let _ = std::fs::remove_file(&hidden);
+            std::fs::remove_file(&marker).unwrap();
+        }
+    }
+}
+
+/// The oracle for the image verdicts: each image's own glibc loader, in list mode in a chroot
+/// of the unpacked image (`ld.so --list` maps the libraries and never runs the program),
+/// fails exactly where shipcheck says `soname-missing`, with the words shipcheck quotes.
+#[test]
+fn the_images_own_loader_agrees_with_the_image_verdicts() {
+    let (report, _) = shipcheck(&["testdata/images/oci"]);
+    let dir = common::temp_dir("artifact-image-loader");
+    for image in ["complete", "lacking", "whiteout"] {
+        let root = dir.join(image);
+        unpack_image(Path::new("testdata/images/oci"), image, &root);
+        let loader = Command::new("chroot")
+            .arg(&root)
+            .args(["/lib64/ld-linux-x86-64.so.2", "--list", "/app/zapp"])
+            .output()
+            .expect("chroot runs (the loader oracle needs root)");
+        let said = String::from_utf8_lossy(&loader.stderr);
+        let missing: Vec<String> = findings(
+            &report,
+            &format!("testdata/images/oci:{image}[linux/amd64]"),
+        )
+        .into_iter()
+        .filter(|f| f.starts_with("app/zapp soname-missing"))
+        .collect();
+        assert_eq!(
+            loader.status.success(),
+            missing.is_empty(),
+            "{image}: loader said {said:?}; shipcheck {missing:?}"
+        );
+        for finding in &missing {
+            assert!(
+                said.contains("libz.so.1: cannot open shared object file")
+                    && finding.contains("libz.so.1: cannot open shared object file"),
+                "{image}: loader said {said:?}; shipcheck {finding}"
+            );
+        }
+    }
+}

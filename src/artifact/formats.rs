@@ -440,17 +440,29 @@ fn read_zip<R: Read + Seek>(
         Err(_) if !named => return Ok(None),
         Err(error) => return Err(malformed("zip", error)),
     };
-    // The central directory names the members without decompressing anything.
-    let is_package = zip.file_names().any(|name| {
-        let parts: Vec<&str> = name.trim_start_matches("./").split('/').collect();
-        matches!(parts.as_slice(), [dir, "WHEEL"] if dir.ends_with(".dist-info"))
-            || matches!(parts.as_slice(), [file] if file.ends_with(".nuspec"))
-    });
-    if !named && !is_package {
+    // The central directory names the members without decompressing anything: a wheel has
+    // `*.dist-info/WHEEL`, a NuGet package a `*.nuspec` at its top.
+    let package = |wanted: Kind| {
+        zip.file_names().any(|name| {
+            let parts: Vec<&str> = name.trim_start_matches("./").split('/').collect();
+            match wanted {
+                Kind::Wheel => {
+                    matches!(parts.as_slice(), [dir, "WHEEL"] if dir.ends_with(".dist-info"))
+                }
+                _ => matches!(parts.as_slice(), [file] if file.ends_with(".nuspec")),
+            }
+        })
+    };
+    let kind = if package(Kind::Wheel) {
+        Kind::Wheel
+    } else if package(Kind::Nupkg) {
+        Kind::Nupkg
+    } else if named {
+        Kind::Zip
+    } else {
         return Ok(None);
-    }
+    };
     let mut members = Members::default();
-    let mut kind = Kind::Zip;
     for index in 0..zip.len() {
         meter.member()?;
         let mut file = zip.by_index(index).map_err(|e| malformed("zip", e))?;
@@ -458,16 +470,6 @@ fn read_zip<R: Read + Seek>(
         let path = members::contained(&raw);
         if file.is_dir() || path == Path::new("/") {
             continue;
-        }
-        let depth = path.iter().count();
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        if depth == 3 && name == "WHEEL" {
-            kind = Kind::Wheel;
-        } else if depth == 2 && name.ends_with(".nuspec") && kind == Kind::Zip {
-            kind = Kind::Nupkg;
         }
         let size = file.size();
         let compressed = file.compressed_size();

@@ -4,7 +4,7 @@
 //! what the checks need is kept: object files, the loader's configuration, a wheel's metadata.
 
 use super::{ArtifactError, Bytes, Meter};
-use crate::binary::{self, Binary, DynamicSymbols, ReadError, Sniffed};
+use crate::binary::{self, Binary, DynamicSymbols, Format, ReadError, Sniffed};
 use std::collections::{HashMap, HashSet};
 use std::io::Read;
 use std::path::{Component, Path, PathBuf};
@@ -66,7 +66,7 @@ impl Members {
         }
     }
 
-    /// Reads a regular member (whose first bytes `head` were already read from `data`) and
+    /// Reads a regular member (whose first bytes `head` were already read from `rest`) and
     /// stores it as `keep` says. Returns the bytes of a nested archive for the caller.
     pub fn add_file(
         &mut self,
@@ -83,42 +83,65 @@ impl Members {
             return Ok(None);
         }
         let bytes = meter.keep_whole(head, rest, size)?;
+        Ok(self.add_read(path, keep, bytes, meter))
+    }
+
+    /// Stores a member already read whole (counted by `meter` as kept) as `keep` says, without
+    /// copying it. Returns the bytes of a nested archive for the caller.
+    pub fn add_read(
+        &mut self,
+        path: PathBuf,
+        keep: Keep,
+        bytes: Bytes,
+        meter: &Meter,
+    ) -> Option<Bytes> {
         match keep {
             Keep::Object => {
                 let model = match binary::read_bytes(&bytes) {
-                    Ok(Sniffed::Binary(binary)) => Ok(Arc::from(binary)),
+                    Ok(Sniffed::Binary(binary)) => Ok(Arc::<Binary>::from(binary)),
                     Ok(Sniffed::NotBinary) => {
                         self.nodes.remove(&path);
                         meter.release(bytes.len());
-                        return Ok(None);
+                        return None;
                     }
                     Err(error) => Err(Arc::new(error)),
                 };
-                let symbols = binary::read_dynamic_symbols_in(&bytes).unwrap_or_default();
+                // Only ELF files have the dynamic symbols the undefined-symbol check reads.
+                let symbols = match &model {
+                    Ok(binary) if binary.format == Format::Elf => {
+                        binary::read_dynamic_symbols_in(&bytes).unwrap_or_default()
+                    }
+                    _ => DynamicSymbols::default(),
+                };
                 let is_loader = path
                     .file_name()
                     .and_then(|n| n.to_str())
                     .is_some_and(|n| n.starts_with("ld-"));
-                let data = ObjectData {
-                    symbols: Arc::new(symbols),
-                    bytes: is_loader.then(|| bytes.clone()),
-                };
                 if !is_loader {
                     meter.release(bytes.len());
                 }
+                let data = ObjectData {
+                    symbols: Arc::new(symbols),
+                    bytes: is_loader.then_some(bytes),
+                };
                 self.nodes.insert(path, Member::Object(model, data));
-                Ok(None)
+                None
             }
             Keep::Text => {
                 self.not_binaries += 1;
                 self.nodes.insert(path, Member::Text(bytes));
-                Ok(None)
+                None
             }
             Keep::Nested => {
                 self.nodes.remove(&path);
-                Ok(Some(bytes))
+                Some(bytes)
             }
-            Keep::Drop => Ok(None),
+            Keep::Drop => {
+                self.nodes.remove(&path);
+                self.not_binaries += 1;
+                meter.release(bytes.len());
+                None
+            }
         }
     }
 

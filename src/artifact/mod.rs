@@ -323,10 +323,6 @@ impl Meter {
     pub fn release(&self, bytes: usize) {
         self.kept.set(self.kept.get().saturating_sub(bytes as u64));
     }
-
-    pub fn limits(&self) -> Limits {
-        self.limits
-    }
 }
 
 struct Counted<R> {

@@ -110,6 +110,45 @@ pub fn tightest<'a>(
         .min_by_key(|c| (c.major, c.minor))
 }
 
+/// What `auditwheel show` reports of a wheel: its policy tag and whether its tags claim no
+/// more than that (`None` for either when it was not computed: no file has a "runs on" list).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verdict {
+    /// The tightest policy (`manylinux_2_17_x86_64`), else `linux_<arch>`.
+    pub policy: Option<String>,
+    pub matches_tags: Option<bool>,
+}
+
+/// The verdict from the wheel's claims and the baselines each of its ELF files runs on;
+/// `files_arch` is the architecture its files have, used when no tag names one.
+pub fn verdict(
+    claims: &[TagClaim],
+    runs_on: Vec<&[String]>,
+    files_arch: Option<String>,
+) -> Verdict {
+    let claimed = strictest(claims);
+    let arch = claimed.map(|c| c.arch.clone()).or(files_arch);
+    let libc = claimed.map_or(Libc::Glibc, |c| c.libc);
+    let computed = !runs_on.is_empty();
+    let policy = arch
+        .as_ref()
+        .and_then(|arch| tightest(runs_on.into_iter(), arch, libc));
+    Verdict {
+        policy: match (&policy, &arch) {
+            (Some(policy), _) => Some(policy.tag()),
+            (None, Some(arch)) if computed => Some(format!("linux_{arch}")),
+            _ => None,
+        },
+        matches_tags: match (&policy, claimed) {
+            (Some(policy), Some(claimed)) => {
+                Some((claimed.major, claimed.minor) >= (policy.major, policy.minor))
+            }
+            (None, Some(_)) if computed => Some(false),
+            _ => None,
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
