@@ -2,6 +2,7 @@
 //! hint, and the one place where severities are decided. Checks build typed [`Issue`]s; the
 //! report layer renders [`Finding`]s; neither words nor rates anything itself.
 
+use crate::runtime::{DotnetFeature, Reason};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt;
@@ -128,6 +129,18 @@ codes! {
     DebugFile = "debug-file", Info,
         "The file is a separate debug file (objcopy --only-keep-debug) shipped in the tree.",
         "Move the .debug file out of the release into your symbol server.";
+    DlopenMissing = "dlopen-missing", Error,
+        "A library the program loads at run time with dlopen (declared in the policy file, or loaded by its runtime: .NET's ICU, a Mono dllmap target) that neither the checked tree nor the baseline provides.",
+        "Install the package that provides it in the target image, ship it where the file that loads it finds it (its RUNPATH), or turn off the feature that needs it (.NET: InvariantGlobalization for ICU).";
+    DlopenFeatureMissing = "dlopen-feature-missing", Warning,
+        "A library the runtime loads only when a feature is used (.NET: OpenSSL for cryptography, TLS and HTTPS; GSSAPI for Negotiate authentication) that neither the checked tree nor the baseline provides: that feature fails.",
+        "Install the package (libssl3, libgssapi-krb5-2, …) in the target image, or make sure the app never uses the feature.";
+    DlopenUnknown = "dlopen-unknown", Warning,
+        "A library loaded at run time that is not shipped and that the baseline data does not cover: not verified.",
+        "Check against a real root filesystem with --sysroot, or make sure the target installs the library.";
+    DlopenCandidates = "dlopen-candidates", Info,
+        "The file calls dlopen and its read-only data names libraries (libfoo.so.1) that are neither shipped nor provided by the baseline: it may load them at run time.",
+        "If the program needs them, list them in shipcheck.toml's [dlopen] table so the gate checks them, and ship or install them; otherwise nothing.";
     ArchUnsupported = "arch-unsupported", Error,
         "The baseline release was never built for the file's architecture: there is no such system to run it on.",
         "Build for an architecture the release exists for, or pick a release that exists for this one (shipcheck baselines).";
@@ -152,6 +165,7 @@ impl Code {
         matches!(
             self,
             Code::SonameUnknown
+                | Code::DlopenUnknown
                 | Code::SonameNotOnSearchPath
                 | Code::LoadPathUnknown
                 | Code::BaselineArchUnknown
@@ -348,6 +362,28 @@ pub enum Issue {
         debug_bytes: u64,
         build_id: Option<String>,
     },
+    /// `dlopen-missing`, or `dlopen-feature-missing` when only one feature fails without it.
+    DlopenMissing {
+        /// The names tried, in order.
+        names: Vec<String>,
+        reason: Reason,
+        /// The objects that led to the file that loads it, entry point first, that file last.
+        chain: Vec<String>,
+        baseline: String,
+        /// Other versions of the library the baseline has.
+        baseline_has: Vec<String>,
+    },
+    DlopenUnknown {
+        names: Vec<String>,
+        reason: Reason,
+        chain: Vec<String>,
+        baseline: String,
+    },
+    DlopenCandidates {
+        names: Vec<String>,
+        /// The baseline that lacks them (`None`: a root filesystem checked on its own).
+        baseline: Option<String>,
+    },
     ArchUnsupported {
         baseline: String,
         arch: String,
@@ -397,6 +433,10 @@ impl Issue {
             Issue::DebugInfoPresent { .. } => Code::DebugInfoPresent,
             Issue::DebugLink { .. } => Code::DebugLink,
             Issue::DebugFile { .. } => Code::DebugFile,
+            Issue::DlopenMissing { reason, .. } if reason.fatal() => Code::DlopenMissing,
+            Issue::DlopenMissing { .. } => Code::DlopenFeatureMissing,
+            Issue::DlopenUnknown { .. } => Code::DlopenUnknown,
+            Issue::DlopenCandidates { .. } => Code::DlopenCandidates,
             Issue::ArchUnsupported { .. } => Code::ArchUnsupported,
             Issue::BaselineArchUnknown { .. } => Code::BaselineArchUnknown,
             Issue::TargetRuleUnmatched { .. } => Code::TargetRuleUnmatched,
@@ -674,6 +714,40 @@ impl Issue {
                     .map(|id| format!(", build-id {id}"))
                     .unwrap_or_default()
             ),
+            Issue::DlopenMissing {
+                names,
+                reason,
+                chain,
+                baseline,
+                baseline_has,
+            } => {
+                let mut text = format!(
+                    "{}: not found, and {baseline} does not provide it",
+                    loads_at_run_time(chain, names, reason)
+                );
+                if !baseline_has.is_empty() {
+                    text += &format!(" (it ships {})", baseline_has.join(", "));
+                }
+                format!("{text}: {}", run_time_failure(names, reason))
+            }
+            Issue::DlopenUnknown {
+                names,
+                reason,
+                chain,
+                baseline,
+            } => format!(
+                "{}: not shipped, and the {baseline} data does not say whether it is installed: not verified",
+                loads_at_run_time(chain, names, reason)
+            ),
+            Issue::DlopenCandidates { names, baseline } => format!(
+                "calls dlopen, and its read-only data names {} that {}: it may load them at run time",
+                names_list(names),
+                match baseline {
+                    Some(baseline) =>
+                        format!("the tree does not ship and {baseline} does not provide"),
+                    None => "the root filesystem does not hold".into(),
+                }
+            ),
             Issue::ArchUnsupported {
                 baseline,
                 arch,
@@ -774,6 +848,9 @@ impl Issue {
             Issue::RpathAbsolute { .. } => "replace it with a $ORIGIN-relative path (patchelf --set-rpath '$ORIGIN/../lib') or remove it (patchelf --remove-rpath)".into(),
             Issue::DebugInfoPresent { .. } => "strip release builds (strip --strip-debug, or [profile.release] strip = true / -s), keeping the debug info in a separate file with objcopy --only-keep-debug".into(),
             Issue::DebugLink { .. } | Issue::DebugFile { .. } => "publish the .debug file to your symbol server rather than in the release".into(),
+            Issue::DlopenMissing { names, reason, chain, .. } => run_time_fix(names, reason, chain),
+            Issue::DlopenUnknown { .. } => "check against a real root filesystem with --sysroot (or a baseline that lists the library), or make sure the target installs it".into(),
+            Issue::DlopenCandidates { .. } => "if the program needs them, list them for this file in shipcheck.toml's [dlopen] table so the gate checks them, and ship or install them; otherwise nothing".into(),
             Issue::ArchUnsupported { built_for, .. } => format!(
                 "build for an architecture the release exists for ({}), or pick a release that exists for this one (`shipcheck baselines`)",
                 built_for.join(", ")
@@ -886,6 +963,82 @@ pub fn explain(code: Code) -> String {
         code.description(),
         code.fix()
     )
+}
+
+/// Many names (ICU's probed versions) shown as the first and last.
+fn names_list(names: &[String]) -> String {
+    match names {
+        [] => String::new(),
+        [one] => one.clone(),
+        few if few.len() <= 4 => few.join(", "),
+        many => format!(
+            "{} … {} ({} names)",
+            many[0],
+            many[many.len() - 1],
+            many.len()
+        ),
+    }
+}
+
+/// `bin/app loads libicuuc.so.<N> at run time (…)`: who loads what, and how that is known.
+fn loads_at_run_time(chain: &[String], names: &[String], reason: &Reason) -> String {
+    let path = chain.join(" → ");
+    let names = names_list(names);
+    match reason {
+        Reason::Declared { policy, rule } => {
+            format!("{path} loads {names} at run time (declared in {policy}, [dlopen] \"{rule}\")")
+        }
+        Reason::Dotnet { feature, app } => {
+            let what = match feature {
+                DotnetFeature::Globalization => "ICU at start (globalization)",
+                DotnetFeature::Cryptography => {
+                    "OpenSSL at the first use of cryptography, TLS or HTTPS"
+                }
+                DotnetFeature::NegotiateAuthentication => {
+                    "GSSAPI for Negotiate/Kerberos authentication"
+                }
+            };
+            format!("{path}: the .NET runtime ({app}) loads {what}, trying {names}")
+        }
+        Reason::MonoDllmap { dll, config } => format!(
+            "{path}: {config} maps [DllImport(\"{dll}\")] to {names}, which Mono loads at the first call"
+        ),
+    }
+}
+
+/// What the program says on the target when the library is not there.
+fn run_time_failure(names: &[String], reason: &Reason) -> String {
+    let first = names.first().map_or("", String::as_str);
+    match reason {
+        Reason::Declared { .. } => format!(
+            "dlopen fails (\"{first}: cannot open shared object file: No such file or directory\")"
+        ),
+        Reason::Dotnet { feature: DotnetFeature::Globalization, .. } => "the app stops at start: \"Couldn't find a valid ICU package installed on the system\"".into(),
+        Reason::Dotnet { feature: DotnetFeature::Cryptography, .. } => "the first use of cryptography or TLS ends the process: \"No usable version of libssl was found\"".into(),
+        Reason::Dotnet { feature: DotnetFeature::NegotiateAuthentication, .. } => format!(
+            "Negotiate/Kerberos authentication fails (\"{first}: cannot open shared object file\")"
+        ),
+        Reason::MonoDllmap { dll, .. } => format!(
+            "calls into {dll} throw System.DllNotFoundException"
+        ),
+    }
+}
+
+/// The two ways out: provide the library, or turn off what needs it.
+fn run_time_fix(names: &[String], reason: &Reason, chain: &[String]) -> String {
+    let first = names.first().map_or("the library", String::as_str);
+    let loader = chain.last().map_or("the file", String::as_str);
+    match reason {
+        Reason::Dotnet { feature: DotnetFeature::Globalization, .. } => "install ICU in the image (Debian/Ubuntu libicu<N>, RHEL libicu, Alpine icu-libs; or use a runtime-deps image with ICU, e.g. the -extra chiseled tags), or, if the app needs no culture data, set <InvariantGlobalization>true</InvariantGlobalization> in the project (\"System.Globalization.Invariant\": true in runtimeconfig.json)".into(),
+        Reason::Dotnet { feature: DotnetFeature::Cryptography, .. } => "install OpenSSL in the image (Debian/Ubuntu libssl3, RHEL openssl-libs, Alpine libssl3), or make sure the app never uses cryptography, TLS or HTTPS".into(),
+        Reason::Dotnet { feature: DotnetFeature::NegotiateAuthentication, .. } => "install GSSAPI in the image (Debian/Ubuntu libgssapi-krb5-2, RHEL krb5-libs, Alpine krb5-libs), or do not use Negotiate/Kerberos authentication".into(),
+        Reason::MonoDllmap { dll, config } => format!(
+            "ship {first} (and what it needs) where Mono finds it (beside the assembly or in the library path) or install the package that provides it; or remove the {dll} mapping from {config} if the app never calls it"
+        ),
+        Reason::Declared { .. } => format!(
+            "install the package that provides {first} in the target image, or ship it where {loader} finds it (a directory of its RUNPATH, e.g. -Wl,-rpath,'$ORIGIN')"
+        ),
+    }
 }
 
 /// `bin/app → lib/libA.so → libB.so`: how the loader came to need a library.

@@ -13,6 +13,7 @@ pub mod discover;
 pub mod findings;
 pub mod loader;
 pub mod report;
+pub mod runtime;
 pub mod target;
 pub mod tree;
 pub mod version;

@@ -51,6 +51,7 @@ pub(super) fn read(data: &[u8]) -> Result<Binary, ReadError> {
             .is_some_and(|d| d.info.flags_1 & dynamic::DF_1_NODEFLIB != 0),
         managed: None,
         debug,
+        dlopen_names: Vec::new(),
     })
 }
 

@@ -24,6 +24,7 @@ pub(super) fn read(data: &[u8], format: Format) -> Result<Binary, ReadError> {
         no_default_lib: false,
         managed: None,
         debug: DebugInfo::default(),
+        dlopen_names: Vec::new(),
     };
     if format == Format::MachOFat {
         binary.fat_arches = fat_arches(data)?;

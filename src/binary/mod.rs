@@ -154,6 +154,9 @@ pub struct Binary {
     /// A PE file with a CLI header: a .NET/Mono assembly, run by its runtime, not by the kernel.
     pub managed: Option<Managed>,
     pub debug: DebugInfo,
+    /// Soname-like strings (`libfoo.so.1`, `libicuuc.so.`) in the read-only data of a file that
+    /// imports `dlopen`: names it may load at run time, which no DT_NEEDED lists.
+    pub dlopen_names: Vec<String>,
 }
 
 /// Where a .NET assembly runs, from its CLI header and PE header (`dotnet build

@@ -5,6 +5,7 @@
 pub mod arch;
 pub mod blacklist;
 pub mod debug;
+pub mod dlopen;
 pub mod foreign;
 pub mod interpreter;
 pub mod load_tree;
