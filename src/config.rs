@@ -33,6 +33,10 @@ pub struct Policy {
     /// Path globs not to check.
     #[serde(default)]
     pub ignore: Vec<String>,
+    /// What a file loads at run time with `dlopen`, by path glob: each entry is a soname, or
+    /// alternatives tried in order (`"libssl.so.3|libssl.so.1.1"`).
+    #[serde(default)]
+    pub dlopen: BTreeMap<String, Vec<String>>,
     /// Severity per finding code: `error`, `warning`, `info` or `off`.
     #[serde(default)]
     pub severity: BTreeMap<String, String>,
@@ -114,6 +118,8 @@ mod tests {
             ignore = ["**/*.pdb"]
             [severity]
             debug-info-present = "error"
+            [dlopen]
+            "app/server" = ["libMonoPosixHelper.so", "libssl.so.3|libssl.so.1.1"]
             [[targets]]
             paths = ["linux-arm64/**"]
             target = "linux-arm64"
@@ -124,6 +130,10 @@ mod tests {
         assert_eq!(policy.baselines, ["ubuntu-16.04", "debian-12"]);
         assert_eq!(policy.targets[0].target, "linux-arm64");
         assert_eq!(policy.severity["debug-info-present"], "error");
+        assert_eq!(
+            policy.dlopen["app/server"],
+            ["libMonoPosixHelper.so", "libssl.so.3|libssl.so.1.1"]
+        );
     }
 
     #[test]

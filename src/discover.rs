@@ -44,6 +44,9 @@ pub struct Inventory {
     pub roots: Vec<(PathBuf, PathBuf)>,
     /// Symlinks inside the tree (for library resolution), in walk order.
     pub symlinks: Vec<PathBuf>,
+    /// Files that say what a runtime loads (`app.runtimeconfig.json`, Mono's `Foo.dll.config`),
+    /// recognised by name, in walk order.
+    pub runtime_descriptions: Vec<PathBuf>,
     pub skipped: Vec<Skipped>,
 }
 
@@ -109,6 +112,11 @@ pub fn discover(
                     };
                     if file_type.is_file() {
                         if !several || seen.insert(entry.path().to_path_buf()) {
+                            if crate::runtime::is_description(entry.path()) {
+                                inventory
+                                    .runtime_descriptions
+                                    .push(entry.path().to_path_buf());
+                            }
                             on_file(entry.path(), Found::File);
                         }
                     } else if file_type.is_dir() && artifact::is_oci_layout(entry.path()) {

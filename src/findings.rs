@@ -150,6 +150,9 @@ codes! {
     TargetRuleUnmatched = "target-rule-unmatched", Error,
         "A [[targets]] rule of the policy matches no checked file: the files it was meant for were not checked for its target.",
         "Fix the rule's paths globs (relative to the checked PATH; `*` does not cross `/`, `**` does), or remove the rule.";
+    DlopenRuleUnmatched = "dlopen-rule-unmatched", Error,
+        "A [dlopen] entry of the policy matches no checked file: what it declares was not checked.",
+        "Fix the entry's glob (relative to the checked PATH; `*` does not cross `/`, `**` does), or remove it.";
     UnreadableFile = "unreadable-file", Error,
         "The file could not be read or parsed.",
         "Make sure the file is complete and readable; a truncated copy or a corrupt download looks like this.";
@@ -400,6 +403,10 @@ pub enum Issue {
         paths: Vec<String>,
         target: String,
     },
+    DlopenRuleUnmatched {
+        rule: String,
+        loads: Vec<String>,
+    },
     UnreadableFile {
         reason: String,
     },
@@ -440,6 +447,7 @@ impl Issue {
             Issue::ArchUnsupported { .. } => Code::ArchUnsupported,
             Issue::BaselineArchUnknown { .. } => Code::BaselineArchUnknown,
             Issue::TargetRuleUnmatched { .. } => Code::TargetRuleUnmatched,
+            Issue::DlopenRuleUnmatched { .. } => Code::DlopenRuleUnmatched,
             Issue::UnreadableFile { .. } => Code::UnreadableFile,
             Issue::ArchiveLimit { .. } => Code::ArchiveLimit,
         }
@@ -773,6 +781,10 @@ impl Issue {
                 "{rule} (paths {}, target {target}) matches no checked file: nothing was checked for {target} by this rule",
                 paths.join(", ")
             ),
+            Issue::DlopenRuleUnmatched { rule, loads } => format!(
+                "[dlopen] \"{rule}\" (loads {}) matches no checked file: nothing was checked for it",
+                loads.join(", ")
+            ),
             Issue::UnreadableFile { reason } => reason.clone(),
             Issue::ArchiveLimit { reason } => {
                 format!("not checked: the artifact {reason}")
@@ -857,6 +869,7 @@ impl Issue {
             ),
             Issue::BaselineArchUnknown { .. } => "check this architecture with --sysroot against a real root filesystem, or pick a baseline that has it (`shipcheck baselines`)".into(),
             Issue::TargetRuleUnmatched { .. } => "fix the rule's paths globs (relative to the checked PATH; `*` does not cross `/`, `**` does) or remove the rule".into(),
+            Issue::DlopenRuleUnmatched { .. } => "fix the entry's glob (relative to the checked PATH; `*` does not cross `/`, `**` does) or remove it".into(),
             Issue::UnreadableFile { .. } => "check that the file is complete (not truncated by an interrupted copy) and readable".into(),
             Issue::ArchiveLimit { .. } => "if this artifact is what you meant to ship, raise the limit (--max-archive-bytes, --max-archive-ratio, --max-archive-members); nothing in it was checked".into(),
         }

@@ -25,7 +25,7 @@ use checks::runs_on::AllBaselines;
 use checks::{BaselineFor, FileContext};
 use discover::MissingPath;
 use findings::{Issue, SeverityOverrides, findings_from, sort_findings};
-use loader::{Layout, Model, NeedOutcome, Setting};
+use loader::{Layout, Model, NeedOutcome, RuntimeOutcome, Setting};
 use report::{ArtifactInfo, BaselineInfo, FileReport, Report, SkippedEntry, TreeInfo, WheelInfo};
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -53,6 +53,8 @@ pub struct CheckOptions {
     pub layout: Option<Layout>,
     /// Bounds on reading archives and images.
     pub limits: artifact::Limits,
+    /// The policy file's `[dlopen]` entries: what files load at run time.
+    pub dlopen_rules: Vec<runtime::DlopenRule>,
 }
 
 /// A set of globs with the patterns as written (for messages).
@@ -177,9 +179,18 @@ pub fn check_with_progress(
         let loader_in_tree = loaded.model.layout == Layout::RootFs
             && loader::root_filesystem_loader(&loaded.tree).is_some();
         let first_file = files.len();
+        let library_names = loaded.tree.library_names();
         for (path, binary) in &loaded.files {
             let vpath = loaded.tree.inside(path);
             let needs: &[NeedOutcome] = loaded.needs.get(&vpath).map_or(&[], Vec::as_slice);
+            let runtime: &[RuntimeOutcome] = loaded.runtime.get(&vpath).map_or(&[], Vec::as_slice);
+            // Names checked exactly as run-time loads are no longer candidates.
+            let dlopen_unshipped = checks::dlopen::unshipped(&binary.dlopen_names, &|name| {
+                library_names.contains_key(std::ffi::OsStr::new(name))
+                    || runtime
+                        .iter()
+                        .any(|o| o.load.names.iter().any(|n| n == name))
+            });
             let relative = loaded.tree.relative_for_policy(path);
             let target = target_for(options, &relative, loaded.artifact.as_ref());
             let interpreter_in_tree = (loaded.model.layout == Layout::RootFs)
@@ -197,6 +208,8 @@ pub fn check_with_progress(
                 self_contained: baselines.is_empty(),
                 target,
                 allowed_sonames: &options.allowed_sonames,
+                runtime,
+                dlopen_unshipped: &dlopen_unshipped,
             };
             let mut issues: Vec<BaselineIssue> = checks::file_checks(&ctx)
                 .into_iter()
@@ -321,6 +334,22 @@ pub fn check_with_progress(
             None => unmatched.push((rule.defined_in.clone(), vec![(issue, None)])),
         }
     }
+    for (index, rule) in options.dlopen_rules.iter().enumerate() {
+        if trees
+            .iter()
+            .any(|t| t.dlopen_rules_matched.get(index) == Some(&true))
+        {
+            continue;
+        }
+        let issue = Issue::DlopenRuleUnmatched {
+            rule: rule.rule.clone(),
+            loads: rule.loads.iter().map(|names| names.join("|")).collect(),
+        };
+        match unmatched.iter_mut().find(|(path, _)| *path == rule.policy) {
+            Some((_, issues)) => issues.push((issue, None)),
+            None => unmatched.push((rule.policy.clone(), vec![(issue, None)])),
+        }
+    }
     for (path, issues) in unmatched {
         files.push((FileReport::without_binary(path), issues));
     }
@@ -366,6 +395,10 @@ pub struct LoadedTree {
     pub model: Model,
     /// Each file's needs as the model resolved them, by path inside the tree.
     pub needs: HashMap<PathBuf, Vec<NeedOutcome>>,
+    /// Each file's run-time loads as `dlopen` finds them, by path inside the tree.
+    pub runtime: HashMap<PathBuf, Vec<RuntimeOutcome>>,
+    /// For each `[dlopen]` rule of the policy, whether it matched a file of this tree.
+    pub dlopen_rules_matched: Vec<bool>,
     /// The object files read, by walk path, in walk order.
     pub files: Vec<(PathBuf, Arc<Binary>)>,
     /// For an archive or image: what its metadata says.
@@ -466,12 +499,29 @@ fn index(
                 _ => Vec::new(),
             };
             let has_baselines = !options.baselines.is_empty() || !default_baselines.is_empty();
-            let model = loader::model(&tree, setting(&tree, defaults.as_ref(), has_baselines));
+            let tree_files: Vec<runtime::TreeFile> = files
+                .iter()
+                .map(|(path, binary)| runtime::TreeFile {
+                    vpath: tree.inside(path),
+                    relative: tree.relative_for_policy(path),
+                    binary,
+                })
+                .collect();
+            let (runtime_loads, dlopen_rules_matched) =
+                runtime::loads_of_tree(&tree, &tree_files, &options.dlopen_rules);
+            let model = loader::model(
+                &tree,
+                setting(&tree, defaults.as_ref(), has_baselines),
+                &runtime_loads,
+            );
             let needs = model.needs_by_file(&tree);
+            let runtime = model.runtime_by_file(&tree);
             LoadedTree {
                 tree,
                 model,
                 needs,
+                runtime,
+                dlopen_rules_matched,
                 files,
                 artifact: defaults,
                 default_baselines,

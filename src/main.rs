@@ -210,6 +210,14 @@ fn run_check(args: CheckArgs) -> Result<ExitStatus, String> {
             defined_in: policy_path.clone().unwrap_or_default(),
         });
     }
+    let mut dlopen_rules = Vec::new();
+    for (rule, loads) in &policy.dlopen {
+        let defined_in = policy_path.clone().unwrap_or_default();
+        dlopen_rules.push(
+            shipcheck::runtime::DlopenRule::new(rule, loads, &defined_in)
+                .map_err(|e| format!("policy dlopen \"{rule}\": {e}"))?,
+        );
+    }
     let ignore = if policy.ignore.is_empty() {
         None
     } else {
@@ -243,6 +251,7 @@ fn run_check(args: CheckArgs) -> Result<ExitStatus, String> {
             max_members: args.max_archive_members,
             ..Limits::default()
         },
+        dlopen_rules,
     };
     let progress = Progress::new();
     let report =

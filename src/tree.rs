@@ -32,8 +32,12 @@ pub enum Node {
 
 #[derive(Debug)]
 enum Source {
-    /// A walked directory: every object file and symlink, by path inside the tree.
-    Walked { nodes: HashMap<PathBuf, Node> },
+    /// A walked directory: every object file and symlink, by path inside the tree, and the
+    /// runtime description files the walk saw.
+    Walked {
+        nodes: HashMap<PathBuf, Node>,
+        descriptions: Vec<PathBuf>,
+    },
     /// Read from disk on demand below `disk_root`: one file given on its own (the tree is
     /// this machine's filesystem, `file` is it), or a `--sysroot` directory (no `file`).
     Disk {
@@ -62,6 +66,7 @@ impl TreeIndex {
         disk_root: PathBuf,
         objects: Vec<(PathBuf, Option<Arc<Binary>>)>,
         symlinks: Vec<(PathBuf, PathBuf)>,
+        descriptions: Vec<PathBuf>,
     ) -> TreeIndex {
         let mut nodes = HashMap::with_capacity(objects.len() + symlinks.len());
         let inside = |path: &Path| Path::new("/").join(path.strip_prefix(&given).unwrap_or(path));
@@ -71,10 +76,14 @@ impl TreeIndex {
         for (path, target) in symlinks {
             nodes.insert(inside(&path), Node::Symlink(target));
         }
+        let descriptions = descriptions.iter().map(|path| inside(path)).collect();
         TreeIndex {
             given,
             disk_root,
-            source: Source::Walked { nodes },
+            source: Source::Walked {
+                nodes,
+                descriptions,
+            },
         }
     }
 
@@ -234,12 +243,31 @@ impl TreeIndex {
         }
     }
 
+    /// The runtime description files of the tree (`app.runtimeconfig.json`, `Foo.dll.config`),
+    /// by path inside it, sorted.
+    pub fn runtime_descriptions(&self) -> Vec<PathBuf> {
+        let mut found: Vec<PathBuf> = match &self.source {
+            Source::Walked { descriptions, .. } => descriptions.clone(),
+            Source::Memory { members, .. } => members
+                .nodes
+                .iter()
+                .filter(|(path, member)| {
+                    matches!(member, Member::Text(_)) && crate::runtime::is_description(path)
+                })
+                .map(|(path, _)| path.clone())
+                .collect(),
+            Source::Disk { .. } => Vec::new(),
+        };
+        found.sort();
+        found
+    }
+
     /// Every object file and symlink whose name could be a soname (it contains `.so`), by name.
     pub fn library_names(&self) -> HashMap<OsString, Vec<PathBuf>> {
         use std::os::unix::ffi::OsStrExt;
         let mut by_name: HashMap<OsString, Vec<PathBuf>> = HashMap::new();
         let paths: Box<dyn Iterator<Item = &PathBuf>> = match &self.source {
-            Source::Walked { nodes } => Box::new(nodes.keys()),
+            Source::Walked { nodes, .. } => Box::new(nodes.keys()),
             Source::Memory { members, .. } => Box::new(
                 members
                     .nodes
@@ -271,7 +299,7 @@ impl TreeIndex {
     /// Whether a directory of the tree holds an object file or a symlink (walked trees only).
     pub fn has_dir(&self, vpath: &Path) -> bool {
         match &self.source {
-            Source::Walked { nodes } => nodes.keys().any(|path| path.starts_with(vpath)),
+            Source::Walked { nodes, .. } => nodes.keys().any(|path| path.starts_with(vpath)),
             Source::Memory { members, .. } => {
                 members.nodes.keys().any(|path| path.starts_with(vpath))
             }
@@ -461,22 +489,37 @@ pub fn index_walk(
             symlinks[root].push((link.clone(), target));
         }
     }
+    let mut descriptions: Vec<Vec<PathBuf>> = vec![Vec::new(); roots.len()];
+    for path in &inventory.runtime_descriptions {
+        if let Some(root) = root_of(path) {
+            descriptions[root].push(path.clone());
+        }
+    }
     let trees = roots
         .iter()
         .zip(objects)
         .zip(symlinks)
         .zip(files)
+        .zip(descriptions)
         // A PATH that is itself an archive or an image is only the trees it unpacked to.
-        .filter(|((((given, _), _), _), _)| !artifacts.contains(given))
-        .map(|((((given, canonical), objects), symlinks), files)| {
-            let tree = if canonical.is_dir() {
-                TreeIndex::walked(given.clone(), canonical.clone(), objects, symlinks)
-            } else {
-                let binary = objects.into_iter().next().and_then(|(_, b)| b);
-                TreeIndex::single_file(given.clone(), canonical.clone(), binary)
-            };
-            (tree, files)
-        })
+        .filter(|(((((given, _), _), _), _), _)| !artifacts.contains(given))
+        .map(
+            |(((((given, canonical), objects), symlinks), files), descriptions)| {
+                let tree = if canonical.is_dir() {
+                    TreeIndex::walked(
+                        given.clone(),
+                        canonical.clone(),
+                        objects,
+                        symlinks,
+                        descriptions,
+                    )
+                } else {
+                    let binary = objects.into_iter().next().and_then(|(_, b)| b);
+                    TreeIndex::single_file(given.clone(), canonical.clone(), binary)
+                };
+                (tree, files)
+            },
+        )
         .collect();
     (trees, unreadable)
 }

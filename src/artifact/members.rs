@@ -248,7 +248,8 @@ fn is_text_we_read(path: &Path) -> bool {
         return false;
     };
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-    text == "/etc/ld.so.conf"
+    crate::runtime::is_description(path)
+        || text == "/etc/ld.so.conf"
         || text == "/etc/ld.so.cache"
         || text.starts_with("/etc/ld.so.conf.d/")
         || (text.starts_with("/etc/ld-musl-") && name.ends_with(".path"))

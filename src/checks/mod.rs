@@ -11,6 +11,7 @@ pub mod interpreter;
 pub mod load_tree;
 pub mod rpath;
 pub mod runs_on;
+pub mod runtime;
 pub mod sonames;
 pub mod symbols;
 pub mod undefined;
@@ -19,7 +20,7 @@ pub mod wheel;
 use crate::baseline::Baseline;
 use crate::binary::Binary;
 use crate::findings::Issue;
-use crate::loader::NeedOutcome;
+use crate::loader::{NeedOutcome, RuntimeOutcome};
 use crate::target::Target;
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -68,6 +69,10 @@ pub struct FileContext<'a> {
     pub target: Option<&'a Target>,
     /// Sonames the policy says the target provides, whatever the baseline says.
     pub allowed_sonames: &'a BTreeSet<String>,
+    /// What the file loads at run time, as `dlopen` finds it.
+    pub runtime: &'a [RuntimeOutcome],
+    /// The soname-like strings of a file that calls dlopen that the tree does not ship.
+    pub dlopen_unshipped: &'a [String],
 }
 
 /// The checks that do not depend on a baseline: architecture, RPATH, debug info,
@@ -105,6 +110,14 @@ pub fn file_checks(ctx: &FileContext) -> Vec<Issue> {
         ctx.root,
         ctx.allowed_sonames,
     ));
+    issues.extend(runtime::check_tree(
+        ctx.runtime,
+        ctx.root,
+        ctx.allowed_sonames,
+    ));
+    if ctx.self_contained {
+        issues.extend(dlopen::check(ctx.dlopen_unshipped, None));
+    }
     issues
 }
 
@@ -196,6 +209,8 @@ pub fn baseline_checks(ctx: &FileContext, baseline: &Baseline) -> Vec<Issue> {
     issues.extend(symbols::check(ctx.binary, ctx.needs, baseline));
     issues.extend(blacklist::check(ctx.binary, ctx.needs, baseline));
     issues.extend(sonames::check(ctx.needs, baseline, ctx.allowed_sonames));
+    issues.extend(runtime::check(ctx.runtime, baseline, ctx.allowed_sonames));
+    issues.extend(dlopen::check(ctx.dlopen_unshipped, Some(baseline)));
     issues
 }
 

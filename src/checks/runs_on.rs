@@ -97,6 +97,8 @@ mod tests {
             self_contained: false,
             target: None,
             allowed_sonames: &allowed,
+            runtime: &[],
+            dlopen_unshipped: &[],
         };
         let runs_on = all.runs_on(&ctx, "x86_64", &SeverityOverrides::new());
         assert!(!runs_on.is_empty());

@@ -136,7 +136,7 @@ pub fn provided_by(baseline: &Baseline, soname: &str) -> Availability {
 
 /// Sonames of the same library with another version that the baseline's package data lists
 /// (`libssl.so.3` when `libssl.so.1.1` is needed), with their packages.
-fn other_versions(baseline: &Baseline, soname: &str) -> Vec<String> {
+pub(crate) fn other_versions(baseline: &Baseline, soname: &str) -> Vec<String> {
     let Some((stem, _)) = soname.split_once(".so") else {
         return Vec::new();
     };

@@ -35,6 +35,7 @@ pub use system::{
 
 use crate::arch::{Libc, libc_of_interpreter, libc_of_needed};
 use crate::binary::{Binary, FileKind, Format};
+use crate::runtime::RuntimeLoad;
 use crate::tree::TreeIndex;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -137,6 +138,17 @@ pub struct Closure {
     /// Breadth-first, the entry point first.
     pub objects: Vec<Object>,
     pub edges: Vec<Edge>,
+    /// What objects of the closure load at run time, resolved as `dlopen` searches.
+    pub runtime: Vec<RuntimeEdge>,
+}
+
+/// One run-time load of one object of a closure: each name tried, in order, until one is
+/// found in the tree (or by the loader itself), and where the search finds it.
+#[derive(Debug, Clone)]
+pub struct RuntimeEdge {
+    pub from: usize,
+    pub load: RuntimeLoad,
+    pub tried: Vec<(String, Found)>,
 }
 
 impl Closure {
@@ -199,8 +211,12 @@ pub struct Setting {
     pub libc: Option<Libc>,
 }
 
-/// Builds the load closure of every entry point of the tree.
-pub fn model(tree: &TreeIndex, setting: Setting) -> Model {
+/// What files of a tree load at run time, by path inside the tree.
+pub type RuntimeLoads = HashMap<PathBuf, Vec<RuntimeLoad>>;
+
+/// Builds the load closure of every entry point of the tree, with what its objects load at run
+/// time.
+pub fn model(tree: &TreeIndex, setting: Setting, runtime: &RuntimeLoads) -> Model {
     let dirs = match setting.layout {
         Layout::RootFs => SystemDirs::of_tree(tree),
         Layout::App => SystemDirs::default(),
@@ -209,6 +225,7 @@ pub fn model(tree: &TreeIndex, setting: Setting) -> Model {
         tree,
         setting,
         dirs: &dirs,
+        runtime,
     };
     let objects: Vec<(PathBuf, Arc<Binary>)> = tree
         .objects()
@@ -324,6 +341,7 @@ struct Loader<'a> {
     tree: &'a TreeIndex,
     setting: Setting,
     dirs: &'a SystemDirs,
+    runtime: &'a RuntimeLoads,
 }
 
 /// A search entry after `$ORIGIN` expansion.
@@ -353,6 +371,7 @@ impl Loader<'_> {
                 loader: None,
             }],
             edges: Vec::new(),
+            runtime: Vec::new(),
         };
         let mut names: HashMap<String, usize> = HashMap::new();
         let mut next = 0;
@@ -371,7 +390,79 @@ impl Loader<'_> {
             }
             next += 1;
         }
+        if !self.runtime.is_empty() {
+            self.resolve_runtime(&mut closure, binary);
+        }
         closure
+    }
+
+    /// The run-time loads of every tree object of the closure, after the program has started
+    /// (`dlopen` runs once the DT_NEEDED closure is mapped). A library found in the tree is
+    /// not added to the closure: nothing else loads it, so it is an entry point of its own
+    /// whose needs are checked there.
+    ///
+    /// glibc `dl_open_worker_begin` → `_dl_map_object` with the caller's link map: an object
+    /// already loaded under the name or DT_SONAME, else the caller's search path as for its
+    /// DT_NEEDED. musl `dlopen` → `load_library(file, head)`: the search runs as for a need
+    /// of the program itself.
+    fn resolve_runtime(&self, closure: &mut Closure, entry: &Binary) {
+        let mut runtime = Vec::new();
+        for from in 0..closure.objects.len() {
+            let Found::Tree { real, .. } = &closure.objects[from].found else {
+                continue;
+            };
+            let Some(loads) = self.runtime.get(real) else {
+                continue;
+            };
+            for load in loads {
+                let mut tried = Vec::new();
+                for name in &load.names {
+                    let in_dirs = load
+                        .search_first
+                        .iter()
+                        .find_map(|dir| self.accepted(&dir.join(name), entry));
+                    let found = match in_dirs {
+                        Some((found, _)) => found,
+                        None => self.runtime_search(closure, from, name, entry),
+                    };
+                    let done = matches!(found, Found::Tree { .. } | Found::Loader);
+                    tried.push((name.clone(), found));
+                    if done {
+                        break;
+                    }
+                }
+                runtime.push(RuntimeEdge {
+                    from,
+                    load: load.clone(),
+                    tried,
+                });
+            }
+        }
+        closure.runtime = runtime;
+    }
+
+    fn runtime_search(&self, closure: &Closure, from: usize, name: &str, entry: &Binary) -> Found {
+        let loaded = closure.objects.iter().find(|o| {
+            matches!(o.found, Found::Tree { .. })
+                && (o.name == name
+                    || (closure.flavor == Flavor::Glibc
+                        && o.binary.as_ref().and_then(|b| b.soname.as_deref()) == Some(name)))
+        });
+        if let Some(object) = loaded {
+            return object.found.clone();
+        }
+        let requester = match closure.flavor {
+            Flavor::Glibc => from,
+            Flavor::Musl => 0,
+        };
+        let mut edge = Edge {
+            from: requester,
+            name: name.to_string(),
+            to: 0,
+            via: Via::Nowhere,
+            runpath_not_inherited: Vec::new(),
+        };
+        self.search(closure, requester, name, entry, &mut edge).0
     }
 
     /// One need of object `from`: an already-loaded object, or a new one.
@@ -794,6 +885,48 @@ impl Model {
     }
 }
 
+/// One run-time load of one file as the checks see it.
+#[derive(Debug, Clone)]
+pub struct RuntimeOutcome {
+    pub load: RuntimeLoad,
+    /// Each name tried, in order, and where the search finds it.
+    pub tried: Vec<(String, Found)>,
+    /// The objects that led to the loading file, entry point first, that file last (as shown).
+    pub chain: Vec<String>,
+}
+
+impl Model {
+    /// Every run-time load of every file reached, by the file's path in the tree; the same
+    /// load reached through several entry points with the same result is listed once.
+    pub fn runtime_by_file(&self, tree: &TreeIndex) -> HashMap<PathBuf, Vec<RuntimeOutcome>> {
+        let mut out: HashMap<PathBuf, Vec<RuntimeOutcome>> = HashMap::new();
+        for closure in &self.closures {
+            for edge in &closure.runtime {
+                let Some(real) = closure.real_path(edge.from) else {
+                    continue;
+                };
+                let outcomes = out.entry(real.to_path_buf()).or_default();
+                if outcomes
+                    .iter()
+                    .any(|o| o.load == edge.load && o.tried == edge.tried)
+                {
+                    continue;
+                }
+                outcomes.push(RuntimeOutcome {
+                    load: edge.load.clone(),
+                    tried: edge.tried.clone(),
+                    chain: closure
+                        .chain_files(edge.from)
+                        .into_iter()
+                        .map(|p| tree.display(p).display().to_string())
+                        .collect(),
+                });
+            }
+        }
+        out
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -836,6 +969,7 @@ mod tests {
                 .into_iter()
                 .map(|(path, binary)| (given.join(path), Some(binary)))
                 .collect(),
+            Vec::new(),
             Vec::new(),
         )
     }
@@ -896,7 +1030,7 @@ mod tests {
                 ("lib/libA.so", library("libA.so", &["libB.so"], &[], &[])),
                 ("lib/libB.so", library("libB.so", &[], &[], &[])),
             ]);
-            let model = model(&t, APP);
+            let model = model(&t, APP, &RuntimeLoads::new());
             let b = if finds_b { "/lib/libB.so" } else { "system" };
             let expected = vec![(
                 "/bin/app".to_string(),
@@ -926,12 +1060,18 @@ mod tests {
             "/usr/bin/app".to_string(),
             pairs(&[("libz.so.1", "not found")]),
         )];
-        assert_eq!(found(&model(&t, rootfs(false))), not_found);
+        assert_eq!(
+            found(&model(&t, rootfs(false), &RuntimeLoads::new())),
+            not_found
+        );
         let system = vec![(
             "/usr/bin/app".to_string(),
             pairs(&[("libz.so.1", "system")]),
         )];
-        assert_eq!(found(&model(&t, rootfs(true))), system);
+        assert_eq!(
+            found(&model(&t, rootfs(true), &RuntimeLoads::new())),
+            system
+        );
     }
 
     #[test]
@@ -955,7 +1095,10 @@ mod tests {
                 library("liby.so", &["libx.so"], &["$ORIGIN"], &[]),
             ),
         ]);
-        let entries: Vec<String> = found(&model(&t, APP)).into_iter().map(|(e, _)| e).collect();
+        let entries: Vec<String> = found(&model(&t, APP, &RuntimeLoads::new()))
+            .into_iter()
+            .map(|(e, _)| e)
+            .collect();
         assert_eq!(entries, ["/cycle/libx.so", "/plugins/p.so"]);
     }
 
@@ -973,7 +1116,7 @@ mod tests {
                 ),
             ),
         ]);
-        let model = model(&t, APP);
+        let model = model(&t, APP, &RuntimeLoads::new());
         let closure = &model.closures[0];
         assert_eq!(closure.entry, Path::new("/bin/app"));
         let Found::System { undecided } = &closure.objects[1].found else {
