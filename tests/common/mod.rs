@@ -43,3 +43,55 @@ pub fn temp_dir(name: &str) -> PathBuf {
     std::fs::create_dir_all(&dir).expect("create temp dir");
     dir
 }
+
+/// glibc's loader, the one every test tree of this machine is listed with.
+pub const GLIBC_LOADER: &str = "/lib64/ld-linux-x86-64.so.2";
+
+/// Runs `/lib64/ld-linux-x86-64.so.2 --list FILE` chrooted into `root` (`file` is a path inside
+/// it): what the root's own loader says about loading FILE, without running it. The chroot is
+/// made between fork and exec (chroot(8) is itself dynamically linked). Needs root.
+pub fn list_in_chroot(root: &Path, file: &str) -> std::process::Output {
+    use std::os::unix::ffi::OsStrExt;
+    use std::os::unix::process::CommandExt;
+    let root_c = std::ffi::CString::new(root.as_os_str().as_bytes())
+        .expect("a temporary path has no NUL byte");
+    let mut cmd = std::process::Command::new(GLIBC_LOADER);
+    cmd.args(["--list", file])
+        .env_clear()
+        .env("PATH", "/usr/bin:/bin");
+    let enter_root = move || -> std::io::Result<()> {
+        // SAFETY: chroot(2) and chdir(2) are async-signal-safe system calls, so they may run
+        // between fork and exec; the path was allocated before the fork.
+        let failed =
+            unsafe { libc::chroot(root_c.as_ptr()) != 0 || libc::chdir(c"/".as_ptr()) != 0 };
+        if failed {
+            return Err(std::io::Error::last_os_error());
+        }
+        Ok(())
+    };
+    // SAFETY: the closure only makes the two system calls above and allocates nothing.
+    unsafe {
+        cmd.pre_exec(enter_root);
+    }
+    cmd.output().unwrap_or_else(|e| {
+        panic!(
+            "cannot chroot into {} to run {GLIBC_LOADER} --list ({e}): this oracle must run as \
+             root (or with CAP_SYS_CHROOT)",
+            root.display()
+        )
+    })
+}
+
+/// Compiles with the system C compiler; a failure fails the test with the compiler's words.
+pub fn cc(args: &[&str]) {
+    let out = std::process::Command::new("cc")
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run cc ({e}): apt-get install gcc"));
+    assert!(
+        out.status.success(),
+        "cc {}: {}",
+        args.join(" "),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
