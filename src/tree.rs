@@ -565,6 +565,7 @@ mod tests {
                 .iter()
                 .map(|(p, t)| (given.join(p), PathBuf::from(t)))
                 .collect(),
+            Vec::new(),
         )
     }
 
