@@ -60,6 +60,10 @@ struct TreeArgs {
     sysroot: Option<PathBuf>,
     #[arg(long, value_enum, default_value_t = LayoutArg::Auto)]
     layout: LayoutArg,
+    /// Policy file whose [dlopen] table says what files load at run time (default:
+    /// ./shipcheck.toml if present).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
     #[arg(long, value_enum, default_value_t = TreeFormat::Table)]
     format: TreeFormat,
 }
@@ -210,14 +214,7 @@ fn run_check(args: CheckArgs) -> Result<ExitStatus, String> {
             defined_in: policy_path.clone().unwrap_or_default(),
         });
     }
-    let mut dlopen_rules = Vec::new();
-    for (rule, loads) in &policy.dlopen {
-        let defined_in = policy_path.clone().unwrap_or_default();
-        dlopen_rules.push(
-            shipcheck::runtime::DlopenRule::new(rule, loads, &defined_in)
-                .map_err(|e| format!("policy dlopen \"{rule}\": {e}"))?,
-        );
-    }
+    let dlopen_rules = dlopen_rules(&policy, policy_path.as_deref())?;
     let ignore = if policy.ignore.is_empty() {
         None
     } else {
@@ -304,11 +301,13 @@ fn run_tree(args: TreeArgs) -> Result<ExitStatus, String> {
         (None, Some(dir)) => Some(sysroot::scan(dir).map_err(|e| e.to_string())?),
         (None, None) => None,
     };
+    let (policy, policy_path) = load_policy(args.config.as_deref())?;
     let options = CheckOptions {
         paths: args.paths,
         target,
         baselines: baseline.iter().cloned().collect(),
         layout: args.layout.layout(),
+        dlopen_rules: dlopen_rules(&policy, policy_path.as_deref())?,
         ..CheckOptions::default()
     };
     let trees = shipcheck::load_trees(&options, &db).map_err(|e| e.to_string())?;
@@ -383,6 +382,22 @@ fn run_explain(code: &str) -> Result<ExitStatus, String> {
 
 /// The policy named by `--config`, else `./shipcheck.toml` when present, else none; with the
 /// file it came from.
+/// The policy's `[dlopen]` table, each entry parsed.
+fn dlopen_rules(
+    policy: &Policy,
+    policy_path: Option<&Path>,
+) -> Result<Vec<shipcheck::runtime::DlopenRule>, String> {
+    let defined_in = policy_path.unwrap_or(Path::new(""));
+    policy
+        .dlopen
+        .iter()
+        .map(|(rule, loads)| {
+            shipcheck::runtime::DlopenRule::new(rule, loads, defined_in)
+                .map_err(|e| format!("policy dlopen \"{rule}\": {e}"))
+        })
+        .collect()
+}
+
 fn load_policy(explicit: Option<&Path>) -> Result<(Policy, Option<PathBuf>), String> {
     let path = match explicit {
         Some(path) => path,

@@ -472,7 +472,7 @@ impl Tree {
         let doc = self.shipcheck(baseline);
         let mut problems = Vec::new();
         let root = self.root.to_string_lossy();
-        if doc["schema_version"] != 1 {
+        if doc["schema_version"] != 2 {
             problems.push(format!(
                 "schema_version is {}, not 1",
                 doc["schema_version"]

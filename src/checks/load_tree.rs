@@ -63,12 +63,26 @@ pub struct LoadedLibrary {
     pub missing_versions: Vec<String>,
 }
 
+/// A library an object of the closure loads at run time (dlopen), where it is found.
+#[derive(Debug, Clone)]
+pub struct RuntimeLibrary {
+    /// The names tried, in order.
+    pub names: Vec<String>,
+    pub loaded_by: String,
+    /// The first name found in the tree (`Tree`), else the best answer for the others.
+    pub status: Status,
+    pub path: Option<String>,
+    pub reason: crate::runtime::Reason,
+}
+
 #[derive(Debug, Clone)]
 pub struct EntryPoint {
     pub path: String,
     pub flavor: Flavor,
+    /// What the loader says when it starts the entry point (run-time loads aside).
     pub verdict: LoadVerdict,
     pub libraries: Vec<LoadedLibrary>,
+    pub runtime: Vec<RuntimeLibrary>,
 }
 
 /// The load trees of every entry point of a tree, against `baseline` (one per architecture;
@@ -162,14 +176,67 @@ pub fn entry_points(loaded: &LoadedTree, baseline: Option<&BaselineSet>) -> Vec<
             } else {
                 LoadVerdict::Loads
             };
+            let runtime = closure
+                .runtime
+                .iter()
+                .map(|edge| runtime_library(edge, closure, baseline, &relative))
+                .collect();
             EntryPoint {
                 path: relative(&closure.entry),
                 flavor: closure.flavor,
                 verdict,
                 libraries,
+                runtime,
             }
         })
         .collect()
+}
+
+/// Where a run-time load is found: in the tree, else provided by the baseline if one name is,
+/// not found if none is (and the baseline knows), unknown otherwise.
+fn runtime_library(
+    edge: &crate::loader::RuntimeEdge,
+    closure: &Closure,
+    baseline: Option<Option<&Baseline>>,
+    relative: &dyn Fn(&std::path::Path) -> String,
+) -> RuntimeLibrary {
+    let mut status = Status::NotFound;
+    let mut path = None;
+    for (name, found) in &edge.tried {
+        let here = match (found, baseline) {
+            (Found::Tree { real, .. }, _) => {
+                path = Some(relative(real));
+                Status::Tree
+            }
+            (Found::Loader, _) | (Found::System { .. }, None) => Status::System,
+            (Found::System { .. }, Some(None)) => Status::Unknown,
+            (Found::System { undecided }, Some(Some(baseline))) => {
+                match super::sonames::provided_by(baseline, name) {
+                    Availability::Provided => Status::System,
+                    Availability::Absent if undecided.is_empty() => Status::NotFound,
+                    _ => Status::Unknown,
+                }
+            }
+            (Found::NotFound { undecided, .. }, _) if undecided.is_empty() => Status::NotFound,
+            (Found::NotFound { .. } | Found::Unknown { .. }, _) => Status::Unknown,
+        };
+        status = match (status, here) {
+            (_, Status::Tree) | (Status::Tree, _) => Status::Tree,
+            (_, Status::System) | (Status::System, _) => Status::System,
+            (_, Status::Unknown) | (Status::Unknown, _) => Status::Unknown,
+            _ => Status::NotFound,
+        };
+    }
+    RuntimeLibrary {
+        names: edge.load.names.clone(),
+        loaded_by: closure
+            .tree_path(edge.from)
+            .map(relative)
+            .unwrap_or_default(),
+        status,
+        path,
+        reason: edge.load.reason.clone(),
+    }
 }
 
 /// Non-weak version nodes that objects of the closure need from object `index` and that it

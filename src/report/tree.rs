@@ -13,7 +13,7 @@ pub struct TreeView {
     pub entry_points: Vec<EntryPoint>,
 }
 
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 pub fn json(trees: &[TreeView]) -> String {
     let trees: Vec<Value> = trees
@@ -34,6 +34,13 @@ pub fn json(trees: &[TreeView]) -> String {
                         "path": library.path,
                         "via": library.via,
                         "missing_versions": library.missing_versions,
+                    })).collect::<Vec<_>>(),
+                    "runtime": entry.runtime.iter().map(|library| json!({
+                        "names": library.names,
+                        "loaded_by": library.loaded_by,
+                        "status": library.status.as_str(),
+                        "path": library.path,
+                        "reason": library.reason,
                     })).collect::<Vec<_>>(),
                 })).collect::<Vec<_>>(),
             })
@@ -75,6 +82,22 @@ pub fn table(trees: &[TreeView]) -> String {
                     let _ = write!(line, " lacks {}", library.missing_versions.join(", "));
                 }
                 let _ = writeln!(out, "{line}");
+            }
+            for library in &entry.runtime {
+                let place = match (library.status, &library.path) {
+                    (Status::Tree, Some(path)) => path.clone(),
+                    (status, _) => status.as_str().to_string(),
+                };
+                let names = match library.names.as_slice() {
+                    [one] => one.clone(),
+                    [first, .., last] => format!("{first}|…|{last}"),
+                    [] => String::new(),
+                };
+                let _ = writeln!(
+                    out,
+                    "      at run time: {} dlopens {names} => {place}",
+                    library.loaded_by
+                );
             }
         }
     }
