@@ -91,10 +91,11 @@ pub fn loads(
             app: app_name(tree, dir, &configs),
         };
         // CoreCLR loads ICU itself; the separate shim only where no libcoreclr.so is beside it.
-        let has_coreclr = files
-            .iter()
-            .any(|f| f.vpath.parent() == Some(dir) && f.vpath.ends_with(CORECLR));
-        let icu_here = name == CORECLR || (name == ICU_SHIM && !has_coreclr);
+        let icu_here = name == CORECLR
+            || (name == ICU_SHIM
+                && !files
+                    .iter()
+                    .any(|f| f.vpath.parent() == Some(dir) && f.vpath.ends_with(CORECLR)));
         if icu_here && !invariant_in(dir, &configs) {
             loads.push((
                 file.vpath.clone(),
