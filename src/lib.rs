@@ -189,7 +189,7 @@ pub fn check_with_progress(
                 library_names.contains_key(std::ffi::OsStr::new(name))
                     || runtime
                         .iter()
-                        .any(|o| o.load.names.iter().any(|n| n == name))
+                        .any(|o| o.load.names.iter().any(|n| n.starts_with(name)))
             });
             let relative = loaded.tree.relative_for_policy(path);
             let target = target_for(options, &relative, loaded.artifact.as_ref());

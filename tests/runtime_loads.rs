@@ -414,3 +414,74 @@ fn invariant_globalization_switches_icu_off() {
     assert!(findings(&doc, "dlopen-missing").is_empty(), "{doc}");
     assert_eq!(findings(&doc, "dlopen-feature-missing").len(), 1, "{doc}");
 }
+
+/// A native AOT executable stand-in: it exports `DotNetRuntimeDebugHeader` (writable data that
+/// starts with the "DNDH" cookie, as DebugHeader.cpp defines it)
+/// and calls dlopen with names built as pal_icushim.c builds them; `uses_icu` false is what
+/// `InvariantGlobalization` leaves (the ICU shim is not linked, so its strings are not there).
+fn native_aot(path: &Path, uses_icu: bool) {
+    let icu = if uses_icu {
+        r#"snprintf(name, sizeof name, "%s.%d", "libicuuc.so", argc + 70); dlopen(name, RTLD_LAZY);"#
+    } else {
+        ""
+    };
+    let source = format!(
+        r#"#include <dlfcn.h>
+#include <stdio.h>
+__attribute__((visibility("default"))) unsigned char DotNetRuntimeDebugHeader[16] = {{0x44, 0x4E, 0x44, 0x48}};
+int main(int argc, char **argv) {{
+    char name[64];
+    (void)argv; (void)name;
+    {icu}
+    return dlopen("libssl.so.3", RTLD_LAZY) == 0;
+}}
+"#
+    );
+    program(
+        path,
+        &source,
+        &["-Wl,--export-dynamic-symbol=DotNetRuntimeDebugHeader"],
+    );
+}
+
+#[test]
+fn a_native_aot_executable_loads_what_its_shims_name() {
+    let root = mini_root("native-aot");
+    native_aot(&root.join("app/app"), true);
+    let root_arg = root.to_str().expect("utf-8");
+    let (status, doc) = check(&[root_arg, "--layout", "rootfs"]);
+    assert_eq!(status, 1, "{doc}");
+    let icu = findings(&doc, "dlopen-missing");
+    assert_eq!(icu.len(), 1, "{doc}");
+    assert!(icu[0].0.ends_with("app/app"), "{}", icu[0].0);
+    assert_eq!(icu[0].1["evidence"]["reason"]["app"], "native AOT");
+    assert_eq!(icu[0].1["evidence"]["reason"]["feature"], "globalization");
+    assert_eq!(findings(&doc, "dlopen-feature-missing").len(), 1, "{doc}");
+    // The names it loads exactly are not also candidates.
+    assert!(findings(&doc, "dlopen-candidates").is_empty(), "{doc}");
+
+    for soname in ["libicuuc.so.72", "libssl.so.3"] {
+        stub_library(&root.join(LIBDIR).join(soname), soname, &[]);
+    }
+    let (status, doc) = check(&[root_arg, "--layout", "rootfs"]);
+    assert!(
+        codes(&doc).iter().all(|c| !c.starts_with("dlopen")),
+        "{doc}"
+    );
+    assert_eq!(status, 0, "{doc}");
+
+    // Built with InvariantGlobalization: no ICU shim, no ICU need; a program that is not native
+    // AOT (no DotNetRuntimeDebugHeader) is not taken for one.
+    let root = mini_root("native-aot-invariant");
+    native_aot(&root.join("app/app"), false);
+    program(
+        &root.join("app/tool"),
+        "#include <dlfcn.h>\nint main(void) { return dlopen(\"libicuuc.so.72\", RTLD_LAZY) == 0; }\n",
+        &[],
+    );
+    let (_, doc) = check(&[root.to_str().expect("utf-8"), "--layout", "rootfs"]);
+    assert!(findings(&doc, "dlopen-missing").is_empty(), "{doc}");
+    let crypto = findings(&doc, "dlopen-feature-missing");
+    assert_eq!(crypto.len(), 1, "{doc}");
+    assert!(crypto[0].0.ends_with("app/app"), "{}", crypto[0].0);
+}
