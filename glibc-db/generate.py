@@ -368,13 +368,11 @@ ALPINE_NOTE = (
 
 # --------------------------------------------------------------------------- .NET
 
-# mcr.microsoft.com/dotnet/runtime-deps tags as aliases. Only tags whose
-# operating system a tag listing states (README.runtime-deps.md's "Full Tag
-# Listing", column "OS Version"), at the X.Y level (patch tags such as 8.0.21
-# move monthly). Left out: floating tags that have changed OS over time
-# (`latest`, `X.Y-alpine`), previews, Azure Linux/CBL-Mariner (no release of
-# ours), and the chiseled / distroless variants, whose package set is a small
-# subset of the release's (the data here cannot express that).
+# mcr.microsoft.com/dotnet/runtime-deps images: one entry (kind "image") per tag family,
+# built from the image's Dockerfile in dotnet/dotnet-docker
+# (src/runtime-deps/<version>/<os>/<arch>/Dockerfile) on top of the release it is based on.
+# The tag listings below (README.runtime-deps.md, "Full Tag Listing") say which tags exist,
+# on which OS and for which architectures.
 DOTNET_SOURCES = {
     # key: (repository, commit, what the file documents)
     "main-2026": ("LadyK-21/dotnet-docker", "82488dbd7a87",
@@ -385,34 +383,22 @@ DOTNET_SOURCES = {
                      "a fork's copy of the nightly branch: .NET 3.1.25/5.0.17/6.0.6"),
     "main-2021": ("dotnet/dotnet-docker", "d46b52539157",
                   "main: mcr.microsoft.com/dotnet/runtime-deps, .NET 3.1.18/5.0.9, 6.0 preview.7"),
+    # Not a listing: the readme template that says where the `aot` variants are published.
+    "aot-template": ("dotnet/dotnet-docker", "05cbd49b7012",
+                     "eng/readme-templates/About.variants.md: `aot` images are only available as a "
+                     "preview in the dotnet/nightly/sdk and dotnet/nightly/runtime-deps repos"),
 }
+NIGHTLY_SOURCES = ("nightly-2025", "nightly-2022", "aot-template")
 DOTNET_REPOSITORIES = ("runtime-deps", "mcr.microsoft.com/dotnet/runtime-deps")
+DOTNET_NIGHTLY_REPOSITORY = "mcr.microsoft.com/dotnet/nightly/runtime-deps"
+
+# Tags that stay aliases of the release they are built on: no Dockerfile of theirs was found
+# in the code index (3.1/5.0 use the shared src/runtime-deps/3.1/<os>/ files, most of them
+# not stored; 10.0-alpine3.22 has only its -extra arm32v7 Dockerfile stored). The aliases say
+# less than an entry would: the release's data, not the image's contents.
 DOTNET_TAGS = (
     # (tag, our release id, DOTNET_SOURCES keys that list it with that OS)
-    ("10.0", "ubuntu-24.04", ("main-2026",)),
-    ("10.0-noble", "ubuntu-24.04", ("main-2026", "nightly-2025")),
-    ("10.0-resolute", "ubuntu-26.04", ("main-2026",)),
     ("10.0-alpine3.22", "alpine-3.22", ("nightly-2025",)),
-    ("10.0-alpine3.22-extra", "alpine-3.22", ("nightly-2025",)),
-    ("9.0", "debian-12", ("main-2026", "nightly-2025")),
-    ("9.0-bookworm-slim", "debian-12", ("main-2026", "nightly-2025")),
-    ("9.0-noble", "ubuntu-24.04", ("main-2026", "nightly-2025")),
-    ("9.0-alpine3.21", "alpine-3.21", ("nightly-2025",)),
-    ("9.0-alpine3.21-extra", "alpine-3.21", ("nightly-2025",)),
-    ("9.0-alpine3.22", "alpine-3.22", ("nightly-2025",)),
-    ("9.0-alpine3.22-extra", "alpine-3.22", ("nightly-2025",)),
-    ("8.0", "debian-12", ("main-2026", "nightly-2025")),
-    ("8.0-bookworm-slim", "debian-12", ("main-2026", "nightly-2025")),
-    ("8.0-noble", "ubuntu-24.04", ("main-2026", "nightly-2025")),
-    ("8.0-jammy", "ubuntu-22.04", ("main-2026", "nightly-2025")),
-    ("8.0-alpine3.21", "alpine-3.21", ("nightly-2025",)),
-    ("8.0-alpine3.21-extra", "alpine-3.21", ("nightly-2025",)),
-    ("8.0-alpine3.22", "alpine-3.22", ("nightly-2025",)),
-    ("8.0-alpine3.22-extra", "alpine-3.22", ("nightly-2025",)),
-    ("6.0", "debian-11", ("nightly-2022", "main-2021")),
-    ("6.0-bullseye-slim", "debian-11", ("nightly-2022", "main-2021")),
-    ("6.0-jammy", "ubuntu-22.04", ("nightly-2022",)),
-    ("6.0-focal", "ubuntu-20.04", ("nightly-2022", "main-2021")),
     ("5.0", "debian-10", ("nightly-2022", "main-2021")),
     ("5.0-buster-slim", "debian-10", ("nightly-2022", "main-2021")),
     ("5.0-bullseye-slim", "debian-11", ("nightly-2022",)),
@@ -424,9 +410,411 @@ DOTNET_TAGS = (
     ("3.1-bionic", "ubuntu-18.04", ("nightly-2022", "main-2021")),
 )
 
+# Dockerfile architecture directories -> our keys.
+DOCKER_ARCHES = {"amd64": "x86_64", "arm64v8": "aarch64", "arm32v7": "armv7l"}
+
+
+def _image(tag, release, style, contents, files, listed, *, also=(), arches=None, note=None):
+    """One runtime-deps tag family.
+
+    tag: `<version>-<os>[-variant]`, which is also the Dockerfile's directory
+    (src/runtime-deps/<version>/<os>[-variant]/<arch>/Dockerfile); also: other tags of the
+    same image (`8.0` for `8.0-bookworm-slim`); release: the release the image is built on;
+    style: `apt` (Debian/Ubuntu + packages), `chisel` (Ubuntu Chiseled, FROM scratch) or
+    `apk` (Alpine + packages); contents: the packages (apt/apk) or slices (chisel) the
+    Dockerfile installs, exactly as it names them; files: Dockerfile architecture directory ->
+    full commit of the version read in dotnet/dotnet-docker; arches: the architecture
+    directories the image is built for (default: those of `files`), where one without a file
+    read takes its contents from the first one read (the per-architecture Dockerfiles are
+    generated from one template); listed: DOTNET_SOURCES keys documenting the tag; note:
+    what differs between the versions read.
+    """
+    version, _, rest = tag.partition("-")
+    return {
+        "tag": tag, "version": version, "dir": rest, "release": release, "style": style,
+        "contents": tuple(contents), "files": dict(files),
+        "arches": tuple(arches) if arches is not None else tuple(files),
+        "listed": tuple(listed), "also": tuple(also), "note": note,
+    }
+
+
+_MAIN_NIGHTLY = ("main-2026", "nightly-2025")
+_NOT_LISTED = (
+    "tag listed in dotnet-docker README listings of .NET 6.0.26-6.0.35 that the code index holds "
+    "without a citable commit"
+)
+_PRE_RELEASE = (
+    "the stored versions of the {arch} Dockerfile ({commits}) predate the release (they still "
+    "name {names}), so the {template} one is used"
+)
+DOTNET_IMAGES = (
+    # Debian slim (apt), sonames from the Debian package data.
+    _image("6.0-bullseye-slim", "debian-11", "apt",
+           ("ca-certificates", "libc6", "libgcc1", "libgssapi-krb5-2", "libicu67", "libssl1.1", "libstdc++6", "zlib1g"),
+           {"amd64": "025d0e80d326a8c4db5a1c6fe455a5917732d8a7",
+            "arm64v8": "372bb5535b388bfe1d2c7d12f1aab49c35b02f86",
+            "arm32v7": "b4d90205c2c5d7a4fe3460d17a95e3e7d4942bd9"},
+           ("nightly-2022", "main-2021"), also=("6.0",)),
+    _image("8.0-bookworm-slim", "debian-12", "apt",
+           ("ca-certificates", "libc6", "libgcc-s1", "libicu72", "libssl3", "libstdc++6", "tzdata", "zlib1g"),
+           {"arm64v8": "e438e5c38f6a4280a8a7a2012a08d697a0725bbe",
+            "arm32v7": "e438e5c38f6a4280a8a7a2012a08d697a0725bbe"},
+           _MAIN_NIGHTLY, also=("8.0",), arches=("amd64", "arm64v8", "arm32v7"),
+           note=_PRE_RELEASE.format(arch="amd64", commits="6c62d36f41ce, 00fae32bb0b7",
+                                    names="libgcc1 and libgssapi-krb5-2, or libicu67 and libssl1.1",
+                                    template="arm64v8")),
+    _image("9.0-bookworm-slim", "debian-12", "apt",
+           ("ca-certificates", "libc6", "libgcc-s1", "libicu72", "libssl3", "libstdc++6", "tzdata"),
+           {"amd64": "5c55bb19d03334f3a771bace9b17982d639b4b30",
+            "arm64v8": "ade8604c2f32c1ae5f3e4ef13e3b60705521e690",
+            "arm32v7": "df689816aca3c5a3eb57117f714aceb0a2782869"},
+           _MAIN_NIGHTLY, also=("9.0",)),
+    # Ubuntu (apt), sonames stated from the package names.
+    _image("6.0-focal", "ubuntu-20.04", "apt",
+           ("ca-certificates", "libc6", "libgcc1", "libgssapi-krb5-2", "libicu66", "libssl1.1", "libstdc++6", "zlib1g"),
+           {"amd64": "f071855e60f432682b38a93a89a4b77bc0079088",
+            "arm32v7": "0413bd00a2530009394d0fd0a0542491c31db4e0"},
+           ("nightly-2022", "main-2021"), arches=("amd64", "arm64v8", "arm32v7"),
+           note="nightly-2022 lists arm64v8 with src/runtime-deps/3.1/focal/arm64v8/Dockerfile, which was not read"),
+    _image("6.0-jammy", "ubuntu-22.04", "apt",
+           ("ca-certificates", "libc6", "libgcc1", "libgssapi-krb5-2", "libicu70", "libssl3", "libstdc++6", "zlib1g"),
+           {"amd64": "dcc508d238cd221147038362760c453134085c36",
+            "arm64v8": "dcc508d238cd221147038362760c453134085c36",
+            "arm32v7": "372bb5535b388bfe1d2c7d12f1aab49c35b02f86"},
+           ("nightly-2022",)),
+    _image("8.0-jammy", "ubuntu-22.04", "apt",
+           ("ca-certificates", "libc6", "libgcc-s1", "libicu70", "libssl3", "libstdc++6", "tzdata", "zlib1g"),
+           {"arm32v7": "edb6f7679528a2f5697e2d09b8e8eceb9ac1dea2"},
+           _MAIN_NIGHTLY, arches=("amd64", "arm64v8", "arm32v7"),
+           note=_PRE_RELEASE.format(arch="amd64 and arm64v8",
+                                    commits="aa24687b3526, 0413bd00a253; d05c687dff5d, 4c3f51614a2b",
+                                    names="libgcc1 and libgssapi-krb5-2, without tzdata", template="arm32v7")),
+    _image("8.0-noble", "ubuntu-24.04", "apt",
+           ("ca-certificates", "libc6", "libgcc-s1", "libicu74", "libssl3t64", "libstdc++6", "tzdata", "zlib1g"),
+           {"amd64": "b27787641cd3caf586428b3d6e9b841fe1ae1ad4",
+            "arm64v8": "b43151a46fe6b82bd1734a878c7a711a48ac2b1b"},
+           _MAIN_NIGHTLY,
+           note="the amd64 version read names libssl3, the package's name before Ubuntu 24.04's 64-bit "
+                "time_t rename to libssl3t64 (arm64v8 version); same sonames"),
+    _image("9.0-noble", "ubuntu-24.04", "apt",
+           ("ca-certificates", "libc6", "libgcc-s1", "libicu74", "libssl3t64", "libstdc++6", "tzdata"),
+           {"arm64v8": "6a5c8c478fe12e8d016cc05b2f180b2e61888583"},
+           _MAIN_NIGHTLY, arches=("amd64", "arm64v8", "arm32v7")),
+    _image("10.0-noble", "ubuntu-24.04", "apt",
+           ("ca-certificates", "libc6", "libgcc-s1", "libicu74", "libssl3t64", "libstdc++6", "tzdata", "tzdata-legacy"),
+           {"arm32v7": "bfd5a4cfd006355db213ce5ccb9d91a06f90f11f"},
+           ("main-2026", "nightly-2025"), also=("10.0",), arches=("amd64", "arm64v8", "arm32v7")),
+    _image("10.0-resolute", "ubuntu-26.04", "apt",
+           ("ca-certificates", "libc6", "libgcc-s1", "libicu78", "libssl3t64", "libstdc++6", "tzdata", "tzdata-legacy"),
+           {"amd64": "70f61d19a77ea5a9f72a8991b59edbbfad1666b9"},
+           ("main-2026",), arches=("amd64", "arm64v8", "arm32v7")),
+    # Ubuntu Chiseled (chisel slices, FROM scratch): complete soname sets.
+    _image("6.0-jammy-chiseled", "ubuntu-22.04", "chisel",
+           ("base-files_base", "base-files_release-info", "ca-certificates_data", "libc6_libs",
+            "libgcc-s1_libs", "libssl3_libs", "libstdc++6_libs", "zlib1g_libs"),
+           {"amd64": "ffef0f1690556765a62825ece0b78bcab51c2213",
+            "arm64v8": "4b0f1a4e7e8ca0133c8f6638ddf5f6aa610fe90e",
+            "arm32v7": "ffef0f1690556765a62825ece0b78bcab51c2213"},
+           (), note=_NOT_LISTED),
+    _image("6.0-jammy-chiseled-extra", "ubuntu-22.04", "chisel",
+           ("base-files_base", "base-files_release-info", "ca-certificates_data", "libc6_libs",
+            "libgcc-s1_libs", "libicu70_libs", "libssl3_libs", "libstdc++6_libs", "tzdata_zoneinfo",
+            "tzdata_zoneinfo-icu", "zlib1g_libs"),
+           {"amd64": "5abfe111b606dff9f3d981664230268bcfd709f1",
+            "arm64v8": "4b0f1a4e7e8ca0133c8f6638ddf5f6aa610fe90e",
+            "arm32v7": "a0bfd33a7e423629522d7ed36872b322dd760b7f"},
+           (), note=_NOT_LISTED),
+    _image("8.0-jammy-chiseled", "ubuntu-22.04", "chisel",
+           ("base-files_base", "base-files_release-info", "ca-certificates_data", "libc6_libs",
+            "libgcc-s1_libs", "libssl3_libs", "libstdc++6_libs", "zlib1g_libs"),
+           {"amd64": "8eaf5912bcac1b06a070546d096bf90f1aafa222",
+            "arm64v8": "8eaf5912bcac1b06a070546d096bf90f1aafa222",
+            "arm32v7": "8eaf5912bcac1b06a070546d096bf90f1aafa222"},
+           _MAIN_NIGHTLY),
+    _image("8.0-jammy-chiseled-extra", "ubuntu-22.04", "chisel",
+           ("base-files_base", "base-files_release-info", "ca-certificates_data", "libc6_libs",
+            "libgcc-s1_libs", "libicu70_libs", "libssl3_libs", "libstdc++6_libs", "tzdata_zoneinfo",
+            "tzdata_zoneinfo-icu", "zlib1g_libs"),
+           {"amd64": "8eaf5912bcac1b06a070546d096bf90f1aafa222",
+            "arm64v8": "8eaf5912bcac1b06a070546d096bf90f1aafa222",
+            "arm32v7": "8eaf5912bcac1b06a070546d096bf90f1aafa222"},
+           _MAIN_NIGHTLY),
+    _image("8.0-jammy-chiseled-aot", "ubuntu-22.04", "chisel",
+           ("base-files_base", "base-files_release-info", "ca-certificates_data", "libc6_libs",
+            "libgcc-s1_libs", "libssl3_libs", "zlib1g_libs"),
+           {"amd64": "ee390669cb99b9e4e993c8a30f89d5c1d41c69ea",
+            "arm64v8": "dc9eca489156170a6e903f73c7b78aa8dd4ba575",
+            "arm32v7": "ee390669cb99b9e4e993c8a30f89d5c1d41c69ea"},
+           ("aot-template",)),
+    _image("8.0-noble-chiseled", "ubuntu-24.04", "chisel",
+           ("base-files_base", "base-files_release-info", "ca-certificates_data", "libc6_libs",
+            "libgcc-s1_libs", "libssl3t64_libs", "libstdc++6_libs", "zlib1g_libs"),
+           {"amd64": "49e3d7f0a2ce8df328cfb6bca5c54efe9c8e0cb2",
+            "arm64v8": "49e3d7f0a2ce8df328cfb6bca5c54efe9c8e0cb2"},
+           _MAIN_NIGHTLY),
+    _image("8.0-noble-chiseled-extra", "ubuntu-24.04", "chisel",
+           ("base-files_base", "base-files_release-info", "ca-certificates_data", "libc6_libs",
+            "libgcc-s1_libs", "libicu74_libs", "libssl3t64_libs", "libstdc++6_libs", "tzdata_zoneinfo",
+            "zlib1g_libs"),
+           {"amd64": "49e3d7f0a2ce8df328cfb6bca5c54efe9c8e0cb2",
+            "arm64v8": "49e3d7f0a2ce8df328cfb6bca5c54efe9c8e0cb2"},
+           _MAIN_NIGHTLY),
+    _image("8.0-noble-chiseled-aot", "ubuntu-24.04", "chisel",
+           ("base-files_base", "base-files_release-info", "ca-certificates_data", "libc6_libs",
+            "libgcc-s1_libs", "libssl3t64_libs", "zlib1g_libs"),
+           {"amd64": "44b9ac2c4ff5e5aefa207aa225f3a689c5314201",
+            "arm64v8": "4a89e5941edad354de6c108c192ff03bedffa1d4",
+            "arm32v7": "711e647bfb32d735b1c618a458bf4dba6f269180"},
+           ("aot-template",)),
+    _image("9.0-noble-chiseled", "ubuntu-24.04", "chisel",
+           ("base-files_base", "base-files_release-info", "ca-certificates_data", "libc6_libs",
+            "libgcc-s1_libs", "libssl3t64_libs", "libstdc++6_libs"),
+           {"amd64": "b63cef79008046dd2c3dd27e8c5ba5af261cdee7",
+            "arm64v8": "54b58debb1908e1c567386be3d27c1d70d12731d",
+            "arm32v7": "1603e7d1f5a29974a3940bb5488c96ad43abd96c"},
+           _MAIN_NIGHTLY),
+    _image("9.0-noble-chiseled-extra", "ubuntu-24.04", "chisel",
+           ("base-files_base", "base-files_release-info", "ca-certificates_data", "libc6_libs",
+            "libgcc-s1_libs", "libicu74_libs", "libssl3t64_libs", "libstdc++6_libs",
+            "tzdata-legacy_zoneinfo", "tzdata_zoneinfo"),
+           {"amd64": "906f02de9794775815623f00d2845bc72c0f0e32",
+            "arm64v8": "1603e7d1f5a29974a3940bb5488c96ad43abd96c",
+            "arm32v7": "050a351859bde44d7e77a5372673f6e2e163d635"},
+           _MAIN_NIGHTLY,
+           note="an older arm32v7 version (c799e7100035) still has zlib1g_libs and no tzdata-legacy_zoneinfo"),
+    _image("9.0-noble-chiseled-aot", "ubuntu-24.04", "chisel",
+           ("base-files_base", "base-files_release-info", "ca-certificates_data", "libc6_libs",
+            "libgcc-s1_libs", "libssl3t64_libs"),
+           {"amd64": "ed1a17a211806b21b421d2017ab77abdd3c6e46f",
+            "arm64v8": "05682623df842554333c0144423d5083530180a5",
+            "arm32v7": "26b993dba8a8dd0d6bdcbbf2959f3cd5bab4c250"},
+           ("aot-template",)),
+    _image("10.0-noble-chiseled", "ubuntu-24.04", "chisel",
+           ("base-files_base", "base-files_chisel", "base-files_release-info", "ca-certificates_data",
+            "libc6_libs", "libgcc-s1_libs", "libssl3t64_libs", "libstdc++6_libs"),
+           {"amd64": "90964d7457674d785656d950624fe2f760ba6cd2",
+            "arm64v8": "58e7f58a0a2e1ce57d3158672eacfd14e86f19b2",
+            "arm32v7": "ecd232eccf688d38c33a950e1e509f98a2617802"},
+           _MAIN_NIGHTLY),
+    _image("10.0-noble-chiseled-extra", "ubuntu-24.04", "chisel",
+           ("base-files_base", "base-files_chisel", "base-files_release-info", "ca-certificates_data",
+            "libc6_libs", "libgcc-s1_libs", "libicu74_libs", "libssl3t64_libs", "libstdc++6_libs",
+            "tzdata-legacy_zoneinfo", "tzdata_zoneinfo"),
+           {"amd64": "f132676d70594f974a4bea583230cb6f709b9202",
+            "arm64v8": "dce2d4d32cd272f8a76c60173b3fbc5e08448ed6",
+            "arm32v7": "b98688ef4c47989e02b19622f87b7d5ff5ac7522"},
+           _MAIN_NIGHTLY),
+    _image("10.0-resolute-chiseled", "ubuntu-26.04", "chisel",
+           ("base-files_base", "base-files_chisel", "base-files_release-info", "ca-certificates_data",
+            "libc6_libs", "libgcc-s1_libs", "libssl3t64_libs", "libstdc++6_libs"),
+           {"amd64": "11ce47cadcbc86fa295b83aa785d766500e4f577",
+            "arm64v8": "11ce47cadcbc86fa295b83aa785d766500e4f577",
+            "arm32v7": "11ce47cadcbc86fa295b83aa785d766500e4f577"},
+           ("main-2026",)),
+    _image("10.0-resolute-chiseled-extra", "ubuntu-26.04", "chisel",
+           ("base-files_base", "base-files_chisel", "base-files_release-info", "ca-certificates_data",
+            "libc6_libs", "libgcc-s1_libs", "libicu78_libs", "libssl3t64_libs", "libstdc++6_libs",
+            "tzdata-legacy_zoneinfo", "tzdata_zoneinfo"),
+           {"amd64": "5cf4f0cf5357e60cc3568fc2eff1f9b71a246c5d",
+            "arm64v8": "5ec6563dd6024d57b7a57fc21931382bde0cbab6",
+            "arm32v7": "11ce47cadcbc86fa295b83aa785d766500e4f577"},
+           ("main-2026",)),
+    # Alpine (apk).
+    _image("8.0-alpine3.21", "alpine-3.21", "apk",
+           ("ca-certificates-bundle", "libgcc", "libssl3", "libstdc++", "zlib"),
+           {"amd64": "3c1051e888362161d38318c83f9a264a6df5355f",
+            "arm64v8": "4f39b607e7f636811d76ace3a1f16e1a4f8c3380",
+            "arm32v7": "d992bbd2da8ccbe45fbcc767a94b1615c5679ad8"},
+           ("nightly-2025",), note="the amd64 version read names libssl (the arm64v8 and arm32v7 ones libssl3)"),
+    _image("8.0-alpine3.21-extra", "alpine-3.21", "apk",
+           ("ca-certificates-bundle", "icu-data-full", "icu-libs", "libgcc", "libssl", "libstdc++", "tzdata", "zlib"),
+           {"amd64": "3c1051e888362161d38318c83f9a264a6df5355f"},
+           ("nightly-2025",), arches=("amd64", "arm64v8", "arm32v7")),
+    _image("8.0-alpine3.21-aot", "alpine-3.21", "apk",
+           ("ca-certificates-bundle", "libgcc", "libssl", "zlib"),
+           {"amd64": "3c1051e888362161d38318c83f9a264a6df5355f"},
+           ("aot-template",), arches=("amd64", "arm64v8", "arm32v7")),
+    _image("8.0-alpine3.22", "alpine-3.22", "apk",
+           ("ca-certificates-bundle", "libgcc", "libssl", "libstdc++", "zlib"),
+           {"amd64": "a2546a9ee204417f57b53093322707da3540785b"},
+           ("nightly-2025",), arches=("amd64", "arm64v8", "arm32v7"),
+           note="the stored arm64v8 version (9edd76247e1f) is FROM alpine:3.23 (the directory's move to 3.23)"),
+    _image("8.0-alpine3.22-extra", "alpine-3.22", "apk",
+           ("ca-certificates-bundle", "icu-data-full", "icu-libs", "libgcc", "libssl3", "libstdc++", "tzdata", "zlib"),
+           {"amd64": "ffeed8fb10161551cff52f99388656005d2457e8"},
+           ("nightly-2025",), arches=("amd64", "arm64v8", "arm32v7"),
+           note="every stored version of this directory is FROM alpine:3.23 (the directory's move to 3.23); "
+                "its package list is the one used here, the base is nightly-2025's Alpine 3.22"),
+    _image("9.0-alpine3.21", "alpine-3.21", "apk",
+           ("ca-certificates-bundle", "libgcc", "libssl3", "libstdc++"),
+           {"amd64": "d992bbd2da8ccbe45fbcc767a94b1615c5679ad8"},
+           ("nightly-2025",), arches=("amd64", "arm64v8", "arm32v7")),
+    _image("9.0-alpine3.21-extra", "alpine-3.21", "apk",
+           ("ca-certificates-bundle", "icu-data-full", "icu-libs", "libgcc", "libssl", "libstdc++", "tzdata"),
+           {"amd64": "3c1051e888362161d38318c83f9a264a6df5355f"},
+           ("nightly-2025",), arches=("amd64", "arm64v8", "arm32v7")),
+    _image("9.0-alpine3.21-aot", "alpine-3.21", "apk",
+           ("ca-certificates-bundle", "libgcc", "libssl"),
+           {"amd64": "3c1051e888362161d38318c83f9a264a6df5355f"},
+           ("aot-template",), arches=("amd64", "arm64v8", "arm32v7")),
+    _image("9.0-alpine3.22", "alpine-3.22", "apk",
+           ("ca-certificates-bundle", "libgcc", "libssl", "libstdc++"),
+           {"amd64": "a2546a9ee204417f57b53093322707da3540785b"},
+           ("nightly-2025",), arches=("amd64", "arm64v8", "arm32v7")),
+    _image("9.0-alpine3.22-extra", "alpine-3.22", "apk",
+           ("ca-certificates-bundle", "icu-data-full", "icu-libs", "libgcc", "libssl3", "libstdc++", "tzdata"),
+           {"amd64": "1dda3ec5ec804c213fd694e5e022c9500fd11bc5"},
+           ("nightly-2025",), arches=("amd64", "arm64v8", "arm32v7")),
+    _image("10.0-alpine3.22-extra", "alpine-3.22", "apk",
+           ("ca-certificates-bundle", "icu-data-full", "icu-libs", "libgcc", "libssl3", "libstdc++", "tzdata"),
+           {"arm32v7": "d2401d0f2ae676c1dbd0d685ccfe917d2e406674"},
+           ("nightly-2025",), arches=("amd64", "arm64v8", "arm32v7")),
+)
+
+# glibc's libc6 package, as the chisel slice libc6_libs selects it (every library of the
+# package in the loader's directories): the loader of the architecture, these, and libmvec
+# where glibc builds it. check_libc6_list() asserts that the measured Debian libc6 of glibc
+# 2.36, 2.41 and 2.43 (glibc-db/debian/) holds exactly these sonames, so the list is that of
+# every glibc >= 2.34 (libc_malloc_debug is new in 2.34, libSegFault gone in 2.35).
+LIBC6_LIBS = (
+    "libBrokenLocale.so.1", "libanl.so.1", "libc.so.6", "libc_malloc_debug.so.0", "libdl.so.2",
+    "libm.so.6", "libmemusage.so", "libnsl.so.1", "libnss_compat.so.2", "libnss_dns.so.2",
+    "libnss_files.so.2", "libnss_hesiod.so.2", "libpcprofile.so", "libpthread.so.0",
+    "libresolv.so.2", "librt.so.1", "libthread_db.so.1", "libutil.so.1",
+)
+# Where libmvec.so.1 exists (libc6_libs: `libmvec.so.*: {arch: amd64}` in the 22.04 slices,
+# `{arch: [amd64, arm64]}` in the later ones; measured Debian: x86_64 only at glibc 2.36,
+# x86_64 and aarch64 at 2.41). Releases not listed get only pep600's measured glibc core.
+LIBMVEC_ARCHES = {
+    "ubuntu-22.04": ("x86_64",),
+    "ubuntu-24.04": ("x86_64", "aarch64"),
+    "ubuntu-26.04": ("x86_64", "aarch64"),
+}
+
+# Package -> the sonames it ships in the loader's directories. Stated from the package names
+# (the soname is in the name); check_package_sonames() asserts every mapping against the
+# measured Debian packages of the same name where glibc-db/debian/ has one.
+PACKAGE_SONAMES = {
+    "libgcc-s1": ("libgcc_s.so.1",),
+    "libstdc++6": ("libstdc++.so.6",),
+    "zlib1g": ("libz.so.1",),
+    "libssl1.1": ("libcrypto.so.1.1", "libssl.so.1.1"),
+    "libssl3": ("libcrypto.so.3", "libssl.so.3"),
+    "libssl3t64": ("libcrypto.so.3", "libssl.so.3"),
+    "libzstd1": ("libzstd.so.1",),
+    "libgssapi-krb5-2": ("libgssapi_krb5.so.2",),
+    "libkrb5-3": ("libkrb5.so.3",),
+    "libk5crypto3": ("libk5crypto.so.3",),
+    "libkrb5support0": ("libkrb5support.so.0",),
+    "libcom-err2": ("libcom_err.so.2",),
+    "libkeyutils1": ("libkeyutils.so.1",),
+}
+ICU_PACKAGE = re.compile(r"^libicu(\d+)$")
+ICU_LIBS = ("libicudata", "libicui18n", "libicuio", "libicutest", "libicutu", "libicuuc")
+# Packages without libraries in the loader's directories.
+PACKAGES_WITHOUT_LIBS = frozenset({"ca-certificates", "tzdata", "tzdata-legacy"})
+# Transitional package -> the package it installs.
+PACKAGE_RENAMES = {"libgcc1": "libgcc-s1"}
+# Depends that add libraries (stated; apt installs them with the package). Release-specific
+# ones first: Ubuntu 26.04's OpenSSL 3.5 links zstd and zlib (its libssl3t64_libs slice needs
+# libzstd1_libs and zlib1g_libs, canonical/chisel-releases @ cf42aeb0f89b).
+PACKAGE_DEPENDS = {
+    "libgcc1": ("libgcc-s1",),
+    "libstdc++6": ("libgcc-s1",),
+    "libgssapi-krb5-2": ("libkrb5-3", "libk5crypto3", "libkrb5support0", "libcom-err2"),
+    "libkrb5-3": ("libk5crypto3", "libkrb5support0", "libcom-err2", "libkeyutils1"),
+}
+RELEASE_DEPENDS = {"ubuntu-26.04": {"libssl3t64": ("libzstd1", "zlib1g")}}
+
+# Chisel slices: slice -> package whose libraries it carries, and the slices it needs
+# (`essential`), as the slice definitions of canonical/chisel-releases say (CHISEL_SOURCES).
+CHISEL_LIB_SLICES = {
+    "libc6_libs": "libc6",
+    "libgcc-s1_libs": "libgcc-s1",
+    "libstdc++6_libs": "libstdc++6",
+    "zlib1g_libs": "zlib1g",
+    "libssl3_libs": "libssl3",
+    "libssl3t64_libs": "libssl3t64",
+    "libzstd1_libs": "libzstd1",
+    "libicu70_libs": "libicu70",
+    "libicu74_libs": "libicu74",
+    "libicu78_libs": "libicu78",
+}
+CHISEL_ESSENTIALS = {
+    "libgcc-s1_libs": ("libc6_libs",),
+    "libstdc++6_libs": ("libc6_libs", "libgcc-s1_libs"),
+    "zlib1g_libs": ("libc6_libs",),
+    "libssl3_libs": ("libc6_libs",),
+    "libssl3t64_libs": ("libc6_libs",),
+    "libzstd1_libs": ("libc6_libs",),
+    "libicu70_libs": ("libc6_libs", "libgcc-s1_libs", "libstdc++6_libs"),
+    "libicu74_libs": ("libc6_libs", "libgcc-s1_libs", "libstdc++6_libs"),
+    "libicu78_libs": ("libc6_libs", "libgcc-s1_libs", "libstdc++6_libs"),
+}
+CHISEL_RELEASE_ESSENTIALS = {
+    "ubuntu-26.04": {"libssl3t64_libs": ("libc6_libs", "libzstd1_libs", "zlib1g_libs")},
+}
+# Slices that carry no library (files under /etc, /usr/share, /var).
+CHISEL_SLICES_WITHOUT_LIBS = frozenset({
+    "base-files_base", "base-files_chisel", "base-files_release-info", "ca-certificates_data",
+    "tzdata_zoneinfo", "tzdata_zoneinfo-icu", "tzdata-legacy_zoneinfo",
+})
+# Where the slice definitions were read. The code index does not say which branch a stored
+# version belongs to; each is placed by its content (paths, package versions).
+CHISEL_SOURCES = {
+    "ubuntu-22.04": (
+        "canonical/chisel-releases @ 05b85a89ad97 slices/libc6.yaml and slices/libicu70.yaml (22.04: "
+        "/lib paths, libicu70; libmvec commented out there, 'only available on amd64') and "
+        "rebornplusplus/chisel-releases @ 2007a788d21f slices/libc6.yaml (a copy whose chisel.yaml "
+        "is ubuntu 22.04: libmvec.so.* {arch: amd64})"
+    ),
+    "ubuntu-24.04": (
+        "canonical/chisel-releases @ 52fd99dd9f36 slices/libicu74.yaml, @ 0233e5dba4fa "
+        "slices/{libc6,libgcc-s1,libstdc++6,zlib1g}.yaml (libmvec.so.* {arch: [amd64, arm64]}), "
+        "lczyk/chisel-releases @ 63745835d56d slices/libssl3t64.yaml (libssl.so.*, libcrypto.so.*, "
+        "needing libc6_libs only)"
+    ),
+    "ubuntu-26.04": (
+        "canonical/chisel-releases @ 1975aa403e9a slices/libicu78.yaml and slices/libzstd1.yaml, "
+        "@ cf42aeb0f89b slices/libssl3t64.yaml (needs libc6_libs, libzstd1_libs, zlib1g_libs and "
+        "openssl-provider-legacy_libs, a module outside the loader's directories), @ 0233e5dba4fa "
+        "slices/{libc6,libgcc-s1,libstdc++6}.yaml"
+    ),
+}
+
+# Alpine packages -> sonames (stated from the package names). The base image holds libssl3,
+# libcrypto3 and zlib (docker-library/repo-info repos/alpine/local/<file> @ 7859ce442d87, as
+# distro-facts.md's Alpine rows record), so every Alpine-based tag has their sonames.
+ALPINE_PACKAGE_SONAMES = {
+    "libgcc": ("libgcc_s.so.1",),
+    "libssl": ("libcrypto.so.3", "libssl.so.3"),
+    "libssl3": ("libcrypto.so.3", "libssl.so.3"),
+    "libstdc++": ("libstdc++.so.6",),
+    "zlib": ("libz.so.1",),
+}
+ALPINE_BASE_PACKAGES = {"libssl3": ("libcrypto.so.3", "libssl.so.3"), "zlib": ("libz.so.1",)}
+ALPINE_PACKAGES_WITHOUT_LIBS = frozenset({"ca-certificates-bundle", "tzdata", "icu-data-full"})
+# icu-libs: Alpine 3.21/3.22's ICU version (hence the sonames) is not verified anywhere here
+# (distro-facts.md marks it †), so its libraries stay unknown.
+ALPINE_PACKAGES_UNKNOWN = frozenset({"icu-libs"})
+
+# Symbol-version family -> the library that defines it; a family whose library the image
+# lacks is dropped from the image's `versions`.
+FAMILY_LIBRARY = {
+    "GLIBCXX": "libstdc++.so.6",
+    "CXXABI": "libstdc++.so.6",
+    "GCC": "libgcc_s.so.1",
+    "LIBATOMIC": "libatomic.so.1",
+    "ZLIB": "libz.so.1",
+}
+IMAGE_ARCHITECTURES_SOURCE = (
+    "dotnet/dotnet-docker: one Dockerfile per architecture the image is built for "
+    "(amd64, arm64v8, arm32v7), and the tag listings"
+)
+
 
 def dotnet_aliases() -> dict[str, list[str]]:
-    """Release id -> runtime-deps aliases, in DOTNET_TAGS order."""
+    """Release id -> runtime-deps aliases of the tags that stay aliases, in DOTNET_TAGS order."""
     result: dict[str, list[str]] = {}
     for tag, release_id, sources in DOTNET_TAGS:
         for key in sources:
@@ -435,6 +823,283 @@ def dotnet_aliases() -> dict[str, list[str]]:
         for repository in DOTNET_REPOSITORIES:
             result.setdefault(release_id, []).append(f"{repository}:{tag}")
     return result
+
+
+def icu_sonames(package: str) -> tuple[str, ...] | None:
+    m = ICU_PACKAGE.match(package)
+    return tuple(f"{lib}.so.{m[1]}" for lib in ICU_LIBS) if m else None
+
+
+def package_sonames(package: str) -> tuple[str, ...] | None:
+    """The sonames a Debian/Ubuntu package ships; () if none; None if not known here."""
+    if package in PACKAGES_WITHOUT_LIBS:
+        return ()
+    return PACKAGE_SONAMES.get(package) or icu_sonames(package)
+
+
+def libc6_sonames(release_id: str, arch: str) -> list[str]:
+    loader = INTERPRETERS[arch].rsplit("/", 1)[1]
+    mvec = ["libmvec.so.1"] if arch in LIBMVEC_ARCHES[release_id] else []
+    return [loader, *(s for s in LIBC6_LIBS if s not in ARCH_SKIPS.get(arch, ())), *mvec]
+
+
+def check_libc6_list(debian: dict[str, dict[str, tuple[dict, str]]]) -> int:
+    """Asserts LIBC6_LIBS against the measured libc6 of glibc >= 2.34; returns how many arches."""
+    checked = 0
+    for release_id, arches in sorted(debian.items()):
+        for arch, (packages, described) in sorted(arches.items()):
+            libc6 = {s for s, info in packages.items() if info["package"] == "libc6"}
+            if "libSegFault.so" in libc6:  # glibc < 2.35 (bullseye): another list
+                continue
+            loader = INTERPRETERS[arch].rsplit("/", 1)[1]
+            # loongarch64 has no compat libanl/libnsl/libutil (ARCH_SKIPS).
+            expected = ({loader, *LIBC6_LIBS} - set(ARCH_SKIPS.get(arch, ()))) | ({"libmvec.so.1"} & libc6)
+            if libc6 != expected:
+                raise GenerateError(
+                    f"{described} {arch}: libc6 ships {sorted(libc6 ^ expected)} unlike LIBC6_LIBS"
+                )
+            checked += 1
+    if not checked:
+        raise GenerateError("no Debian libc6 of glibc >= 2.35 to check LIBC6_LIBS against")
+    return checked
+
+
+def check_package_sonames(debian: dict[str, dict[str, tuple[dict, str]]]) -> None:
+    """Every stated package -> sonames mapping that the measured Debian data has must agree."""
+    for release_id, arches in sorted(debian.items()):
+        for arch, (packages, described) in sorted(arches.items()):
+            shipped: dict[str, set[str]] = {}
+            for soname, info in packages.items():
+                shipped.setdefault(info["package"], set()).add(soname)
+            for package, sonames in sorted(shipped.items()):
+                stated = package_sonames(package)
+                if stated is not None and set(stated) != sonames:
+                    raise GenerateError(
+                        f"{described} {arch}: {package} ships {sorted(sonames)}, "
+                        f"PACKAGE_SONAMES says {sorted(stated)}"
+                    )
+
+
+def _closure(names, edges, extra=None) -> list[str]:
+    seen: list[str] = []
+    todo = list(names)
+    while todo:
+        name = todo.pop(0)
+        if name in seen:
+            continue
+        seen.append(name)
+        todo.extend((extra or {}).get(name) or edges.get(name, ()))
+    return seen
+
+
+def _ordered_present(arch: str, sonames) -> list[str]:
+    """Loader first, then glibc core, then the C++/GCC runtimes, then the rest sorted."""
+    loader = INTERPRETERS.get(arch, "").rsplit("/", 1)[-1]
+    names = set(sonames)
+    first = [s for s in [loader, *sorted(GLIBC_CORE), *(lib for _, lib in RUNTIME_BY_FAMILY)] if s in names]
+    return first + sorted(names - set(first))
+
+
+def _dockerfile(img: dict, docker_arch: str) -> str:
+    return f"src/runtime-deps/{img['version']}/{img['dir']}/{docker_arch}/Dockerfile"
+
+
+def dotnet_image_entry(img: dict, by_id: dict[str, dict], debian: dict) -> dict:
+    where = f"DOTNET_IMAGES {img['tag']}"
+    base = by_id.get(img["release"])
+    if base is None:
+        raise GenerateError(f"{where}: unknown release {img['release']}")
+    for key in img["listed"]:
+        if key not in DOTNET_SOURCES:
+            raise GenerateError(f"{where}: unknown source {key!r}")
+    unknown = set(img["arches"]) - set(DOCKER_ARCHES)
+    if unknown or not set(img["files"]) <= set(img["arches"]) or not img["files"]:
+        raise GenerateError(f"{where}: bad architectures {img['arches']} / files {sorted(img['files'])}")
+    template = next(a for a in DOCKER_ARCHES if a in img["files"])
+    contents = ", ".join(img["contents"])
+    listed = "; ".join(
+        f"{DOTNET_SOURCES[k][0]} @ {DOTNET_SOURCES[k][1]} ({k})" for k in img["listed"]
+    ) or "no listing read"
+    style, release_id = img["style"], img["release"]
+
+    arches = {}
+    for docker_arch, arch in DOCKER_ARCHES.items():
+        if docker_arch not in img["arches"]:
+            continue
+        base_arch = base["arches"].get(arch)
+        if base_arch is None:
+            raise GenerateError(f"{where}: {release_id} has no {arch} data")
+        sonames: dict[str, dict] = {}  # soname -> package entry
+
+        def add(package: str, names, version=None):
+            for soname in names:
+                entry = {"package": package}
+                if version is not None:
+                    entry["version"] = version
+                entry["minimal"] = True
+                sonames[soname] = entry
+
+        if style == "chisel":
+            slices = list(img["contents"])
+            for name in slices:
+                if name not in CHISEL_LIB_SLICES and name not in CHISEL_SLICES_WITHOUT_LIBS:
+                    raise GenerateError(f"{where}: unknown chisel slice {name}")
+            lib_slices = _closure(
+                [s for s in slices if s in CHISEL_LIB_SLICES],
+                CHISEL_ESSENTIALS,
+                CHISEL_RELEASE_ESSENTIALS.get(release_id),
+            )
+            for name in lib_slices:
+                package = CHISEL_LIB_SLICES[name]
+                names = libc6_sonames(release_id, arch) if package == "libc6" else package_sonames(package)
+                add(package, names)
+            how = (
+                f"sonames: the libraries the slices (and the slices they need) select, stated from "
+                f"{CHISEL_SOURCES[release_id]}, with {base['name']}'s library versions; complete: "
+                f"the image is FROM scratch plus these slices"
+            )
+        elif style == "apt" and release_id in debian:
+            measured = debian[release_id].get(arch)
+            if measured is None:
+                raise GenerateError(f"{where}: no Debian package data for {release_id} {arch}")
+            packages, described = measured
+            by_package: dict[str, list[tuple[str, dict]]] = {}
+            for soname, info in packages.items():
+                by_package.setdefault(info["package"], []).append((soname, info))
+            wanted = {p for p, rows in by_package.items() if any(i.get("minimal") for _, i in rows)}
+            named = [PACKAGE_RENAMES.get(p, p) for p in img["contents"]]
+            for package in _closure(named, PACKAGE_DEPENDS):
+                if package in by_package:
+                    wanted.add(package)
+                elif package not in PACKAGES_WITHOUT_LIBS and package != "libc6":
+                    raise GenerateError(f"{where}: {described} has no {package} for {arch}")
+            for package in sorted(wanted):
+                for soname, info in by_package[package]:
+                    add(package, [soname], info.get("version"))
+            how = (
+                f"sonames and packages: measured, {described}: the packages of the minimal Debian "
+                f"image (debootstrap minbase) and the Dockerfile's packages; other packages of the "
+                f"minimal image have no soname data here, so the list is not complete"
+            )
+        elif style == "apt":
+            if release_id in LIBMVEC_ARCHES:
+                add("libc6", libc6_sonames(release_id, arch))
+                libc_how = "libc6: the glibc library list (LIBC6_LIBS, checked against measured Debian libc6)"
+            else:
+                core = [base_arch["sonames_present"][0]] + [
+                    s for s in GLIBC_CORE if s in base_arch["sonames_present"]
+                ]
+                add("libc6", core)
+                libc_how = f"libc6: the loader and glibc core measured in {release_id}"
+            named = [PACKAGE_RENAMES.get(p, p) for p in img["contents"] if p != "libc6"]
+            for package in _closure(named, PACKAGE_DEPENDS, RELEASE_DEPENDS.get(release_id)):
+                names = package_sonames(package)
+                if names is None:
+                    raise GenerateError(f"{where}: no sonames known for {package} (PACKAGE_SONAMES)")
+                add(package, names)
+            how = (
+                f"sonames: stated from the package names and their Depends ({libc_how}); the base "
+                f"image's other packages are not listed, so the list is not complete"
+            )
+        elif style == "apk":
+            add("musl", base_arch["sonames_present"])
+            for package, names in ALPINE_BASE_PACKAGES.items():
+                add(package, names)
+            left_out = []
+            for package in img["contents"]:
+                if package in ALPINE_PACKAGES_UNKNOWN:
+                    left_out.append(package)
+                elif package in ALPINE_PACKAGE_SONAMES:
+                    add("libssl3" if package == "libssl" else package, ALPINE_PACKAGE_SONAMES[package])
+                elif package not in ALPINE_PACKAGES_WITHOUT_LIBS:
+                    raise GenerateError(f"{where}: no sonames known for Alpine package {package}")
+            how = (
+                f"sonames: {base['id']}'s (musl) plus the base image's libssl3, libcrypto3 and zlib "
+                f"(docker-library/repo-info @ {REPO_INFO_REVISION}) and the Dockerfile's packages, "
+                f"stated from their names"
+                + (f"; {', '.join(left_out)}: left out, the Alpine ICU version is not verified" if left_out else "")
+                + "; not complete"
+            )
+        else:
+            raise GenerateError(f"{where}: unknown style {style}")
+
+        complete = style == "chisel"
+        present = _ordered_present(arch, sonames)
+        versions = {}
+        for family, tags in base_arch["versions"].items():
+            if family == "GLIBC":
+                versions[family] = tags
+            elif family not in FAMILY_LIBRARY:
+                raise GenerateError(f"{where}: no library known for family {family} (FAMILY_LIBRARY)")
+            elif FAMILY_LIBRARY[family] in sonames:
+                versions[family] = tags
+        absent = [] if complete else [s for s in base_arch["sonames_absent"] if s not in sonames]
+
+        if docker_arch in img["files"]:
+            file_arch, commit = docker_arch, img["files"][docker_arch]
+            read = f"contents ({contents}) read in this Dockerfile"
+        else:
+            file_arch, commit = template, img["files"][template]
+            read = (
+                f"this architecture's Dockerfile ({_dockerfile(img, docker_arch)}) is not in the code "
+                f"index; contents ({contents}) read in the {template} one, generated from the same template"
+            )
+        note = (
+            f"runtime-deps:{img['tag']} on {base['name']} for {docker_arch}; tag listed by {listed}; "
+            f"{read}" + (f"; {img['note']}" if img["note"] else "") + f"; {how}; "
+            f"versions (families of libraries the image lacks dropped), libc_version and interpreter: "
+            f"{base['id']}'s ({base_arch['source']['dataset']} @ {base_arch['source']['revision']}, "
+            f"{base_arch['source']['path']}, {base_arch['source']['method']})"
+        )
+        arches[arch] = {
+            "libc_version": base_arch["libc_version"],
+            "interpreter": base_arch["interpreter"],
+            "versions": versions,
+            "sonames_present": present,
+            "sonames_absent": absent,
+            "sonames_complete": complete,
+            "packages": {s: sonames[s] for s in sorted(sonames)},
+            "source": {
+                "dataset": "dotnet/dotnet-docker",
+                "revision": commit[:12],
+                "path": _dockerfile(img, file_arch),
+                "method": "stated",
+                "note": note,
+            },
+        }
+
+    aliases = []
+    nightly = any(k in NIGHTLY_SOURCES for k in img["listed"])
+    aot_only = img["listed"] == ("aot-template",)
+    for tag in (img["tag"], *img["also"]):
+        aliases.append(f"runtime-deps:{tag}")
+        if not aot_only:
+            aliases.append(f"mcr.microsoft.com/dotnet/runtime-deps:{tag}")
+        if nightly:
+            aliases.append(f"{DOTNET_NIGHTLY_REPOSITORY}:{tag}")
+    variant = {"chisel": "chiseled", "apt": "", "apk": ""}[style]
+    extra = img["dir"].split("-")[-1] if img["dir"].endswith(("-extra", "-aot")) else ""
+    label = ", ".join(x for x in (base["name"], variant, extra) if x)
+    return {
+        "generated_by": generated_by("dotnet/dotnet-docker's runtime-deps Dockerfiles (see README.md)"),
+        "id": f"runtime-deps-{img['tag']}",
+        "name": f".NET {img['version']} runtime-deps: {label}",
+        "distro": "runtime-deps",
+        "release": img["tag"],
+        "aliases": aliases,
+        "rolling": False,
+        "kind": "image",
+        "libc": base["libc"],
+        "libc_version": base["libc_version"],
+        "eol": None,
+        "eol_source": None,
+        "architectures": {
+            "built_for": sorted(arches),
+            "uncertain": [],
+            "source": IMAGE_ARCHITECTURES_SOURCE,
+        },
+        "arches": arches,
+    }
 
 
 # --------------------------------------------------------------------------- Debian packages
@@ -1102,6 +1767,8 @@ def build(reference: Path, debian_dir: Path = DEBIAN_DIR) -> dict[str, str]:
         if name not in measurements:
             raise GenerateError(f"README.rst compatibility issue for unknown release {name}")
     debian_packages = read_debian_packages(debian_dir)
+    # A copy for the image entries: the merge below consumes debian_packages.
+    debian_all = {rid: dict(arches) for rid, arches in debian_packages.items()}
 
     entries = []
     for pep600_name in sorted(measurements):
@@ -1182,6 +1849,10 @@ def build(reference: Path, debian_dir: Path = DEBIAN_DIR) -> dict[str, str]:
         if release_id not in by_id:
             raise GenerateError(f"DOTNET_TAGS names unknown release {release_id}")
         by_id[release_id]["aliases"] += aliases
+    check_libc6_list(debian_all)
+    check_package_sonames(debian_all)
+    for img in DOTNET_IMAGES:
+        entries.append(dotnet_image_entry(img, by_id, debian_all))
 
     check_names(entries)
     files = {}
