@@ -23,7 +23,8 @@ pub struct Release {
     pub release: String,
     pub aliases: Vec<String>,
     pub rolling: bool,
-    /// `distro` (a release's containers), `image` (a build image such as manylinux2014's), or
+    /// `distro` (a release's containers), `image` (one container image whose contents are
+    /// known: a .NET runtime-deps tag, built from its Dockerfile on top of a release), or
     /// `policy` (an auditwheel manylinux/musllinux policy: an allow-list, not a system).
     #[serde(default = "default_kind")]
     pub kind: String,
@@ -224,21 +225,34 @@ impl Release {
         })
     }
 
-    /// Every architecture's baseline, with the provenance of the whole release.
     /// Where the release's facts come from, once per distinct dataset and revision
-    /// ("pep600-compliance @ 2d70275 (measured)").
+    /// ("pep600-compliance @ 2d70275 (measured)"). An image names its files too, since each
+    /// architecture has its own ("dotnet/dotnet-docker @ 8eaf5912bcac,
+    /// src/runtime-deps/8.0/jammy-chiseled/{amd64,arm32v7,arm64v8}/Dockerfile (stated)").
     pub fn source_summary(&self) -> String {
-        let sources: BTreeSet<String> = self
-            .arches
-            .values()
-            .map(|a| {
-                format!(
-                    "{} @ {} ({})",
-                    a.source.dataset, a.source.revision, a.source.method
-                )
+        let mut groups: BTreeMap<(&str, &str, &str), BTreeSet<&str>> = BTreeMap::new();
+        for a in self.arches.values() {
+            let key = (
+                a.source.dataset.as_str(),
+                a.source.revision.as_str(),
+                a.source.method.as_str(),
+            );
+            groups
+                .entry(key)
+                .or_default()
+                .insert(a.source.path.as_str());
+        }
+        groups
+            .into_iter()
+            .map(|((dataset, revision, method), paths)| {
+                if self.kind == "image" {
+                    format!("{dataset} @ {revision}, {} ({method})", join_paths(&paths))
+                } else {
+                    format!("{dataset} @ {revision} ({method})")
+                }
             })
-            .collect();
-        sources.into_iter().collect::<Vec<_>>().join("; ")
+            .collect::<Vec<_>>()
+            .join("; ")
     }
 
     pub fn baseline_set(&self) -> BaselineSet {
@@ -269,5 +283,41 @@ impl Release {
 
     pub fn arch_keys(&self) -> impl Iterator<Item = &str> {
         self.arches.keys().map(String::as_str)
+    }
+}
+
+/// Paths that differ in one component only, written once with that component in braces
+/// (`src/x/{amd64,arm64v8}/Dockerfile`); others joined with ", ".
+fn join_paths(paths: &BTreeSet<&str>) -> String {
+    let split: Vec<Vec<&str>> = paths.iter().map(|p| p.split('/').collect()).collect();
+    if let [first, rest @ ..] = split.as_slice()
+        && !rest.is_empty()
+        && rest.iter().all(|p| p.len() == first.len())
+    {
+        let differing: Vec<usize> = (0..first.len())
+            .filter(|&i| rest.iter().any(|p| p[i] != first[i]))
+            .collect();
+        if let [i] = differing[..] {
+            let mut parts: Vec<String> = first.iter().map(|s| s.to_string()).collect();
+            let choices: BTreeSet<&str> = split.iter().map(|p| p[i]).collect();
+            parts[i] = format!("{{{}}}", choices.into_iter().collect::<Vec<_>>().join(","));
+            return parts.join("/");
+        }
+    }
+    paths.iter().copied().collect::<Vec<_>>().join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_differing_in_one_component_are_written_once() {
+        let paths: BTreeSet<&str> = ["a/amd64/D", "a/arm64v8/D", "a/arm32v7/D"].into();
+        assert_eq!(join_paths(&paths), "a/{amd64,arm32v7,arm64v8}/D");
+        let paths: BTreeSet<&str> = ["a/amd64/D"].into();
+        assert_eq!(join_paths(&paths), "a/amd64/D");
+        let paths: BTreeSet<&str> = ["a/amd64/D", "b/arm64v8/D"].into();
+        assert_eq!(join_paths(&paths), "a/amd64/D, b/arm64v8/D");
     }
 }
