@@ -4,9 +4,10 @@
 The inputs are the measured data of mayeut/pep600_compliance and auditwheel's
 policy files (both kept outside this repository, see glibc-db/README.md), real
 Debian package data in glibc-db/debian/<suite>.json when present, and the
-stated facts of the Alpine and .NET tables below; the output is our own
-format, one file per baseline (distro release or auditwheel policy), each
-saying where every fact came from.
+stated facts of the Alpine and .NET tables below (the .NET runtime-deps
+images, read from dotnet/dotnet-docker's Dockerfiles); the output is our own
+format, one file per baseline (distro release, auditwheel policy or container
+image), each saying where every fact came from.
 
     python3 glibc-db/generate.py                 # (re)write glibc-db/releases/
     python3 glibc-db/generate.py --check         # exit 1 if releases/ is stale
@@ -786,13 +787,14 @@ CHISEL_SOURCES = {
 # libcrypto3 and zlib (docker-library/repo-info repos/alpine/local/<file> @ 7859ce442d87, as
 # distro-facts.md's Alpine rows record), so every Alpine-based tag has their sonames.
 ALPINE_PACKAGE_SONAMES = {
+    "libcrypto3": ("libcrypto.so.3",),
     "libgcc": ("libgcc_s.so.1",),
-    "libssl": ("libcrypto.so.3", "libssl.so.3"),
-    "libssl3": ("libcrypto.so.3", "libssl.so.3"),
+    "libssl3": ("libssl.so.3",),
     "libstdc++": ("libstdc++.so.6",),
     "zlib": ("libz.so.1",),
 }
-ALPINE_BASE_PACKAGES = {"libssl3": ("libcrypto.so.3", "libssl.so.3"), "zlib": ("libz.so.1",)}
+ALPINE_RENAMES = {"libssl": "libssl3"}  # the name some Dockerfiles use for OpenSSL 3's libssl3
+ALPINE_BASE_PACKAGES = ("libcrypto3", "libssl3", "zlib")
 ALPINE_PACKAGES_WITHOUT_LIBS = frozenset({"ca-certificates-bundle", "tzdata", "icu-data-full"})
 # icu-libs: Alpine 3.21/3.22's ICU version (hence the sonames) is not verified anywhere here
 # (distro-facts.md marks it †), so its libraries stay unknown.
@@ -892,9 +894,9 @@ def _closure(names, edges, extra=None) -> list[str]:
     return seen
 
 
-def _ordered_present(arch: str, sonames) -> list[str]:
+def _ordered_present(interpreter: str, sonames) -> list[str]:
     """Loader first, then glibc core, then the C++/GCC runtimes, then the rest sorted."""
-    loader = INTERPRETERS.get(arch, "").rsplit("/", 1)[-1]
+    loader = interpreter.rsplit("/", 1)[-1]
     names = set(sonames)
     first = [s for s in [loader, *sorted(GLIBC_CORE), *(lib for _, lib in RUNTIME_BY_FAMILY)] if s in names]
     return first + sorted(names - set(first))
@@ -1003,14 +1005,12 @@ def dotnet_image_entry(img: dict, by_id: dict[str, dict], debian: dict) -> dict:
             )
         elif style == "apk":
             add("musl", base_arch["sonames_present"])
-            for package, names in ALPINE_BASE_PACKAGES.items():
-                add(package, names)
             left_out = []
-            for package in img["contents"]:
+            for package in (*ALPINE_BASE_PACKAGES, *(ALPINE_RENAMES.get(p, p) for p in img["contents"])):
                 if package in ALPINE_PACKAGES_UNKNOWN:
                     left_out.append(package)
                 elif package in ALPINE_PACKAGE_SONAMES:
-                    add("libssl3" if package == "libssl" else package, ALPINE_PACKAGE_SONAMES[package])
+                    add(package, ALPINE_PACKAGE_SONAMES[package])
                 elif package not in ALPINE_PACKAGES_WITHOUT_LIBS:
                     raise GenerateError(f"{where}: no sonames known for Alpine package {package}")
             how = (
@@ -1024,7 +1024,7 @@ def dotnet_image_entry(img: dict, by_id: dict[str, dict], debian: dict) -> dict:
             raise GenerateError(f"{where}: unknown style {style}")
 
         complete = style == "chisel"
-        present = _ordered_present(arch, sonames)
+        present = _ordered_present(base_arch["interpreter"], sonames)
         versions = {}
         for family, tags in base_arch["versions"].items():
             if family == "GLIBC":
@@ -1071,15 +1071,15 @@ def dotnet_image_entry(img: dict, by_id: dict[str, dict], debian: dict) -> dict:
     aliases = []
     nightly = any(k in NIGHTLY_SOURCES for k in img["listed"])
     aot_only = img["listed"] == ("aot-template",)
+    # The short name, then the published ones (an aot image only in the nightly repository).
+    repositories = DOTNET_REPOSITORIES[:1] if aot_only else DOTNET_REPOSITORIES
     for tag in (img["tag"], *img["also"]):
-        aliases.append(f"runtime-deps:{tag}")
-        if not aot_only:
-            aliases.append(f"mcr.microsoft.com/dotnet/runtime-deps:{tag}")
+        aliases += [f"{repository}:{tag}" for repository in repositories]
         if nightly:
             aliases.append(f"{DOTNET_NIGHTLY_REPOSITORY}:{tag}")
-    variant = {"chisel": "chiseled", "apt": "", "apk": ""}[style]
-    extra = img["dir"].split("-")[-1] if img["dir"].endswith(("-extra", "-aot")) else ""
-    label = ", ".join(x for x in (base["name"], variant, extra) if x)
+    variant = "chiseled" if style == "chisel" else ""
+    flavour = img["dir"].rsplit("-", 1)[1] if img["dir"].endswith(("-extra", "-aot")) else ""
+    label = ", ".join(x for x in (base["name"], variant, flavour) if x)
     return {
         "generated_by": generated_by("dotnet/dotnet-docker's runtime-deps Dockerfiles (see README.md)"),
         "id": f"runtime-deps-{img['tag']}",
