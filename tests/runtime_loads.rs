@@ -485,3 +485,28 @@ fn a_native_aot_executable_loads_what_its_shims_name() {
     assert_eq!(crypto.len(), 1, "{doc}");
     assert!(crypto[0].0.ends_with("app/app"), "{}", crypto[0].0);
 }
+
+/// The same publish folder checked as an app against the .NET runtime-deps images: the chiseled
+/// image's soname set is complete and has no ICU, its `-extra` variant has ICU.
+#[test]
+fn an_icu_need_fails_on_the_chiseled_image_unless_invariant() {
+    for (invariant, baseline, icu_missing) in [
+        (false, "runtime-deps:8.0-jammy-chiseled", true),
+        (false, "runtime-deps:8.0-jammy-chiseled-extra", false),
+        (true, "runtime-deps:8.0-jammy-chiseled", false),
+    ] {
+        let root = dotnet_root(&format!("chiseled-{invariant}-{icu_missing}"), invariant);
+        let app = root.join("app");
+        let (status, doc) = check(&[app.to_str().expect("utf-8"), "--baseline", baseline]);
+        let icu = findings(&doc, "dlopen-missing");
+        assert_eq!(icu.len(), usize::from(icu_missing), "{baseline}: {doc}");
+        if icu_missing {
+            assert_eq!(status, 1, "{doc}");
+            assert_eq!(icu[0].1["evidence"]["reason"]["feature"], "globalization");
+            assert_eq!(icu[0].1["baseline"], "runtime-deps-8.0-jammy-chiseled");
+        }
+        // Both images have OpenSSL 3 (the libssl3_libs slice).
+        assert!(findings(&doc, "dlopen-feature-missing").is_empty(), "{doc}");
+        assert!(findings(&doc, "dlopen-unknown").is_empty(), "{doc}");
+    }
+}
