@@ -144,7 +144,7 @@ fetch_sysroot() {
 expect() {
     local f="$1" what="$2"; shift 2
     local out
-    out="$(readelf -W -h -l -d -V -S "$f" 2>/dev/null || true)"
+    out="$(readelf -W -h -l -d -V -S -n --dyn-syms "$f" 2>/dev/null || true)"
     # a here-string, not a pipe: grep -q exiting early must not fail pipefail
     if ! "$@" <<<"$out" >/dev/null; then
         die "$f: expected $what"
@@ -713,6 +713,39 @@ for pattern, member, name in [
 PY
 python3 src/set_cor_flags.py "$BIN/dotnet/Python.Runtime.dll" "$BIN/dotnet/Python.Runtime-x86.dll" 0x2
 file -b "$BIN/dotnet/Python.Runtime.dll" | grep -q 'Mono/.Net assembly' || die "Python.Runtime.dll is no .NET assembly"
+
+log "beyond symbol versions: stack, kernel note, ISA level, page size, static TLS, hardening"
+# Each file has exactly the property its name says; readelf confirms it below.
+gcc "${CF[@]}" -s -shared -fPIC -Wl,-soname,libexecstack.so.1 -Wl,-z,execstack \
+    src/nowhere.c -o "$BIN/libexecstack.so.1"
+gcc "${CF[@]}" -s -Wl,-z,execstack src/hello.c -o "$BIN/execstack-x86_64"
+gcc "${CF[@]}" -s -march=x86-64-v3 -Wl,-z,x86-64-v3 src/hello.c -o "$BIN/isa-v3-x86_64"
+aarch64-linux-gnu-gcc "${CF[@]}" -s -Wl,-z,max-page-size=4096 src/hello.c -o "$BIN/pagesize-4k-aarch64"
+gcc "${CF[@]}" -s -shared -fPIC -Wl,-soname,libstatictls.so.1 src/static_tls.c -o "$BIN/libstatictls.so.1"
+gcc "${CF[@]}" -s -fno-pie -no-pie -fno-stack-protector -U_FORTIFY_SOURCE -fcf-protection=none \
+    -Wl,-z,norelro -Wl,-z,lazy src/hardened.c -o "$BIN/unhardened-x86_64"
+# Debian's crt*.o carry no CET property, so the linker is told to mark the file (-z ibt -z shstk).
+gcc "${CF[@]}" -s -fPIE -pie -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fcf-protection=full \
+    -Wl,-z,relro -Wl,-z,now -Wl,-z,ibt -Wl,-z,shstk src/hardened.c -o "$BIN/hardened-x86_64"
+# The ABI note crt1.o carries says "for GNU/Linux 3.2.0"; this copy says 6.8.0, as a glibc
+# configured with --enable-kernel=6.8 would write it.
+python3 - "$WORK/abi-tag-6.8" <<'PY'
+import struct, sys
+open(sys.argv[1], "wb").write(struct.pack("<III4sIIII", 4, 16, 1, b"GNU\0", 0, 6, 8, 0))
+PY
+objcopy --update-section .note.ABI-tag="$WORK/abi-tag-6.8" "$BIN/hello-x86_64" "$BIN/kernel-6.8-x86_64"
+expect "$BIN/libexecstack.so.1" "GNU_STACK RWE" grep -qE 'GNU_STACK .* RWE '
+expect "$BIN/execstack-x86_64" "GNU_STACK RWE" grep -qE 'GNU_STACK .* RWE '
+expect "$BIN/isa-v3-x86_64" "ISA needed v3" grep -q 'x86 ISA needed: .*x86-64-v3'
+expect "$BIN/pagesize-4k-aarch64" "LOAD align 0x1000" grep -qE 'LOAD .* 0x1000$'
+expect "$BIN/libstatictls.so.1" "STATIC_TLS" grep -q 'STATIC_TLS'
+lacks "$BIN/unhardened-x86_64" 'GNU_RELRO|__stack_chk_fail|_chk@'
+expect "$BIN/unhardened-x86_64" "type EXEC" grep -q 'Type: *EXEC'
+expect "$BIN/hardened-x86_64" "BIND_NOW" grep -qE 'FLAGS_1\).*NOW'
+expect "$BIN/hardened-x86_64" "IBT, SHSTK" grep -q 'x86 feature: IBT, SHSTK'
+expect "$BIN/hardened-x86_64" "__printf_chk, __stack_chk_fail" grep -q '__printf_chk'
+expect "$BIN/hardened-x86_64" "__stack_chk_fail" grep -q '__stack_chk_fail'
+expect "$BIN/kernel-6.8-x86_64" "ABI tag 6.8.0" grep -q 'OS: Linux, ABI: 6.8.0'
 
 # ---------------------------------------------------------------- step 5
 # A tiny real root filesystem: the library files a loader-style baseline
