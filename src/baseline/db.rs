@@ -2,7 +2,9 @@
 //! `glibc-db/generate.py`): loading, lookup by id or alias, and turning one release's
 //! architecture entry into a [`Baseline`].
 
-use super::{Baseline, BaselineSet, NeverBuiltFor};
+use super::{
+    Baseline, BaselineSet, Fact, IsaLevel, KernelVersion, Method, NeverBuiltFor, PageSizes,
+};
 use crate::arch::Libc;
 use crate::target::edit_distance;
 use serde::Deserialize;
@@ -35,7 +37,50 @@ pub struct Release {
     /// The architectures the release was ever built for, where that is known.
     #[serde(default)]
     pub architectures: Option<Architectures>,
+    /// The kernel the release ships, where measured or stated; absent = unknown.
+    #[serde(default)]
+    pub kernel: Option<KernelFact>,
     pub arches: BTreeMap<String, ArchEntry>,
+}
+
+/// A kernel version with where it comes from (`kernel`, `arches.*.glibc_min_kernel`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KernelFact {
+    pub version: KernelVersion,
+    pub method: Method,
+    pub source: String,
+}
+
+/// `arches.*.page_size`: the default base page size and the others the release's kernels offer.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PageSizeFact {
+    pub default: u64,
+    pub others: Vec<u64>,
+    pub method: Method,
+    pub source: String,
+}
+
+/// `arches.x86_64.isa_level`: the x86-64 microarchitecture level of the default build and of
+/// other builds offered.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IsaLevelFact {
+    pub level: u8,
+    pub others: Vec<u8>,
+    pub method: Method,
+    pub source: String,
+}
+
+impl KernelFact {
+    fn fact(&self) -> Fact<KernelVersion> {
+        Fact {
+            value: self.version,
+            method: self.method,
+            source: self.source.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -65,6 +110,15 @@ pub struct ArchEntry {
     /// soname → the package that provides it, where real package data says so.
     #[serde(default)]
     pub packages: BTreeMap<String, Package>,
+    /// The oldest kernel this arch's glibc accepts (libc.so.6's NT_GNU_ABI_TAG); absent = unknown.
+    #[serde(default)]
+    pub glibc_min_kernel: Option<KernelFact>,
+    /// Base page sizes of the release's kernels for this arch; absent = unknown.
+    #[serde(default)]
+    pub page_size: Option<PageSizeFact>,
+    /// x86_64: the microarchitecture level the packages are built for; absent = unknown.
+    #[serde(default)]
+    pub isa_level: Option<IsaLevelFact>,
     pub source: Source,
 }
 
@@ -222,6 +276,24 @@ impl Release {
             libraries: None,
             loader_paths: BTreeSet::new(),
             files: BTreeMap::new(),
+            kernel: self.kernel.as_ref().map(KernelFact::fact),
+            glibc_min_kernel: entry.glibc_min_kernel.as_ref().map(KernelFact::fact),
+            page_sizes: entry.page_size.as_ref().map(|p| Fact {
+                value: PageSizes {
+                    default: p.default,
+                    others: p.others.clone(),
+                },
+                method: p.method,
+                source: p.source.clone(),
+            }),
+            isa_level: entry.isa_level.as_ref().map(|i| Fact {
+                value: IsaLevel {
+                    level: i.level,
+                    others: i.others.clone(),
+                },
+                method: i.method,
+                source: i.source.clone(),
+            }),
         })
     }
 
@@ -274,6 +346,7 @@ impl Release {
                     source: a.source.clone(),
                 }
             }),
+            kernel: self.kernel.as_ref().map(KernelFact::fact),
             arches: self
                 .arch_keys()
                 .filter_map(|key| Some((key.to_string(), self.baseline(key)?)))

@@ -8,7 +8,9 @@ pub mod sysroot;
 
 use crate::arch::Libc;
 use crate::version::VersionNode;
+use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
 
 /// The answer to "does the baseline have X?": the database only knows what was measured, so
 /// "no data" is a third answer, never a silent "no".
@@ -51,6 +53,159 @@ pub struct Baseline {
     /// A root filesystem's libraries: soname (file name in a library directory) → the file on
     /// this machine, for reading their symbols. Empty for the database.
     pub files: BTreeMap<String, std::path::PathBuf>,
+    /// The kernel the release ships (the oldest its own images or installer install). Containers
+    /// run on the host's kernel, so this is only the default guess about the target's kernel.
+    pub kernel: Option<Fact<KernelVersion>>,
+    /// The oldest kernel the release's glibc accepts for this architecture (libc.so.6's
+    /// NT_GNU_ABI_TAG note); on an older kernel every program fails with "FATAL: kernel too old".
+    pub glibc_min_kernel: Option<Fact<KernelVersion>>,
+    /// Base page sizes of the release's kernels for this architecture.
+    pub page_sizes: Option<Fact<PageSizes>>,
+    /// x86_64 only: the x86-64 microarchitecture level the release's packages are built for.
+    pub isa_level: Option<Fact<IsaLevel>>,
+}
+
+/// How a target fact is known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Method {
+    /// Read from a real file (a package, a library's note).
+    Measured,
+    /// Said by a named document.
+    Stated,
+}
+
+/// A fact about the target with where it comes from. Where a fact is not known, the field that
+/// would hold it is `None`: unknown is never replaced by a guess.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fact<T> {
+    pub value: T,
+    pub method: Method,
+    /// The file or document, with its address and its date or commit.
+    pub source: String,
+}
+
+/// A Linux kernel version (`5.15`, `3.2.0`): compared numerically, a missing part counts as 0
+/// (`5.15` == `5.15.0`); shown as it was written.
+#[derive(Debug, Clone, Copy, serde::Deserialize)]
+#[serde(try_from = "String")]
+pub struct KernelVersion {
+    pub major: u32,
+    pub minor: u32,
+    pub patch: u32,
+    /// How many parts were written (2 or 3), for display only.
+    parts: u8,
+}
+
+impl KernelVersion {
+    pub fn new(major: u32, minor: u32, patch: u32) -> KernelVersion {
+        KernelVersion {
+            major,
+            minor,
+            patch,
+            parts: 3,
+        }
+    }
+
+    /// `"5.15"` or `"3.2.0"`; `None` for anything else.
+    pub fn parse(text: &str) -> Option<KernelVersion> {
+        let parts: Vec<u32> = text
+            .split('.')
+            .map(|p| p.parse().ok())
+            .collect::<Option<_>>()?;
+        match parts[..] {
+            [major, minor] => Some(KernelVersion {
+                major,
+                minor,
+                patch: 0,
+                parts: 2,
+            }),
+            [major, minor, patch] => Some(KernelVersion::new(major, minor, patch)),
+            _ => None,
+        }
+    }
+
+    fn key(&self) -> (u32, u32, u32) {
+        (self.major, self.minor, self.patch)
+    }
+}
+
+impl TryFrom<String> for KernelVersion {
+    type Error = String;
+    fn try_from(text: String) -> Result<Self, Self::Error> {
+        KernelVersion::parse(&text).ok_or_else(|| format!("`{text}` is not a kernel version"))
+    }
+}
+
+impl PartialEq for KernelVersion {
+    fn eq(&self, other: &Self) -> bool {
+        self.key() == other.key()
+    }
+}
+impl Eq for KernelVersion {}
+impl PartialOrd for KernelVersion {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for KernelVersion {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.key().cmp(&other.key())
+    }
+}
+
+impl fmt::Display for KernelVersion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.parts == 2 {
+            write!(f, "{}.{}", self.major, self.minor)
+        } else {
+            write!(f, "{}.{}.{}", self.major, self.minor, self.patch)
+        }
+    }
+}
+
+/// Base page sizes (bytes) of a release's kernels for one architecture.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageSizes {
+    /// The page size of the kernel a plain install gets.
+    pub default: u64,
+    /// Page sizes of other kernels the release offers (`kernel-64k`, `linux-image-arm64-16k`),
+    /// sorted; empty when every kernel of the release has the default.
+    pub others: Vec<u64>,
+}
+
+impl PageSizes {
+    /// The largest page size a system of this release can run with.
+    pub fn largest(&self) -> u64 {
+        self.others
+            .iter()
+            .copied()
+            .chain([self.default])
+            .max()
+            .unwrap_or(self.default)
+    }
+}
+
+/// The x86-64 microarchitecture level (psABI `x86-64-v2` = 2) a release's x86_64 packages are
+/// built for: the release runs only on CPUs of that level or above.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IsaLevel {
+    /// The level of the release's default build.
+    pub level: u8,
+    /// Levels of other builds the release offers (AlmaLinux 10's x86_64_v2), sorted.
+    pub others: Vec<u8>,
+}
+
+impl IsaLevel {
+    /// The lowest level any build of the release runs on.
+    pub fn lowest(&self) -> u8 {
+        self.others
+            .iter()
+            .copied()
+            .chain([self.level])
+            .min()
+            .unwrap_or(self.level)
+    }
 }
 
 /// A baseline for every architecture it has data for, with where the verdict comes from.
@@ -64,6 +219,8 @@ pub struct BaselineSet {
     /// Where the release's architecture list is known: an architecture outside it never had
     /// this release (a hard failure, not "no data").
     pub never_built_for: Option<NeverBuiltFor>,
+    /// The kernel the release ships (see [`Baseline::kernel`]); `None` when unknown.
+    pub kernel: Option<Fact<KernelVersion>>,
     pub arches: BTreeMap<String, Baseline>,
 }
 
@@ -230,7 +387,39 @@ pub(crate) mod tests {
             libraries: None,
             loader_paths: BTreeSet::new(),
             files: BTreeMap::new(),
+            kernel: None,
+            glibc_min_kernel: None,
+            page_sizes: None,
+            isa_level: None,
         }
+    }
+
+    #[test]
+    fn kernel_versions_compare_numerically() {
+        let v = |s| KernelVersion::parse(s).unwrap();
+        assert!(v("3.2.0") < v("3.10"));
+        assert!(v("4.4") < v("4.15"));
+        assert_eq!(v("5.15"), v("5.15.0"));
+        assert!(v("5.15.1") > v("5.15"));
+        assert_eq!(v("5.15").to_string(), "5.15");
+        assert_eq!(v("3.2.0").to_string(), "3.2.0");
+        for bad in ["", "5", "5.x", "5.15.0.1", "v5.15", "5..1"] {
+            assert!(KernelVersion::parse(bad).is_none(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn page_sizes_and_isa_levels_span_the_builds_offered() {
+        let pages = PageSizes {
+            default: 4096,
+            others: vec![16384, 65536],
+        };
+        assert_eq!(pages.largest(), 65536);
+        let isa = IsaLevel {
+            level: 3,
+            others: vec![2],
+        };
+        assert_eq!(isa.lowest(), 2);
     }
 
     #[test]

@@ -112,6 +112,7 @@ pub fn scan(root: &Path) -> Result<BaselineSet, SysrootError> {
         version,
         source: format!("measured from the ELF files under {}", root.display()),
         never_built_for: None,
+        kernel: None,
         arches,
     })
 }
@@ -158,6 +159,12 @@ fn baseline_for(
         libraries: Some(libs),
         loader_paths: loaders,
         files: BTreeMap::new(),
+        // A root filesystem says nothing of the kernel it will run on or of its CPU; libc.so.6's
+        // NT_GNU_ABI_TAG would give glibc_min_kernel once binary/ reads notes.
+        kernel: None,
+        glibc_min_kernel: None,
+        page_sizes: None,
+        isa_level: None,
     }
 }
 
