@@ -1059,6 +1059,8 @@ def dotnet_image_entry(img: dict, by_id: dict[str, dict], debian: dict) -> dict:
             "sonames_absent": absent,
             "sonames_complete": complete,
             "packages": {s: sonames[s] for s in sorted(sonames)},
+            # the image is its base release's userland on the host's kernel: the release's facts
+            **{key: base_arch[key] for key in ("glibc_min_kernel", "page_size", "isa_level") if key in base_arch},
             "source": {
                 "dataset": "dotnet/dotnet-docker",
                 "revision": commit[:12],
@@ -1098,6 +1100,7 @@ def dotnet_image_entry(img: dict, by_id: dict[str, dict], debian: dict) -> dict:
             "uncertain": [],
             "source": IMAGE_ARCHITECTURES_SOURCE,
         },
+        **({"kernel": base["kernel"]} if "kernel" in base else {}),
         "arches": arches,
     }
 
@@ -1725,6 +1728,228 @@ def read_debian_packages(directory: Path) -> dict[str, dict[str, tuple[dict, str
     return result
 
 
+# --------------------------------------------------------------------------- target facts
+
+# Facts about the target system beyond its libraries: the kernel a release ships, the oldest kernel
+# its glibc accepts, the base page size of its kernels, and the x86-64 microarchitecture level its
+# packages are built for. Each fact is {"<value fields>", "method", "source"}; a fact nobody measured
+# or stated is left out (unknown), never guessed. Measured facts come from the Debian archive
+# (glibc-db/debian/<suite>.json "targets", written by measure.py); stated ones from the tables below.
+
+FACT_SOURCES = {
+    # key -> the document, with its address and the date or commit of the copy read
+    "livepatch": "Canonical, \"Kernels covered by Livepatch\", the \"(GA)\" rows, "
+    "https://ubuntu.com/security/livepatch/docs/client/reference/platform/supported-kernels/ (read 2026-11-30)",
+    "nodejs": "nodejs/build @ adb6aecb4cce doc/supported_systems_release_data.md, \"Linux kernel\" column",
+    "questing": "packages.ubuntu.com/questing/linux-doc: linux-doc 6.17.0-41.41 from source linux in questing "
+    "(read 2026-11-30)",
+    "rhel-kernel": "Red Hat, RHEL 10 documentation, \"Examples on RHEL 8, RHEL 9, and RHEL 10\" (upstream base of the "
+    "kernel version string: RHEL 8 Linux 4.18, RHEL 9 Linux 5.14, RHEL 10 Linux 6.12), "
+    "https://docs.redhat.com/en/documentation/red_hat_enterprise_linux/10/administer-examples_of_rhel_kernel_version_strings "
+    "(read 2026-11-30)",
+    "rocky-kernel": "Rocky Linux wiki, release version table (\"Release Kernel\" 4.18.0-* for 8.3-8.10, 5.14.0-* for "
+    "9.0-9.7, 6.12.0-* for 10.0-10.1), https://wiki.rockylinux.org/include/releng/version_table (read 2026-11-30)",
+    "stream-kernel": "CentOS Stream kernel tags kernel-5.14.0-*.el9 and kernel-6.12.0-*.el10, "
+    "https://gitlab.com/redhat/centos-stream/src/kernel/centos-stream-9/-/tags and .../centos-stream-10/-/tags "
+    "(read 2026-11-30)",
+    "al-kernel": "AWS, Amazon Linux 2 User Guide, \"AL2 supported kernels\": AL2 AMIs with kernel 4.14 and 5.10 "
+    "(5.10 the default), AL2023 AMIs with kernel 6.1, https://docs.aws.amazon.com/linux/al2/ug/aml2-kernel.html "
+    "(read 2026-11-30); the oldest kernel offered is recorded",
+    "x86-page": "Linux torvalds/linux @ 02ac81a812fe arch/x86/include/asm/page_types.h: PAGE_SHIFT 12 "
+    "(x86 has no other base page size)",
+    "s390-page": "Linux torvalds/linux @ 014b020475d4 arch/s390/include/asm/page.h: _PAGE_SHIFT 12 "
+    "(s390 has no other base page size)",
+    "el-aarch64-page": "coreos/coreos-assembler#3617 (2023-09-14): \"The aarch64 RHEL8 kernel used a page size of 64K. "
+    "In RHEL9, this was lowered to the usual 4K and a separate kernel was added for 64K\"; dotnet/runtime#75737 "
+    "(2022-09-20): \"RHEL 8 arm64 has 64kB pages\"; CentOS Stream 9 kernel-5.14.0-265.el9 changelog: \"arm64-64k: Add new "
+    "kernel variant to RHEL9/CS9 for 64K page-size'd ARM64\" (rhbz#2153073), "
+    "https://gitlab.com/redhat/centos-stream/src/kernel/centos-stream-9/-/merge_requests/1820",
+    "el-isa": "CentOS Stream 9 kernel merge request 3972 (RHEL-22439): \"RHEL9 has a minimum of the x86_64-v2 "
+    "microarchitecture and RHEL10 has a minimum of the x86_64-v3 microarchitecture\", "
+    "https://gitlab.com/redhat/centos-stream/src/kernel/centos-stream-9/-/merge_requests/3972; RHEL 9.5 release notes, "
+    "chapter 2 \"Architectures\": AMD and Intel 64-bit (x86-64-v2), "
+    "https://docs.redhat.com/en/documentation/red_hat_enterprise_linux/9/html/9.5_release_notes/architectures "
+    "(read 2026-11-30)",
+    "rocky-isa": "rocky-linux/documentation#745 docs/release_notes/9_0.md: minimum \"AMD and Intel 64-bit "
+    "architectures (x86-64-v2)\" for Rocky Linux 9.0",
+    "alma-isa": "AlmaLinux ALESCo meeting minutes 2024-07-24: \"AlmaLinux 10's default x86_64 microarchitecture build "
+    "will be v3, following RHEL. Approved building and maintaining x86_64_v2 as a separate architecture\", "
+    "https://wiki.almalinux.org/alesco/meeting-minutes/2024-07-24 (read 2026-11-30)",
+}
+# A rebuild of RHEL from the same sources: the RHEL statement, named as such.
+REBUILD_NOTE = "; {rid} is built from the same sources as {of}"
+
+# release id -> (kernel version, source key, note). The oldest kernel the release's own installer or
+# cloud images ship (Ubuntu: the GA kernel, not the HWE ones; Amazon Linux 2: 4.14, not 5.10). Not
+# listed (unknown): releases whose kernel moves to new versions during their life (Fedora, Arch,
+# openSUSE Tumbleweed, rolling and development releases), releases whose default kernel is not the
+# RHEL one (Oracle Linux: UEK), and those no document read here states (SUSE, Alpine, ...).
+# Debian 11, 12, 13 and testing are measured (glibc-db/debian/).
+STATED_KERNEL = {
+    "ubuntu-14.04": ("3.13", "nodejs", ""),
+    "ubuntu-16.04": ("4.4", "nodejs", ""),
+    "ubuntu-18.04": ("4.15", "livepatch", ""),
+    "ubuntu-20.04": ("5.4", "livepatch", ""),
+    "ubuntu-22.04": ("5.15", "livepatch", ""),
+    "ubuntu-24.04": ("6.8", "livepatch", ""),
+    "ubuntu-25.10": ("6.17", "questing", ""),
+    "ubuntu-26.04": ("7.0", "livepatch", ""),
+    "debian-8": ("3.16", "nodejs", ""),
+    "debian-9": ("4.9", "nodejs", ""),
+    "rhel-7": ("3.10", "nodejs", ""),
+    "centos-7": ("3.10", "nodejs", "the RHEL 7 row; CentOS 7 is built from RHEL 7's sources"),
+    "rhel-8": ("4.18", "rhel-kernel", ""),
+    "rhel-9": ("5.14", "rhel-kernel", ""),
+    "rhel-10": ("6.12", "rhel-kernel", ""),
+    "rockylinux-8": ("4.18", "rocky-kernel", ""),
+    "rockylinux-9": ("5.14", "rocky-kernel", ""),
+    "rockylinux-10": ("6.12", "rocky-kernel", ""),
+    "almalinux-8": ("4.18", "rhel-kernel", "the RHEL 8 row; AlmaLinux 8 is built from RHEL 8's sources"),
+    "almalinux-9": ("5.14", "rhel-kernel", "the RHEL 9 row; AlmaLinux 9 is built from RHEL 9's sources"),
+    "almalinux-10": ("6.12", "rhel-kernel", "the RHEL 10 row; AlmaLinux 10 is built from CentOS Stream 10"),
+    "centos-8": ("4.18", "rhel-kernel", "the RHEL 8 row; CentOS 8 is built from RHEL 8's sources"),
+    "centos-stream9": ("5.14", "stream-kernel", ""),
+    "centos-stream10": ("6.12", "stream-kernel", ""),
+    "amazonlinux-2": ("4.14", "al-kernel", ""),
+    "amazonlinux-2023": ("6.1", "al-kernel", ""),
+}
+
+# Architectures whose Linux kernel has one base page size, whatever the distribution.
+FIXED_PAGE_SIZE = {"x86_64": (4096, "x86-page"), "i686": (4096, "x86-page"), "s390x": (4096, "s390-page")}
+
+# release id -> arch -> (default page size, other sizes offered by the release's own kernels, source key, note)
+_EL8_AARCH64 = (65536, [], "el-aarch64-page", "RHEL 8's aarch64 kernel")
+_EL9_AARCH64 = (4096, [65536], "el-aarch64-page", "RHEL 9's aarch64 kernel, and its kernel-64k variant (9.2 on)")
+STATED_PAGE_SIZE = {
+    "rhel-8": {"aarch64": _EL8_AARCH64},
+    "centos-8": {"aarch64": _EL8_AARCH64},
+    "almalinux-8": {"aarch64": _EL8_AARCH64},
+    "rockylinux-8": {"aarch64": _EL8_AARCH64},
+    "rhel-9": {"aarch64": _EL9_AARCH64},
+    "centos-stream9": {"aarch64": _EL9_AARCH64},
+    "almalinux-9": {"aarch64": _EL9_AARCH64},
+    "rockylinux-9": {"aarch64": _EL9_AARCH64},
+}
+
+# release id -> (minimum x86-64 microarchitecture level of its x86_64 packages, others offered, source key, note)
+STATED_ISA_LEVEL = {
+    "rhel-9": (2, [], "el-isa", ""),
+    "centos-stream9": (2, [], "el-isa", "the RHEL 9 statement; CentOS Stream 9 is RHEL 9's development branch"),
+    "almalinux-9": (2, [], "el-isa", "the RHEL 9 statement; AlmaLinux 9 is built from RHEL 9's sources"),
+    "rockylinux-9": (2, [], "rocky-isa", ""),
+    "rhel-10": (3, [], "el-isa", ""),
+    "centos-stream10": (3, [], "el-isa", "the RHEL 10 statement; CentOS Stream 10 is RHEL 10's development branch"),
+    "rockylinux-10": (3, [], "el-isa", "the RHEL 10 statement; Rocky Linux 10 is built from RHEL 10's sources"),
+    "almalinux-10": (3, [2], "alma-isa", "the default x86_64 build; a separate x86_64_v2 build is offered"),
+}
+
+
+def _fact(method: str, source: str, **values) -> dict:
+    return {**values, "method": method, "source": source}
+
+
+def _stated(key: str, note: str) -> str:
+    return FACT_SOURCES[key] + (f"; {note}" if note else "")
+
+
+def read_debian_targets(directory: Path) -> dict[str, dict]:
+    """Release id -> {"kernel": fact or None, "arches": {our arch: {fact name: fact}}}, from the
+    "targets" object of glibc-db/debian/<suite>.json (measured by measure.py); empty without files."""
+    result: dict[str, dict] = {}
+    if not directory.is_dir():
+        return result
+    for path in sorted(directory.glob("*.json")):
+        where = f"glibc-db/debian/{path.name}"
+        data = load_json(path)
+        targets = data.get("targets")
+        if targets is None:
+            continue
+        if not isinstance(targets, dict):
+            raise GenerateError(f"{where}: targets is not an object")
+        source = data.get("source") or {}
+        release = f"Debian {source['release']}, " if source.get("release") else ""
+        dated = f"{where} ({release}Release file of {source.get('release_date', '?')})"
+        release_id = DEBIAN_SUITES[data["suite"]]
+        out = {"kernel": None, "arches": {}}
+        kernels = {}
+        for debian_arch in sorted(targets):
+            facts = targets[debian_arch]
+            item = f"{where}: targets[{debian_arch!r}]"
+            unknown = set(facts) - {"glibc_min_kernel", "kernel"}
+            if unknown:
+                raise GenerateError(f"{item}: unknown fields {sorted(unknown)}")
+            arch = DEBIAN_ARCHES.get(debian_arch)
+            arch_facts = {}
+            tag = facts.get("glibc_min_kernel")
+            if tag is not None:
+                if not re.fullmatch(r"\d+\.\d+\.\d+", tag):
+                    raise GenerateError(f"{item}: glibc_min_kernel {tag!r} is not a kernel version")
+                libc6 = source.get("packages", {}).get(debian_arch, {}).get("libc6", "?")
+                arch_facts["glibc_min_kernel"] = _fact(
+                    "measured", f"{dated}: NT_GNU_ABI_TAG note of libc.so.6 in libc6 {libc6} ({debian_arch})",
+                    version=tag)
+            kernel = facts.get("kernel")
+            if kernel is not None:
+                unknown = set(kernel) - {"version", "package", "default_flavour", "config_package", "page_sizes"}
+                if unknown or not re.fullmatch(r"\d+\.\d+", kernel.get("version", "")):
+                    raise GenerateError(f"{item}: bad kernel facts {kernel!r}")
+                kernels[debian_arch] = kernel
+                sizes = kernel.get("page_sizes", {})
+                default = sizes.get(kernel["default_flavour"])
+                if default is not None:
+                    flavours = ", ".join(f"{name} {size}" for name, size in sizes.items())
+                    arch_facts["page_size"] = _fact(
+                        "measured",
+                        f"{dated}: base page size in the configuration of each flavour with a linux-image-<flavour> "
+                        f"metapackage ({kernel['config_package']}, {debian_arch}): {flavours}; default flavour "
+                        f"{kernel['default_flavour']}",
+                        default=default, others=sorted({s for s in sizes.values() if s != default}))
+            if arch is not None and arch_facts:
+                out["arches"][arch] = arch_facts
+        versions = {k["version"] for k in kernels.values()}
+        if len(versions) > 1:
+            raise GenerateError(f"{where}: the arches' kernels differ: {sorted(versions)}")
+        if versions:
+            first = kernels["amd64"] if "amd64" in kernels else next(iter(kernels.values()))
+            out["kernel"] = _fact(
+                "measured", f"{dated}: {first['package']}, the default flavour's metapackage "
+                f"({', '.join(sorted(kernels))} agree)", version=versions.pop())
+        result[release_id] = out
+    return result
+
+
+def add_target_facts(entry: dict, debian_targets: dict[str, dict]) -> None:
+    """Adds the facts known for a release entry (distro kind; policies describe no system)."""
+    rid = entry["id"]
+    if entry.get("kind", "distro") == "policy":
+        return
+    measured = debian_targets.get(rid, {"kernel": None, "arches": {}})
+    if measured["kernel"] is not None:
+        entry["kernel"] = measured["kernel"]
+    elif rid in STATED_KERNEL:
+        version, key, note = STATED_KERNEL[rid]
+        entry["kernel"] = _fact("stated", _stated(key, note), version=version)
+    for arch, arch_entry in entry["arches"].items():
+        facts = dict(measured["arches"].get(arch, {}))
+        if "page_size" not in facts and rid in STATED_PAGE_SIZE and arch in STATED_PAGE_SIZE[rid]:
+            default, others, key, note = STATED_PAGE_SIZE[rid][arch]
+            facts["page_size"] = _fact("stated", _stated(key, note), default=default, others=others)
+        if "page_size" not in facts and arch in FIXED_PAGE_SIZE:
+            size, key = FIXED_PAGE_SIZE[arch]
+            facts["page_size"] = _fact("stated", FACT_SOURCES[key], default=size, others=[])
+        if arch == "x86_64" and rid in STATED_ISA_LEVEL:
+            level, others, key, note = STATED_ISA_LEVEL[rid]
+            facts["isa_level"] = _fact("stated", _stated(key, note), level=level, others=others)
+        arch_entry.update(facts)
+
+
+def check_fact_tables(ids: set[str]) -> None:
+    for table in (STATED_KERNEL, STATED_PAGE_SIZE, STATED_ISA_LEVEL):
+        for rid in table:
+            if rid not in ids:
+                raise GenerateError(f"target facts name unknown release {rid}")
+
+
 def order_arch_entry(arch_entry: dict) -> dict:
     """Field order of an arch entry, optional fields only where they differ from the default."""
     ordered = {}
@@ -1736,6 +1961,9 @@ def order_arch_entry(arch_entry: dict) -> dict:
         ordered["blacklist"] = arch_entry["blacklist"]
     if arch_entry.get("packages"):
         ordered["packages"] = arch_entry["packages"]
+    for key in ("glibc_min_kernel", "page_size", "isa_level"):
+        if key in arch_entry:
+            ordered[key] = arch_entry[key]
     ordered["source"] = arch_entry["source"]
     return ordered
 
@@ -1750,6 +1978,8 @@ def order_release(entry: dict) -> dict:
         ordered[key] = entry[key]
     if "architectures" in entry:
         ordered["architectures"] = entry["architectures"]
+    if "kernel" in entry:
+        ordered["kernel"] = entry["kernel"]
     ordered["arches"] = {arch: order_arch_entry(a) for arch, a in entry["arches"].items()}
     return ordered
 
@@ -1841,6 +2071,10 @@ def build(reference: Path, debian_dir: Path = DEBIAN_DIR) -> dict[str, str]:
 
     for release, facts in ALPINE_RELEASES.items():
         entries.append(alpine_entry(release, facts, facts_eol))
+    debian_targets = read_debian_targets(debian_dir)
+    check_fact_tables({entry["id"] for entry in entries})
+    for entry in entries:
+        add_target_facts(entry, debian_targets)
     for file_name, policy in read_policies(reference):
         entries.append(policy_entry(file_name, policy))
 
@@ -1871,7 +2105,11 @@ def render(entry: dict) -> str:
         items = re.findall(r"\"[^\"\n]*\"", m.group(0))
         return "[" + ", ".join(items) + "]"
 
-    return pattern.sub(collapse, text) + "\n"
+    text = pattern.sub(collapse, text)
+    # And arrays of plain numbers (page sizes, ISA levels).
+    numbers = re.compile(r"\[\n(\s+-?\d+,?\n)+\s*\]")
+    text = numbers.sub(lambda m: "[" + ", ".join(re.findall(r"-?\d+", m.group(0))) + "]", text)
+    return text + "\n"
 
 
 # --------------------------------------------------------------------------- main
