@@ -1,6 +1,8 @@
 //! Oracle: what shipcheck reads from an ELF file must match what GNU `readelf` prints for it
 //! (machine, class, endianness, interpreter, DT_NEEDED/SONAME/RPATH/RUNPATH, version needs
-//! with their weak flags, version definitions).
+//! with their weak flags, version definitions), and what the kernel and loader check before it
+//! runs (PT_GNU_STACK, PT_GNU_RELRO, PT_LOAD alignment, BIND_NOW, STATIC_TLS, the ABI tag note,
+//! the x86 ISA level and CET feature properties).
 //!
 //! The default test compares testdata/bin plus a deterministic sample of about 150 system
 //! files. `SHIPCHECK_ORACLE_FULL=1 cargo test --release --test readelf_oracle -- --ignored`
@@ -32,6 +34,26 @@ struct Facts {
     version_needs: Vec<(String, Vec<(String, bool)>)>,
     /// Non-base version definitions in file order.
     version_defs: Vec<String>,
+    /// What the kernel and loader check before running it (issue 13).
+    run: RunFacts,
+}
+
+/// PT_GNU_STACK, PT_GNU_RELRO, PT_LOAD alignment, BIND_NOW, STATIC_TLS and the GNU notes, as
+/// readelf spells them.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct RunFacts {
+    exec_stack: Option<bool>,
+    relro: bool,
+    bind_now: bool,
+    static_tls: bool,
+    /// The smallest PT_LOAD alignment, `0x1000`.
+    load_align: Option<String>,
+    /// `3.2.0` from "OS: Linux, ABI: 3.2.0".
+    abi_kernel: Option<String>,
+    /// "x86 ISA needed: x86-64-baseline, x86-64-v3".
+    x86_isa_needed: Option<String>,
+    /// "x86 feature: IBT, SHSTK".
+    x86_features: Option<String>,
 }
 
 /// readelf's name for a machine (binutils `get_machine_name`).
@@ -94,7 +116,46 @@ fn ours(binary: &Binary, readelf_machine_name: &str) -> Facts {
             })
             .collect(),
         version_defs: binary.version_defs.clone(),
+        run: our_run_facts(binary),
     }
+}
+
+fn bit_names(bits: Option<u32>, names: &[&str]) -> Option<String> {
+    let bits = bits?;
+    let named: Vec<&str> = names
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| bits & (1 << i) != 0)
+        .map(|(_, n)| *n)
+        .collect();
+    Some(named.join(", "))
+}
+
+fn our_run_facts(binary: &Binary) -> RunFacts {
+    let run = &binary.run;
+    RunFacts {
+        exec_stack: run.exec_stack,
+        relro: run.relro,
+        bind_now: run.bind_now,
+        static_tls: run.static_tls,
+        load_align: run.load_align.map(|a| format!("{a:#x}")),
+        abi_kernel: run.abi_kernel.map(|[a, b, c]| format!("{a}.{b}.{c}")),
+        x86_isa_needed: bit_names(
+            run.x86_isa_needed,
+            &["x86-64-baseline", "x86-64-v2", "x86-64-v3", "x86-64-v4"],
+        ),
+        x86_features: bit_names(run.x86_features, &["IBT", "SHSTK"]),
+    }
+}
+
+/// One program header line of `readelf -l -W`: type, flags (`R E` has a space) and alignment.
+fn program_header(line: &str) -> Option<(&str, String, &str)> {
+    let tokens: Vec<&str> = line.split_whitespace().collect();
+    if tokens.len() < 8 || !tokens[1].starts_with("0x") {
+        return None;
+    }
+    let flags = tokens[6..tokens.len() - 1].concat();
+    Some((tokens[0], flags, tokens[tokens.len() - 1]))
 }
 
 /// The text inside the last `[...]` of a line.
@@ -123,8 +184,45 @@ fn theirs(output: &str) -> Option<(Facts, String)> {
         Defs,
     }
     let mut section = In::Other;
+    let mut load_align: Option<u64> = None;
     for line in output.lines() {
         let trimmed = line.trim();
+        if let Some((kind, flags, align)) = program_header(trimmed) {
+            match kind {
+                "GNU_STACK" => facts.run.exec_stack = Some(flags.contains('E')),
+                "GNU_RELRO" => facts.run.relro = true,
+                "LOAD" => {
+                    if let Ok(align) = u64::from_str_radix(align.trim_start_matches("0x"), 16) {
+                        load_align = Some(load_align.map_or(align, |a| a.min(align)));
+                    }
+                }
+                _ => {}
+            }
+        }
+        if trimmed.contains("(BIND_NOW)")
+            || (trimmed.contains("(FLAGS)") && trimmed.contains("BIND_NOW"))
+            || (trimmed.contains("(FLAGS_1)")
+                && trimmed.split_whitespace().any(|word| word == "NOW"))
+        {
+            facts.run.bind_now = true;
+        }
+        if trimmed.contains("(FLAGS)") && trimmed.contains("STATIC_TLS") {
+            facts.run.static_tls = true;
+        }
+        if let Some(at) = trimmed.find("OS: Linux, ABI: ") {
+            facts.run.abi_kernel = Some(trimmed[at + 16..].trim().to_string());
+        }
+        if let Some(at) = trimmed.find("x86 ISA needed: ") {
+            let rest = &trimmed[at + 16..];
+            let value = rest.split(", x86 ").next().unwrap_or(rest);
+            facts.run.x86_isa_needed = Some(value.trim().to_string());
+        }
+        if let Some(at) = trimmed.find("x86 feature: ") {
+            // With -W readelf prints a note's properties on one line, comma-separated.
+            let rest = &trimmed[at + 13..];
+            let value = rest.split(", x86 ").next().unwrap_or(rest);
+            facts.run.x86_features = Some(value.trim().to_string());
+        }
         if let Some(v) = trimmed.strip_prefix("Class:") {
             facts.class = v.trim().to_string();
         } else if let Some(v) = trimmed.strip_prefix("Data:") {
@@ -178,6 +276,14 @@ fn theirs(output: &str) -> Option<(Facts, String)> {
         return None;
     }
     facts.machine = machine_name.clone();
+    facts.run.load_align = load_align.map(|a| format!("{a:#x}"));
+    // Without segments (a separate debug file) readelf reads notes from sections, which no
+    // loader maps: shipcheck reads notes from segments only.
+    if load_align.is_none() {
+        facts.run.abi_kernel = None;
+        facts.run.x86_isa_needed = None;
+        facts.run.x86_features = None;
+    }
     facts.rpath = split_paths(&rpath);
     facts.runpath = split_paths(&runpath);
     Some((facts, machine_name))
@@ -226,7 +332,7 @@ struct Outcome {
 
 fn compare(path: &Path, outcome: &mut Outcome) {
     let output = Command::new("readelf")
-        .args(["-h", "-l", "-d", "-V", "-W"])
+        .args(["-h", "-l", "-d", "-V", "-n", "-W"])
         .arg(path)
         .env("LC_ALL", "C")
         .output();

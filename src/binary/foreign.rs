@@ -25,6 +25,7 @@ pub(super) fn read(data: &[u8], format: Format) -> Result<Binary, ReadError> {
         managed: None,
         debug: DebugInfo::default(),
         dlopen_names: Vec::new(),
+        run: super::RunFacts::default(),
     };
     if format == Format::MachOFat {
         binary.fat_arches = fat_arches(data)?;

@@ -3,6 +3,7 @@
 
 mod elf;
 mod foreign;
+mod run_facts;
 
 use crate::arch::Arch;
 use std::io::Read;
@@ -157,6 +158,47 @@ pub struct Binary {
     /// Soname-like strings (`libfoo.so.1`, `libicuuc.so.`) in the read-only data of a file that
     /// imports `dlopen`: names it may load at run time, which no DT_NEEDED lists.
     pub dlopen_names: Vec<String>,
+    /// What the kernel and the loader check before it runs, beyond its needs (ELF only).
+    pub run: RunFacts,
+}
+
+/// What the kernel and the loader check in an ELF file before it runs, and the hardening a
+/// release sign-off asks about.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RunFacts {
+    /// PT_GNU_STACK asks for an executable stack; `None`: no PT_GNU_STACK at all.
+    pub exec_stack: Option<bool>,
+    /// NT_GNU_ABI_TAG: the oldest Linux kernel the file says it runs on (`[3, 2, 0]`).
+    pub abi_kernel: Option<[u32; 3]>,
+    /// GNU_PROPERTY_X86_ISA_1_NEEDED: bit 0 x86-64 baseline, 1 v2, 2 v3, 3 v4.
+    pub x86_isa_needed: Option<u32>,
+    /// GNU_PROPERTY_X86_FEATURE_1_AND: bit 0 IBT, bit 1 SHSTK.
+    pub x86_features: Option<u32>,
+    /// GNU_PROPERTY_AARCH64_FEATURE_1_AND: bit 0 BTI, bit 1 PAC.
+    pub aarch64_features: Option<u32>,
+    /// The smallest `p_align` of the PT_LOAD segments: the largest page size it can be mapped
+    /// with.
+    pub load_align: Option<u64>,
+    /// DF_STATIC_TLS: initial-exec TLS, which a dlopened library takes from the static TLS block.
+    pub static_tls: bool,
+    /// PT_TLS `p_memsz`.
+    pub tls_size: Option<u64>,
+    /// PT_GNU_RELRO.
+    pub relro: bool,
+    /// DT_BIND_NOW, DF_BIND_NOW or DF_1_NOW: every symbol bound at start (full RELRO with
+    /// `relro`).
+    pub bind_now: bool,
+}
+
+impl RunFacts {
+    /// The highest x86-64 level the ISA note says the file needs (1 = baseline … 4 = v4).
+    pub fn x86_level_needed(&self) -> Option<u8> {
+        let bits = self.x86_isa_needed?;
+        (0..4u8)
+            .rev()
+            .find(|bit| bits & (1 << bit) != 0)
+            .map(|bit| bit + 1)
+    }
 }
 
 /// Where a .NET assembly runs, from its CLI header and PE header (`dotnet build
