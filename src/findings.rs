@@ -120,6 +120,30 @@ codes! {
     RpathAbsolute = "rpath-absolute", Warning,
         "An RPATH/RUNPATH entry points at an absolute directory outside the system library paths.",
         "Replace the entry with an $ORIGIN-relative one (patchelf --set-rpath '$ORIGIN/../lib') or remove it (patchelf --remove-rpath).";
+    ExecStackDlopen = "exec-stack-dlopen", Error,
+        "A library that asks for an executable stack (PT_GNU_STACK RWE, or none where the loader then assumes one) and is loaded with dlopen: glibc 2.41 and later refuse it.",
+        "Link the library with -Wl,-z,noexecstack (and find the object that asks for it: an assembly file without .note.GNU-stack, or a nested function), or patch the flag with `patchelf --clear-execstack`.";
+    ExecStack = "exec-stack", Warning,
+        "The file asks for an executable stack: the whole process gets one (a hardening gap), and a dlopened library fails on glibc 2.41 and later.",
+        "Link with -Wl,-z,noexecstack and give every assembly file a .note.GNU-stack section; `patchelf --clear-execstack` clears the flag of a built file.";
+    StaticTlsDlopen = "static-tls-dlopen", Warning,
+        "A library with initial-exec TLS (DF_STATIC_TLS) that is loaded with dlopen: it needs room in the static TLS block, which the loader reserves only a little of.",
+        "Build the library with -ftls-model=global-dynamic (the default for -fPIC), or load it at start (DT_NEEDED, LD_PRELOAD) instead of with dlopen; glibc's tunable glibc.rtld.optional_static_tls reserves more.";
+    NoPie = "no-pie", Info,
+        "A hardening fact: the executable is not position independent (no ASLR for its own code).",
+        "Build with -fPIE -pie (the default of most distribution compilers; Rust and Go -buildmode=pie produce PIE).";
+    NoRelro = "no-relro", Info,
+        "A hardening fact: no PT_GNU_RELRO (relocated data stays writable), or RELRO without BIND_NOW (partial: the GOT stays writable).",
+        "Link with -Wl,-z,relro,-z,now for full RELRO.";
+    NoStackProtector = "no-stack-protector", Info,
+        "A hardening fact: the file imports no __stack_chk_fail, so no function was built with a stack canary.",
+        "Build with -fstack-protector-strong.";
+    NoFortify = "no-fortify", Info,
+        "A hardening fact: the file imports no fortified libc functions (__memcpy_chk, __printf_chk …).",
+        "Build C and C++ with -O2 -D_FORTIFY_SOURCE=2 (or 3).";
+    NoCet = "no-cet", Info,
+        "A hardening fact: an x86-64 file not marked for Intel CET (IBT and SHSTK in its GNU property note), so the process runs without shadow stack and indirect branch tracking.",
+        "Build every object with -fcf-protection=full (and assembly with the CET notes); one unmarked object drops the mark.";
     DebugInfoPresent = "debug-info-present", Warning,
         "The file carries debug sections or a symbol table.",
         "Strip release builds (strip --strip-debug; Cargo: [profile.release] strip = true) and keep the debug info in a separate file (objcopy --only-keep-debug).";
@@ -162,6 +186,15 @@ codes! {
 }
 
 impl Code {
+    /// Codes that are only facts for sign-off: reported when asked for (`--deny CODE`,
+    /// `--severity CODE=info`), and in JSON's `hardening` of every file either way.
+    pub fn off_by_default(&self) -> bool {
+        matches!(
+            self,
+            Code::NoPie | Code::NoRelro | Code::NoStackProtector | Code::NoFortify | Code::NoCet
+        )
+    }
+
     /// Findings that say something could not be checked (no data, a run-time dependent path):
     /// they never make a verdict "pass", only "unverified".
     pub fn leaves_unverified(&self) -> bool {
@@ -351,6 +384,24 @@ pub enum Issue {
         tag: &'static str,
         entry: String,
     },
+    /// `exec-stack-dlopen` when `refused_by` names a glibc that refuses it, else `exec-stack`.
+    ExecStack {
+        /// PT_GNU_STACK asks for it (`false`: there is none, and the loader assumes one).
+        flagged: bool,
+        /// Loaded with dlopen (a plugin nothing in the tree loads, or a run-time load).
+        dlopened: bool,
+        /// The baseline whose glibc (2.41 or later) refuses it, with that glibc.
+        refused_by: Option<(String, String)>,
+    },
+    StaticTlsDlopen {
+        tls_bytes: Option<u64>,
+    },
+    /// A hardening fact (`no-pie`, `no-relro`, `no-stack-protector`, `no-fortify`, `no-cet`).
+    Hardening {
+        #[serde(skip)]
+        code: Code,
+        what: String,
+    },
     DebugInfoPresent {
         debug_sections: usize,
         debug_bytes: u64,
@@ -437,6 +488,13 @@ impl Issue {
             Issue::SonameNotOnSearchPath { .. } => Code::SonameNotOnSearchPath,
             Issue::LoadPathUnknown { .. } => Code::LoadPathUnknown,
             Issue::RpathAbsolute { .. } => Code::RpathAbsolute,
+            Issue::ExecStack {
+                refused_by: Some(_),
+                ..
+            } => Code::ExecStackDlopen,
+            Issue::ExecStack { .. } => Code::ExecStack,
+            Issue::StaticTlsDlopen { .. } => Code::StaticTlsDlopen,
+            Issue::Hardening { code, .. } => *code,
             Issue::DebugInfoPresent { .. } => Code::DebugInfoPresent,
             Issue::DebugLink { .. } => Code::DebugLink,
             Issue::DebugFile { .. } => Code::DebugFile,
@@ -685,6 +743,35 @@ impl Issue {
             Issue::RpathAbsolute { tag, entry } => format!(
                 "{tag} entry {entry} is an absolute path outside the system library directories (a leaked build directory?)"
             ),
+            Issue::ExecStack {
+                flagged,
+                dlopened,
+                refused_by,
+            } => {
+                let asks = if *flagged {
+                    "PT_GNU_STACK asks for an executable stack"
+                } else {
+                    "no PT_GNU_STACK, so the loader gives it an executable stack"
+                };
+                match (refused_by, dlopened) {
+                    (Some((baseline, glibc)), _) => format!(
+                        "{asks}, and it is loaded with dlopen: {baseline}'s glibc {glibc} refuses it (\"cannot enable executable stack as shared object requires: Invalid argument\")"
+                    ),
+                    (None, true) => format!(
+                        "{asks}, and it is loaded with dlopen: glibc 2.41 and later refuse it (\"cannot enable executable stack as shared object requires: Invalid argument\"); older glibc makes every thread's stack executable"
+                    ),
+                    (None, false) => format!(
+                        "{asks}: the process runs with an executable stack (no NX protection for it)"
+                    ),
+                }
+            }
+            Issue::StaticTlsDlopen { tls_bytes } => format!(
+                "initial-exec TLS (DF_STATIC_TLS{}) in a library loaded with dlopen: it needs room in the static TLS block, and when the loader's reserve is used up dlopen fails (\"cannot allocate memory in static TLS block\")",
+                tls_bytes
+                    .map(|b| format!(", {} of TLS", human_bytes(b)))
+                    .unwrap_or_default()
+            ),
+            Issue::Hardening { what, .. } => what.clone(),
             Issue::DebugInfoPresent {
                 debug_sections,
                 debug_bytes,
@@ -858,6 +945,9 @@ impl Issue {
             Issue::LoadPathUnknown { .. } => "use $ORIGIN-relative RPATH/RUNPATH entries and plain sonames (-Wl,-soname,libfoo.so.1; -Wl,-rpath,'$ORIGIN/../lib') so the answer does not depend on the working directory or the loader build".into(),
             Issue::SonameNotOnSearchPath { .. } => "link with -Wl,-rpath,'$ORIGIN' (or '$ORIGIN/../lib'), e.g. patchelf --set-rpath '$ORIGIN/../lib'".into(),
             Issue::RpathAbsolute { .. } => "replace it with a $ORIGIN-relative path (patchelf --set-rpath '$ORIGIN/../lib') or remove it (patchelf --remove-rpath)".into(),
+            Issue::ExecStack { .. } => "link with -Wl,-z,noexecstack and give every assembly file a .note.GNU-stack section (`patchelf --clear-execstack FILE` clears the flag of a built file)".into(),
+            Issue::StaticTlsDlopen { .. } => "build the library with -ftls-model=global-dynamic (the -fPIC default), or load it at start (DT_NEEDED) instead of with dlopen; the glibc.rtld.optional_static_tls tunable reserves more".into(),
+            Issue::Hardening { code, .. } => code.fix().into(),
             Issue::DebugInfoPresent { .. } => "strip release builds (strip --strip-debug, or [profile.release] strip = true / -s), keeping the debug info in a separate file with objcopy --only-keep-debug".into(),
             Issue::DebugLink { .. } | Issue::DebugFile { .. } => "publish the .debug file to your symbol server rather than in the release".into(),
             Issue::DlopenMissing { names, reason, chain, .. } => run_time_fix(names, reason, chain),
@@ -905,6 +995,7 @@ pub type SeverityOverrides = BTreeMap<Code, Option<Severity>>;
 pub fn severity_of(code: Code, overrides: &SeverityOverrides) -> Option<Severity> {
     match overrides.get(&code) {
         Some(changed) => *changed,
+        None if code.off_by_default() => None,
         None => Some(code.default_severity()),
     }
 }
@@ -970,9 +1061,13 @@ fn advice_text(advice: &[SymbolFix]) -> String {
 
 /// `shipcheck explain CODE`.
 pub fn explain(code: Code) -> String {
+    let severity = if code.off_by_default() {
+        format!("off; --deny {code} makes it an error")
+    } else {
+        code.default_severity().to_string()
+    };
     format!(
-        "{code} (default severity: {})\n\n{}\n\nHow to fix: {}\n",
-        code.default_severity(),
+        "{code} (default severity: {severity})\n\n{}\n\nHow to fix: {}\n",
         code.description(),
         code.fix()
     )

@@ -210,6 +210,7 @@ pub fn check_with_progress(
                 allowed_sonames: &options.allowed_sonames,
                 runtime,
                 dlopen_unshipped: &dlopen_unshipped,
+                dlopened: loaded.dlopened.contains(&vpath),
             };
             let mut issues: Vec<BaselineIssue> = checks::file_checks(&ctx)
                 .into_iter()
@@ -399,6 +400,9 @@ pub struct LoadedTree {
     pub runtime: HashMap<PathBuf, Vec<RuntimeOutcome>>,
     /// For each `[dlopen]` rule of the policy, whether it matched a file of this tree.
     pub dlopen_rules_matched: Vec<bool>,
+    /// Files loaded with dlopen: libraries nothing in the tree loads (plugins) and the files
+    /// run-time loads find in the tree.
+    pub dlopened: std::collections::HashSet<PathBuf>,
     /// The object files read, by walk path, in walk order.
     pub files: Vec<(PathBuf, Arc<Binary>)>,
     /// For an archive or image: what its metadata says.
@@ -516,7 +520,9 @@ fn index(
             );
             let needs = model.needs_by_file(&tree);
             let runtime = model.runtime_by_file(&tree);
+            let dlopened = model.dlopened();
             LoadedTree {
+                dlopened,
                 tree,
                 model,
                 needs,

@@ -137,8 +137,42 @@ struct File {
     version_defs: Vec<String>,
     managed: Option<String>,
     debug: Option<Debug>,
+    run: Option<Run>,
+    hardening: Option<Hardening>,
     runs_on: Option<Vec<String>>,
     findings: Vec<Finding>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct Run {
+    exec_stack: Option<bool>,
+    min_kernel: Option<String>,
+    x86_isa_needed: Option<String>,
+    load_align: Option<u64>,
+    static_tls: bool,
+    tls_bytes: Option<u64>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct Hardening {
+    pie: Option<bool>,
+    relro: String,
+    nx_stack: Option<bool>,
+    stack_protector: Option<bool>,
+    fortified: Vec<String>,
+    cet: Option<Cet>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct Cet {
+    ibt: bool,
+    shstk: bool,
 }
 
 #[derive(Deserialize)]
@@ -232,7 +266,7 @@ fn output_matches_the_documented_schema() {
         ][..],
     ] {
         let doc = decode(args);
-        assert_eq!(doc.schema_version, 4);
+        assert_eq!(doc.schema_version, 5);
         assert_eq!(doc.tool.name, "shipcheck");
         // testdata/bin is an application tree, not a root filesystem.
         assert_eq!(doc.trees.len(), 1);
@@ -302,7 +336,7 @@ fn the_readme_example_is_real_output() {
     // It decodes into the documented schema …
     let decoded: Document =
         serde_json::from_value(example.clone()).expect("the README example fits the schema");
-    assert_eq!(decoded.schema_version, 4);
+    assert_eq!(decoded.schema_version, 5);
     // … and has the shape of what the command it shows prints.
     let output = Command::cargo_bin("shipcheck")
         .unwrap()

@@ -7,9 +7,11 @@ pub mod blacklist;
 pub mod debug;
 pub mod dlopen;
 pub mod foreign;
+pub mod hardening;
 pub mod interpreter;
 pub mod load_tree;
 pub mod rpath;
+pub mod run;
 pub mod runs_on;
 pub mod runtime;
 pub mod sonames;
@@ -73,6 +75,8 @@ pub struct FileContext<'a> {
     pub runtime: &'a [RuntimeOutcome],
     /// The soname-like strings of a file that calls dlopen that the tree does not ship.
     pub dlopen_unshipped: &'a [String],
+    /// Loaded with dlopen: a library nothing in the tree loads (a plugin), or a run-time load.
+    pub dlopened: bool,
 }
 
 /// The checks that do not depend on a baseline: architecture, RPATH, debug info,
@@ -94,6 +98,8 @@ pub fn file_checks(ctx: &FileContext) -> Vec<Issue> {
     }
     issues.extend(rpath::check(ctx.binary));
     issues.extend(debug::check(ctx.binary, ctx.path));
+    issues.extend(run::check(ctx.binary, ctx.dlopened));
+    issues.extend(hardening::check(ctx.binary));
     if !ctx.has_baselines {
         issues.extend(symbols::check_private(
             ctx.binary,
@@ -179,11 +185,12 @@ pub fn against(ctx: &FileContext, baseline: BaselineFor) -> Vec<Issue> {
             source: source.to_string(),
         }];
     }
-    if ctx.binary.debug.separate_debug_file || !needs_loader(ctx.binary) {
+    if ctx.binary.debug.separate_debug_file {
         return Vec::new();
     }
     match baseline {
         BaselineFor::Known(baseline) => baseline_checks(ctx, baseline),
+        _ if !needs_loader(ctx.binary) => Vec::new(),
         BaselineFor::OtherArch { .. } | BaselineFor::NeverBuiltFor { .. } => Vec::new(),
         BaselineFor::ArchUnknown { id, arch, known } => vec![Issue::BaselineArchUnknown {
             baseline: id.to_string(),
@@ -196,7 +203,13 @@ pub fn against(ctx: &FileContext, baseline: BaselineFor) -> Vec<Issue> {
 /// The checks that compare a file with a baseline: also used to list the baselines a file
 /// runs on.
 pub fn baseline_checks(ctx: &FileContext, baseline: &Baseline) -> Vec<Issue> {
-    let mut issues = Vec::new();
+    // A library with no needs at all is still mapped by the baseline's loader when dlopened.
+    let mut issues: Vec<Issue> = run::against(ctx.binary, ctx.dlopened, baseline)
+        .into_iter()
+        .collect();
+    if !needs_loader(ctx.binary) {
+        return issues;
+    }
     if ctx.interpreter_in_tree != Some(true) {
         issues.extend(interpreter::check(ctx.binary, baseline));
     }

@@ -99,6 +99,7 @@ mod tests {
             allowed_sonames: &allowed,
             runtime: &[],
             dlopen_unshipped: &[],
+            dlopened: false,
         };
         let runs_on = all.runs_on(&ctx, "x86_64", &SeverityOverrides::new());
         assert!(!runs_on.is_empty());

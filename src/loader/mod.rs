@@ -896,6 +896,31 @@ pub struct RuntimeOutcome {
 }
 
 impl Model {
+    /// The tree files loaded with dlopen: what run-time loads find, and in an application tree
+    /// (a wheel, a publish folder) the libraries nothing in it loads (plugins, extension
+    /// modules). A root filesystem's unused libraries are only that: nothing says who loads them.
+    pub fn dlopened(&self) -> HashSet<PathBuf> {
+        let mut dlopened = HashSet::new();
+        for closure in &self.closures {
+            if self.layout == Layout::App
+                && closure.objects[0]
+                    .binary
+                    .as_ref()
+                    .is_some_and(|b| !is_program(b))
+            {
+                dlopened.insert(closure.entry.clone());
+            }
+            for edge in &closure.runtime {
+                for (_, found) in &edge.tried {
+                    if let Found::Tree { real, .. } = found {
+                        dlopened.insert(real.clone());
+                    }
+                }
+            }
+        }
+        dlopened
+    }
+
     /// Every run-time load of every file reached, by the file's path in the tree; the same
     /// load reached through several entry points with the same result is listed once.
     pub fn runtime_by_file(&self, tree: &TreeIndex) -> HashMap<PathBuf, Vec<RuntimeOutcome>> {

@@ -9,7 +9,7 @@ use serde::{Serialize, Serializer};
 use std::collections::BTreeMap;
 use std::path::Path;
 
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 
 #[derive(Serialize)]
 pub struct Document<'a> {
@@ -161,6 +161,10 @@ pub struct FileJson {
     /// `null` for native code.
     pub managed: Option<String>,
     pub debug: Option<DebugJson>,
+    /// ELF: what the kernel and the loader check before it runs, beyond its needs.
+    pub run: Option<RunJson>,
+    /// ELF: hardening facts for sign-off, as checksec reads them.
+    pub hardening: Option<HardeningJson>,
     /// Without a baseline: the database baselines this file runs on.
     pub runs_on: Option<Vec<String>>,
     pub findings: Vec<FindingJson>,
@@ -187,6 +191,42 @@ pub struct DebugJson {
     pub symtab_bytes: Option<u64>,
     pub debuglink: Option<String>,
     pub build_id: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RunJson {
+    /// PT_GNU_STACK asks for an executable stack (`null`: no PT_GNU_STACK).
+    pub exec_stack: Option<bool>,
+    /// NT_GNU_ABI_TAG: the oldest kernel it accepts (`3.2.0`).
+    pub min_kernel: Option<String>,
+    /// The x86-64 level its ISA note says it needs (`x86-64-v3`).
+    pub x86_isa_needed: Option<String>,
+    /// The smallest PT_LOAD alignment: the largest page size it can be mapped with.
+    pub load_align: Option<u64>,
+    /// DF_STATIC_TLS (initial-exec TLS) and the PT_TLS size.
+    pub static_tls: bool,
+    pub tls_bytes: Option<u64>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct HardeningJson {
+    /// An executable built PIE (`null` for libraries).
+    pub pie: Option<bool>,
+    /// `full`, `partial` or `none`.
+    pub relro: &'static str,
+    pub nx_stack: Option<bool>,
+    /// `null` for a static file (it imports nothing to tell by).
+    pub stack_protector: Option<bool>,
+    /// The fortified libc functions it imports.
+    pub fortified: Vec<String>,
+    /// x86-64 only: Intel CET marks.
+    pub cet: Option<CetJson>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CetJson {
+    pub ibt: bool,
+    pub shstk: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -363,6 +403,8 @@ fn file(report: &FileReport) -> FileJson {
             version_needs: Vec::new(),
             version_defs: Vec::new(),
             debug: None,
+            run: None,
+            hardening: None,
             runs_on: None,
             findings,
         };
@@ -425,6 +467,28 @@ fn file(report: &FileReport) -> FileJson {
             symtab_bytes: binary.debug.symtab_bytes,
             debuglink: binary.debug.debuglink.clone(),
             build_id: binary.debug.build_id.clone(),
+        }),
+        run: is_elf.then(|| {
+            let run = &binary.run;
+            RunJson {
+                exec_stack: run.exec_stack,
+                min_kernel: run.abi_kernel.map(|[a, b, c]| format!("{a}.{b}.{c}")),
+                x86_isa_needed: run.x86_level_needed().map(|level| match level {
+                    1 => "x86-64-baseline".to_string(),
+                    level => format!("x86-64-v{level}"),
+                }),
+                load_align: run.load_align,
+                static_tls: run.static_tls,
+                tls_bytes: run.tls_size,
+            }
+        }),
+        hardening: crate::checks::hardening::facts(binary).map(|h| HardeningJson {
+            pie: h.pie,
+            relro: h.relro.as_str(),
+            nx_stack: h.nx_stack,
+            stack_protector: h.stack_protector,
+            fortified: h.fortified,
+            cet: h.cet.map(|(ibt, shstk)| CetJson { ibt, shstk }),
         }),
         runs_on: report.runs_on.clone(),
         findings,

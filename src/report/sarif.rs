@@ -16,7 +16,7 @@ pub fn render(report: &Report) -> String {
                 "shortDescription": {"text": code.description()},
                 "fullDescription": {"text": code.description()},
                 "help": {"text": code.fix()},
-                "defaultConfiguration": {"level": level(code.default_severity())},
+                "defaultConfiguration": {"level": if code.off_by_default() { "none" } else { level(code.default_severity()) }},
             })
         })
         .collect();

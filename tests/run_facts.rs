@@ -1,0 +1,210 @@
+//! Beyond symbol versions (issue 13): what the kernel and the loader check before a file runs,
+//! and the hardening facts of a release, on the binaries `testdata/build.sh` builds with the
+//! flags that produce each case (each property confirmed there with readelf).
+
+mod common;
+
+use serde_json::Value;
+use std::process::Command;
+
+const BIN: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/bin");
+
+fn check(args: &[&str]) -> (i32, Value) {
+    let out = Command::new(env!("CARGO_BIN_EXE_shipcheck"))
+        .arg("check")
+        .args(args)
+        .args(["--format", "json"])
+        .output()
+        .expect("run shipcheck");
+    let doc = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("no JSON ({e}): {}", String::from_utf8_lossy(&out.stderr)));
+    (out.status.code().unwrap_or(-1), doc)
+}
+
+fn file(name: &str) -> String {
+    format!("{BIN}/{name}")
+}
+
+/// (code, severity, baseline) of every finding of the only file.
+fn codes(doc: &Value) -> Vec<(String, String, Option<String>)> {
+    doc["files"][0]["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap_or("").to_string(),
+                f["severity"].as_str().unwrap_or("").to_string(),
+                f["baseline"].as_str().map(str::to_string),
+            )
+        })
+        .collect()
+}
+
+fn has(doc: &Value, code: &str) -> bool {
+    codes(doc).iter().any(|(c, _, _)| c == code)
+}
+
+#[test]
+fn an_exec_stack_library_is_refused_by_dlopen_from_glibc_2_41() {
+    let lib = file("libexecstack.so.1");
+    // Debian 13 has glibc 2.41: dlopen refuses it. Debian 12 (2.36) still maps it.
+    let (status, doc) = check(&[&lib, "--baseline", "debian-13", "--baseline", "debian-12"]);
+    assert_eq!(status, 1, "{doc}");
+    let found = codes(&doc);
+    assert!(
+        found.contains(&(
+            "exec-stack-dlopen".into(),
+            "error".into(),
+            Some("debian-13".into())
+        )),
+        "{found:?}"
+    );
+    assert!(
+        !found
+            .iter()
+            .any(|(c, _, b)| c == "exec-stack-dlopen" && b.as_deref() == Some("debian-12")),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&("exec-stack".into(), "warning".into(), None)),
+        "{found:?}"
+    );
+    let message = doc["files"][0]["findings"][0]["message"]
+        .as_str()
+        .unwrap_or("");
+    assert!(
+        message.contains("cannot enable executable stack as shared object requires"),
+        "{message}"
+    );
+    assert_eq!(doc["files"][0]["run"]["exec_stack"], true);
+    assert_eq!(doc["files"][0]["hardening"]["nx_stack"], false);
+
+    // A program with an executable stack only weakens itself; a normal library says nothing.
+    let (_, doc) = check(&[&file("execstack-x86_64"), "--baseline", "debian-13"]);
+    assert_eq!(
+        codes(&doc)
+            .iter()
+            .filter(|(c, _, _)| c.starts_with("exec-stack"))
+            .collect::<Vec<_>>(),
+        [&("exec-stack".to_string(), "warning".to_string(), None)]
+    );
+    let (_, doc) = check(&[&file("libversioned.so.1"), "--baseline", "debian-13"]);
+    assert!(
+        !has(&doc, "exec-stack") && !has(&doc, "exec-stack-dlopen"),
+        "{doc}"
+    );
+}
+
+#[test]
+fn static_tls_matters_only_for_a_dlopened_library() {
+    let lib = file("libstatictls.so.1");
+    let (_, doc) = check(&[&lib, "--baseline", "debian-12"]);
+    let tls: Vec<&Value> = doc["files"][0]["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| f["code"] == "static-tls-dlopen")
+        .collect();
+    assert_eq!(tls.len(), 1, "{doc}");
+    assert_eq!(tls[0]["evidence"]["tls_bytes"], 4096);
+    assert!(
+        tls[0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("cannot allocate memory in static TLS block")),
+        "{doc}"
+    );
+    assert_eq!(doc["files"][0]["run"]["static_tls"], true);
+
+    // Needed by a program (DT_NEEDED), it is loaded at start, where static TLS is sized for it.
+    let dir = common::temp_dir("static-tls-needed");
+    std::fs::create_dir_all(dir.join("lib")).expect("mkdir");
+    std::fs::copy(&lib, dir.join("lib/libstatictls.so.1")).expect("copy");
+    let main = dir.join("main.c");
+    std::fs::write(
+        &main,
+        "int static_tls_touch(int);\nint main(void) { return static_tls_touch(1); }\n",
+    )
+    .expect("write");
+    let lib_dir = format!("-L{}", dir.join("lib").display());
+    let exe = dir.join("app");
+    common::cc(&[
+        main.to_str().expect("utf-8"),
+        "-s",
+        &lib_dir,
+        "-l:libstatictls.so.1",
+        "-Wl,-rpath,$ORIGIN/lib",
+        "-o",
+        exe.to_str().expect("utf-8"),
+    ]);
+    std::fs::remove_file(&main).expect("remove source");
+    let (_, doc) = check(&[dir.to_str().expect("utf-8"), "--baseline", "debian-12"]);
+    let all = doc["files"].to_string();
+    assert!(!all.contains("static-tls-dlopen"), "{doc}");
+}
+
+#[test]
+fn hardening_facts_agree_with_the_flags_they_were_built_with() {
+    let (_, doc) = check(&[&file("hardened-x86_64")]);
+    assert_eq!(
+        doc["files"][0]["hardening"],
+        serde_json::json!({
+            "pie": true, "relro": "full", "nx_stack": true, "stack_protector": true,
+            "fortified": ["__printf_chk"], "cet": {"ibt": true, "shstk": true}
+        })
+    );
+    let (_, doc) = check(&[&file("unhardened-x86_64")]);
+    assert_eq!(
+        doc["files"][0]["hardening"],
+        serde_json::json!({
+            "pie": false, "relro": "none", "nx_stack": true, "stack_protector": false,
+            "fortified": [], "cet": {"ibt": false, "shstk": false}
+        })
+    );
+    // Facts, not findings, unless a gate denies them.
+    let hardening = [
+        "no-pie",
+        "no-relro",
+        "no-stack-protector",
+        "no-fortify",
+        "no-cet",
+    ];
+    assert!(hardening.iter().all(|code| !has(&doc, code)), "{doc}");
+    let mut args = vec![file("unhardened-x86_64")];
+    for code in hardening {
+        args.push("--deny".into());
+        args.push(code.into());
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (status, doc) = check(&args);
+    assert_eq!(status, 1, "{doc}");
+    for code in hardening {
+        assert!(
+            codes(&doc).contains(&(code.to_string(), "error".to_string(), None)),
+            "{code}: {doc}"
+        );
+    }
+    let mut args: Vec<String> = vec![file("hardened-x86_64")];
+    for code in hardening {
+        args.push("--deny".into());
+        args.push(code.into());
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (status, doc) = check(&args);
+    assert_eq!(status, 0, "{doc}");
+}
+
+#[test]
+fn run_facts_are_read_from_the_notes_and_segments() {
+    let (_, doc) = check(&[&file("isa-v3-x86_64")]);
+    assert_eq!(doc["files"][0]["run"]["x86_isa_needed"], "x86-64-v3");
+    let (_, doc) = check(&[&file("kernel-6.8-x86_64")]);
+    assert_eq!(doc["files"][0]["run"]["min_kernel"], "6.8.0");
+    let (_, doc) = check(&[&file("hello-x86_64")]);
+    assert_eq!(doc["files"][0]["run"]["min_kernel"], "3.2.0");
+    assert_eq!(doc["files"][0]["run"]["x86_isa_needed"], "x86-64-baseline");
+    let (_, doc) = check(&[&file("pagesize-4k-aarch64")]);
+    assert_eq!(doc["files"][0]["run"]["load_align"], 4096);
+    let (_, doc) = check(&[&file("hello-aarch64")]);
+    assert_eq!(doc["files"][0]["run"]["load_align"], 65536);
+}
