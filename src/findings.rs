@@ -129,6 +129,24 @@ codes! {
     StaticTlsDlopen = "static-tls-dlopen", Warning,
         "A library with initial-exec TLS (DF_STATIC_TLS) that is loaded with dlopen: it needs room in the static TLS block, which the loader reserves only a little of.",
         "Build the library with -ftls-model=global-dynamic (the default for -fPIC), or load it at start (DT_NEEDED, LD_PRELOAD) instead of with dlopen; glibc's tunable glibc.rtld.optional_static_tls reserves more.";
+    KernelTooOld = "kernel-too-old", Error,
+        "The target's kernel is older than the glibc that starts the file accepts (a static program's own glibc, or the target's glibc against --kernel): it stops with \"FATAL: kernel too old\".",
+        "Run on a newer kernel (a container uses the host's: --kernel says which), or build against a glibc configured for an older kernel (an older sysroot), or link statically against musl.";
+    KernelNoteNewer = "kernel-note-newer", Warning,
+        "The file's ABI note (NT_GNU_ABI_TAG) names a newer kernel than the target runs: it was built against a glibc that requires that kernel.",
+        "Build against the target's own sysroot (or a glibc configured with an older --enable-kernel).";
+    CpuLevelTooLow = "cpu-level-too-low", Error,
+        "The file is marked as needing a higher x86-64 level (GNU_PROPERTY_X86_ISA_1_NEEDED) than the target names: the loader refuses it (\"CPU ISA level is lower than required\"), or it dies with \"Illegal instruction\".",
+        "Build for the target's level (-march=x86-64-v2 or lower), or ship a build per level.";
+    CpuLevelNeeded = "cpu-level-needed", Warning,
+        "The file needs an x86-64 level above the lowest CPUs the baseline release runs on: on those it fails (\"CPU ISA level is lower than required\", or \"Illegal instruction\").",
+        "Build for the release's lowest level (-march=x86-64 or x86-64-v2), or say with --target x86_64-v3 that your machines have the level.";
+    PageSizeTooLarge = "page-size-too-large", Error,
+        "The file's PT_LOAD segments are aligned to less than the target kernel's page size (arm64 kernels with 16 or 64 KiB pages, ppc64le): it cannot be mapped.",
+        "Link with -Wl,-z,max-page-size=65536 (the largest page size of the target's architecture), or build on a toolchain whose default is that.";
+    PageSizeOptional = "page-size-optional", Warning,
+        "The file's PT_LOAD segments are aligned to less than the page size of a kernel the baseline offers as an option (Ubuntu's and RHEL's 64k arm64 kernels): there it cannot be mapped.",
+        "Link with -Wl,-z,max-page-size=65536 so that every kernel of the architecture can map it.";
     NoPie = "no-pie", Info,
         "A hardening fact: the executable is not position independent (no ASLR for its own code).",
         "Build with -fPIE -pie (the default of most distribution compilers; Rust and Go -buildmode=pie produce PIE).";
@@ -396,6 +414,32 @@ pub enum Issue {
     StaticTlsDlopen {
         tls_bytes: Option<u64>,
     },
+    /// `kernel-too-old`, or `kernel-note-newer` for a note no loader enforces (`enforced`).
+    KernelTooOld {
+        /// The kernel the file (or the glibc it runs on) needs.
+        needs: String,
+        /// What says so: "its ABI note" or "<baseline>'s glibc".
+        needed_by: String,
+        enforced: bool,
+        /// The target's kernel and where that comes from.
+        kernel: String,
+        kernel_source: String,
+    },
+    /// `cpu-level-too-low` when the target names its level, else `cpu-level-needed`.
+    CpuLevel {
+        needs: u8,
+        /// The lowest level of the target's CPUs, and what says so.
+        lowest: u8,
+        of: String,
+        target_named: bool,
+    },
+    /// `page-size-too-large` for the default kernel, `page-size-optional` for an optional one.
+    PageSize {
+        load_align: u64,
+        page_size: u64,
+        of: String,
+        optional: bool,
+    },
     /// A hardening fact (`no-pie`, `no-relro`, `no-stack-protector`, `no-fortify`, `no-cet`).
     Hardening {
         #[serde(skip)]
@@ -494,6 +538,16 @@ impl Issue {
             } => Code::ExecStackDlopen,
             Issue::ExecStack { .. } => Code::ExecStack,
             Issue::StaticTlsDlopen { .. } => Code::StaticTlsDlopen,
+            Issue::KernelTooOld { enforced: true, .. } => Code::KernelTooOld,
+            Issue::KernelTooOld { .. } => Code::KernelNoteNewer,
+            Issue::CpuLevel {
+                target_named: true, ..
+            } => Code::CpuLevelTooLow,
+            Issue::CpuLevel { .. } => Code::CpuLevelNeeded,
+            Issue::PageSize {
+                optional: false, ..
+            } => Code::PageSizeTooLarge,
+            Issue::PageSize { .. } => Code::PageSizeOptional,
             Issue::Hardening { code, .. } => *code,
             Issue::DebugInfoPresent { .. } => Code::DebugInfoPresent,
             Issue::DebugLink { .. } => Code::DebugLink,
@@ -772,6 +826,64 @@ impl Issue {
                     .unwrap_or_default()
             ),
             Issue::Hardening { what, .. } => what.clone(),
+            Issue::KernelTooOld {
+                needs,
+                needed_by,
+                enforced: true,
+                kernel,
+                kernel_source,
+            } => format!(
+                "{needed_by} needs Linux {needs}; the target runs {kernel} ({kernel_source}): it stops at start with \"FATAL: kernel too old\""
+            ),
+            Issue::KernelTooOld {
+                needs,
+                kernel,
+                kernel_source,
+                ..
+            } => format!(
+                "its ABI note says Linux {needs}; the target runs {kernel} ({kernel_source}): it was built against a glibc that requires {needs}, while the target's own glibc decides whether it starts"
+            ),
+            Issue::CpuLevel {
+                needs,
+                lowest,
+                of,
+                target_named,
+            } => {
+                let level = |l: &u8| match l {
+                    1 => "x86-64 (baseline)".to_string(),
+                    l => format!("x86-64-v{l}"),
+                };
+                let failure = "glibc's loader refuses it (\"CPU ISA level is lower than required\"; older loaders run it until an instruction fails: \"Illegal instruction\")";
+                if *target_named {
+                    format!(
+                        "needs {} (its ISA note); {of} is {}: {failure}",
+                        level(needs),
+                        level(lowest)
+                    )
+                } else {
+                    format!(
+                        "needs {} (its ISA note); {of} runs on CPUs from {}: on those below {} {failure}",
+                        level(needs),
+                        level(lowest),
+                        level(needs)
+                    )
+                }
+            }
+            Issue::PageSize {
+                load_align,
+                page_size,
+                of,
+                optional,
+            } => format!(
+                "its segments are aligned to {}; {of} {} {} pages: the file cannot be mapped there (the loader says \"ELF load command address/offset not properly aligned\")",
+                human_bytes(*load_align),
+                if *optional {
+                    "offers kernels with"
+                } else {
+                    "runs with"
+                },
+                human_bytes(*page_size)
+            ),
             Issue::DebugInfoPresent {
                 debug_sections,
                 debug_bytes,
@@ -948,6 +1060,16 @@ impl Issue {
             Issue::ExecStack { .. } => "link with -Wl,-z,noexecstack and give every assembly file a .note.GNU-stack section (`patchelf --clear-execstack FILE` clears the flag of a built file)".into(),
             Issue::StaticTlsDlopen { .. } => "build the library with -ftls-model=global-dynamic (the -fPIC default), or load it at start (DT_NEEDED) instead of with dlopen; the glibc.rtld.optional_static_tls tunable reserves more".into(),
             Issue::Hardening { code, .. } => code.fix().into(),
+            Issue::KernelTooOld { enforced: true, .. } => "run on a newer kernel (a container uses the host's kernel: say which with --kernel), or build against a glibc configured for an older kernel (an older sysroot), or link statically against musl".into(),
+            Issue::KernelTooOld { .. } => "build against the target's own sysroot, or a glibc configured with an older --enable-kernel".into(),
+            Issue::CpuLevel { lowest, .. } => format!(
+                "build for {} (-march={}), or ship one build per level",
+                if *lowest <= 1 { "baseline x86-64".to_string() } else { format!("x86-64-v{lowest}") },
+                if *lowest <= 1 { "x86-64".to_string() } else { format!("x86-64-v{lowest}") }
+            ),
+            Issue::PageSize { page_size, .. } => format!(
+                "link with -Wl,-z,max-page-size={page_size} (or 65536, the largest of the architecture)"
+            ),
             Issue::DebugInfoPresent { .. } => "strip release builds (strip --strip-debug, or [profile.release] strip = true / -s), keeping the debug info in a separate file with objcopy --only-keep-debug".into(),
             Issue::DebugLink { .. } | Issue::DebugFile { .. } => "publish the .debug file to your symbol server rather than in the release".into(),
             Issue::DlopenMissing { names, reason, chain, .. } => run_time_fix(names, reason, chain),

@@ -55,6 +55,8 @@ pub struct CheckOptions {
     pub limits: artifact::Limits,
     /// The policy file's `[dlopen]` entries: what files load at run time.
     pub dlopen_rules: Vec<runtime::DlopenRule>,
+    /// What the user says about the target's kernel and page size (`--kernel`, `--page-size`).
+    pub machine: checks::target_facts::TargetMachine,
 }
 
 /// A set of globs with the patterns as written (for messages).
@@ -211,6 +213,7 @@ pub fn check_with_progress(
                 runtime,
                 dlopen_unshipped: &dlopen_unshipped,
                 dlopened: loaded.dlopened.contains(&vpath),
+                machine: options.machine,
             };
             let mut issues: Vec<BaselineIssue> = checks::file_checks(&ctx)
                 .into_iter()

@@ -139,6 +139,14 @@ struct CheckArgs {
     /// Archives and images: members read from one artifact, all layers together.
     #[arg(long, value_name = "COUNT", default_value_t = Limits::default().max_members)]
     max_archive_members: u64,
+    /// The kernel the target runs (a container runs on its host's: `5.10`); default: each
+    /// baseline's own.
+    #[arg(long, value_name = "VERSION")]
+    kernel: Option<String>,
+    /// The target kernel's page size in bytes (arm64 kernels with 16384 or 65536); default:
+    /// each baseline's own.
+    #[arg(long, value_name = "BYTES")]
+    page_size: Option<u64>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -215,6 +223,22 @@ fn run_check(args: CheckArgs) -> Result<ExitStatus, String> {
         });
     }
     let dlopen_rules = dlopen_rules(&policy, policy_path.as_deref())?;
+    let kernel = args
+        .kernel
+        .as_deref()
+        .map(|text| {
+            shipcheck::baseline::KernelVersion::parse(text).ok_or_else(|| {
+                format!("--kernel wants a version such as 5.10 or 3.2.0, got `{text}`")
+            })
+        })
+        .transpose()?;
+    if let Some(size) = args.page_size
+        && !size.is_power_of_two()
+    {
+        return Err(format!(
+            "--page-size wants a power of two in bytes (4096, 16384, 65536), got {size}"
+        ));
+    }
     let ignore = if policy.ignore.is_empty() {
         None
     } else {
@@ -249,6 +273,10 @@ fn run_check(args: CheckArgs) -> Result<ExitStatus, String> {
             ..Limits::default()
         },
         dlopen_rules,
+        machine: shipcheck::checks::target_facts::TargetMachine {
+            kernel,
+            page_size: args.page_size,
+        },
     };
     let progress = Progress::new();
     let report =

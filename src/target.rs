@@ -11,6 +11,9 @@ pub struct Target {
     pub arch: Arch,
     /// `None` when the name does not say (Docker platforms, Debian names, `uname -m`).
     pub libc: Option<Libc>,
+    /// The x86-64 microarchitecture level the name promises (`linux/amd64/v3`, `x86_64-v3`):
+    /// the target's CPUs have at least it.
+    pub x86_64_level: Option<u8>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -96,6 +99,16 @@ const NAMED: &[(&str, Arch, Option<Libc>)] = &[
     ("musl-linux-arm64", AARCH64, Some(Libc::Musl)),
     // uname -m
     ("x86_64", X86_64, None),
+    // psABI levels, as RHEL (`x86_64_v2`) and compilers (`x86-64-v3`) name them
+    ("x86_64-v2", X86_64, None),
+    ("x86_64-v3", X86_64, None),
+    ("x86_64-v4", X86_64, None),
+    ("x86_64_v2", X86_64, None),
+    ("x86_64_v3", X86_64, None),
+    ("x86_64_v4", X86_64, None),
+    ("x86-64-v2", X86_64, None),
+    ("x86-64-v3", X86_64, None),
+    ("x86-64-v4", X86_64, None),
     ("aarch64", AARCH64, None),
     ("armv7l", ARMHF, None),
     ("armv6l", ARMHF, None),
@@ -121,6 +134,7 @@ impl Target {
                 name: name.trim().to_string(),
                 arch,
                 libc,
+                x86_64_level: x86_64_level(&key),
             }),
             None => Err(UnknownTarget {
                 name: name.to_string(),
@@ -138,6 +152,15 @@ impl fmt::Display for Target {
         }
         Ok(())
     }
+}
+
+/// The level a name's `v2`/`v3`/`v4` suffix promises on x86-64.
+fn x86_64_level(key: &str) -> Option<u8> {
+    ["linux/amd64/v", "x86_64-v", "x86_64_v", "x86-64-v"]
+        .iter()
+        .find_map(|prefix| key.strip_prefix(prefix))
+        .and_then(|level| level.parse().ok())
+        .filter(|level| (2..=4).contains(level))
 }
 
 /// Rust/GCC target triples: `<arch>-<vendor>-linux-<env>` or `<arch>-linux-<env>`.

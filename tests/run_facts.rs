@@ -208,3 +208,119 @@ fn run_facts_are_read_from_the_notes_and_segments() {
     let (_, doc) = check(&[&file("hello-aarch64")]);
     assert_eq!(doc["files"][0]["run"]["load_align"], 65536);
 }
+
+/// (code, severity, baseline) of the findings with one of `prefixes`.
+fn coded(doc: &Value, prefixes: &[&str]) -> Vec<(String, String, Option<String>)> {
+    codes(doc)
+        .into_iter()
+        .filter(|(c, _, _)| prefixes.iter().any(|p| c.starts_with(p)))
+        .collect()
+}
+
+fn one(code: &str, severity: &str, baseline: Option<&str>) -> (String, String, Option<String>) {
+    (code.into(), severity.into(), baseline.map(str::to_string))
+}
+
+#[test]
+fn an_x86_64_v3_program_against_the_cpu_levels_of_its_targets() {
+    let v3 = file("isa-v3-x86_64");
+    // RHEL 9 runs from x86-64-v2 (its stated floor), Ubuntu from the baseline level: both have
+    // CPUs that lack v3.
+    let (_, doc) = check(&[&v3, "--baseline", "rhel-9", "--baseline", "ubuntu-24.04"]);
+    assert_eq!(
+        coded(&doc, &["cpu-level"]),
+        [
+            one("cpu-level-needed", "warning", Some("rhel-9")),
+            one("cpu-level-needed", "warning", Some("ubuntu-24.04")),
+        ]
+    );
+    // A target that names its level decides: below v3 an error, v3 nothing.
+    let (status, doc) = check(&[&v3, "--target", "x86_64-v2"]);
+    assert_eq!(status, 1, "{doc}");
+    assert_eq!(
+        coded(&doc, &["cpu-level"]),
+        [one("cpu-level-too-low", "error", None)]
+    );
+    let message = doc["files"][0]["findings"][0]["message"]
+        .as_str()
+        .unwrap_or("");
+    assert!(
+        message.contains("CPU ISA level is lower than required"),
+        "{message}"
+    );
+    let (_, doc) = check(&[&v3, "--target", "linux/amd64/v3", "--baseline", "rhel-9"]);
+    assert!(coded(&doc, &["cpu-level"]).is_empty(), "{doc}");
+    // The baseline level needs nothing anywhere.
+    let (_, doc) = check(&[
+        &file("hello-x86_64"),
+        "--baseline",
+        "rhel-9",
+        "--target",
+        "x86_64-v2",
+    ]);
+    assert!(coded(&doc, &["cpu-level"]).is_empty(), "{doc}");
+}
+
+#[test]
+fn a_4k_aligned_arm64_program_against_64k_page_kernels() {
+    let small = file("pagesize-4k-aarch64");
+    // RHEL 8's arm64 kernel runs with 64 KiB pages; RHEL 9 offers kernel-64k; Debian 12's
+    // arm64 kernel uses 4 KiB pages.
+    let (_, doc) = check(&[
+        &small,
+        "--baseline",
+        "rhel-8",
+        "--baseline",
+        "rhel-9",
+        "--baseline",
+        "debian-12",
+    ]);
+    assert_eq!(
+        coded(&doc, &["page-size"]),
+        [
+            one("page-size-too-large", "error", Some("rhel-8")),
+            one("page-size-optional", "warning", Some("rhel-9")),
+        ]
+    );
+    // The toolchain default (64 KiB alignment) maps everywhere; --page-size decides for both.
+    let (_, doc) = check(&[&file("hello-aarch64"), "--baseline", "rhel-8"]);
+    assert!(coded(&doc, &["page-size"]).is_empty(), "{doc}");
+    let (_, doc) = check(&[&small, "--page-size", "16384"]);
+    assert_eq!(
+        coded(&doc, &["page-size"]),
+        [one("page-size-too-large", "error", None)]
+    );
+    let (_, doc) = check(&[&small, "--page-size", "4096"]);
+    assert!(coded(&doc, &["page-size"]).is_empty(), "{doc}");
+}
+
+#[test]
+fn kernel_notes_against_the_target_kernel() {
+    // A static glibc program carries the glibc that checks the kernel at start.
+    let (status, doc) = check(&[&file("hello-x86_64-static"), "--kernel", "2.6.32"]);
+    assert_eq!(status, 1, "{doc}");
+    assert_eq!(
+        coded(&doc, &["kernel"]),
+        [one("kernel-too-old", "error", None)]
+    );
+    let message = doc["files"][0]["findings"][0]["message"]
+        .as_str()
+        .unwrap_or("");
+    assert!(message.contains("FATAL: kernel too old"), "{message}");
+    let (_, doc) = check(&[&file("hello-x86_64-static"), "--kernel", "3.2"]);
+    assert!(coded(&doc, &["kernel"]).is_empty(), "{doc}");
+    // A dynamic program's note (6.8.0 here) only says what it was built against: a warning on
+    // Ubuntu 22.04's 5.15, nothing on 24.04's 6.8.
+    let noted = file("kernel-6.8-x86_64");
+    let (_, doc) = check(&[
+        &noted,
+        "--baseline",
+        "ubuntu-22.04",
+        "--baseline",
+        "ubuntu-24.04",
+    ]);
+    assert_eq!(
+        coded(&doc, &["kernel"]),
+        [one("kernel-note-newer", "warning", Some("ubuntu-22.04"))]
+    );
+}

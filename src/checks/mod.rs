@@ -16,6 +16,7 @@ pub mod runs_on;
 pub mod runtime;
 pub mod sonames;
 pub mod symbols;
+pub mod target_facts;
 pub mod undefined;
 pub mod wheel;
 
@@ -77,6 +78,8 @@ pub struct FileContext<'a> {
     pub dlopen_unshipped: &'a [String],
     /// Loaded with dlopen: a library nothing in the tree loads (a plugin), or a run-time load.
     pub dlopened: bool,
+    /// What the user said about the target's kernel and page size.
+    pub machine: target_facts::TargetMachine,
 }
 
 /// The checks that do not depend on a baseline: architecture, RPATH, debug info,
@@ -100,6 +103,7 @@ pub fn file_checks(ctx: &FileContext) -> Vec<Issue> {
     issues.extend(debug::check(ctx.binary, ctx.path));
     issues.extend(run::check(ctx.binary, ctx.dlopened));
     issues.extend(hardening::check(ctx.binary));
+    issues.extend(target_facts::check(ctx));
     if !ctx.has_baselines {
         issues.extend(symbols::check_private(
             ctx.binary,
@@ -207,6 +211,7 @@ pub fn baseline_checks(ctx: &FileContext, baseline: &Baseline) -> Vec<Issue> {
     let mut issues: Vec<Issue> = run::against(ctx.binary, ctx.dlopened, baseline)
         .into_iter()
         .collect();
+    issues.extend(target_facts::against(ctx, baseline));
     if !needs_loader(ctx.binary) {
         return issues;
     }

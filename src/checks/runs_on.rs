@@ -100,6 +100,7 @@ mod tests {
             runtime: &[],
             dlopen_unshipped: &[],
             dlopened: false,
+            machine: Default::default(),
         };
         let runs_on = all.runs_on(&ctx, "x86_64", &SeverityOverrides::new());
         assert!(!runs_on.is_empty());

@@ -1,0 +1,159 @@
+//! `kernel-too-old`, `kernel-note-newer`, `cpu-level-too-low`, `cpu-level-needed`,
+//! `page-size-too-large` and `page-size-optional`: facts of a file (its ABI note, its x86-64
+//! ISA note, its segment alignment) against facts of the target (its kernel, its CPUs' level,
+//! its page size), from the command line or the baseline's data.
+//!
+//! glibc checks its own minimum kernel at start (`_dl_discover_osversion` against the
+//! `--enable-kernel` it was built with: "FATAL: kernel too old"); a static program carries that
+//! glibc, and its ABI note says which. A dynamic program runs on the target's glibc, so its own
+//! note only says what it was built against. glibc's loader refuses objects whose ISA note needs
+//! more than the CPU has (`dl_isa_level_check`: "CPU ISA level is lower than required"), and
+//! cannot map a segment aligned below the page size.
+
+use super::FileContext;
+use crate::arch::Machine;
+use crate::baseline::{Baseline, KernelVersion};
+use crate::binary::Binary;
+use crate::findings::Issue;
+
+/// What the user says about the target's machine, beyond its name.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TargetMachine {
+    /// `--kernel`: the kernel the target runs (a container's host).
+    pub kernel: Option<KernelVersion>,
+    /// `--page-size`: the target kernel's page size in bytes.
+    pub page_size: Option<u64>,
+}
+
+fn abi_kernel(binary: &Binary) -> Option<KernelVersion> {
+    binary
+        .run
+        .abi_kernel
+        .map(|[major, minor, patch]| KernelVersion::new(major, minor, patch))
+}
+
+/// A statically linked glibc program: its own glibc checks the kernel at start.
+fn carries_its_glibc(binary: &Binary) -> bool {
+    binary.kind.is_static() && binary.run.abi_kernel.is_some()
+}
+
+fn kernel_issue(binary: &Binary, kernel: KernelVersion, source: &str) -> Option<Issue> {
+    let needs = abi_kernel(binary)?;
+    (needs > kernel).then(|| Issue::KernelTooOld {
+        needs: needs.to_string(),
+        needed_by: if carries_its_glibc(binary) {
+            "its own glibc (statically linked; its ABI note)".into()
+        } else {
+            "its ABI note".into()
+        },
+        enforced: carries_its_glibc(binary),
+        kernel: kernel.to_string(),
+        kernel_source: source.into(),
+    })
+}
+
+/// What holds whatever the baseline: the target's level, kernel and page size as given.
+pub fn check(ctx: &FileContext) -> Vec<Issue> {
+    let binary = ctx.binary;
+    let mut issues = Vec::new();
+    if let (Some(target), Some(needs)) = (ctx.target, binary.run.x86_level_needed())
+        && let Some(level) = target.x86_64_level
+        && needs > level
+        && binary.arch.map(|a| a.machine) == Some(Machine::X86_64)
+    {
+        issues.push(Issue::CpuLevel {
+            needs,
+            lowest: level,
+            of: format!("target {}", target.name),
+            target_named: true,
+        });
+    }
+    if let Some(kernel) = ctx.machine.kernel {
+        issues.extend(kernel_issue(binary, kernel, "--kernel"));
+    }
+    if let (Some(page_size), Some(align)) = (ctx.machine.page_size, binary.run.load_align)
+        && align < page_size
+    {
+        issues.push(Issue::PageSize {
+            load_align: align,
+            page_size,
+            of: "the target (--page-size)".into(),
+            optional: false,
+        });
+    }
+    issues
+}
+
+/// The same against a baseline's own facts, where the user gave none.
+pub fn against(ctx: &FileContext, baseline: &Baseline) -> Vec<Issue> {
+    let binary = ctx.binary;
+    let mut issues = Vec::new();
+    match ctx.machine.kernel {
+        // The release's own kernel: a static program's glibc, or the note of a dynamic one.
+        None => {
+            if let Some(kernel) = &baseline.kernel {
+                let source = format!("{}'s kernel; {}", baseline.id, kernel.source);
+                issues.extend(kernel_issue(binary, kernel.value, &source));
+            }
+        }
+        // A host kernel older than the baseline's glibc accepts: every dynamic program stops.
+        Some(kernel) => {
+            if let Some(glibc) = &baseline.glibc_min_kernel
+                && glibc.value > kernel
+                && crate::loader::uses_loader(binary)
+                && binary.interpreter.is_some()
+            {
+                issues.push(Issue::KernelTooOld {
+                    needs: glibc.value.to_string(),
+                    needed_by: format!("{}'s glibc ({})", baseline.id, glibc.source),
+                    enforced: true,
+                    kernel: kernel.to_string(),
+                    kernel_source: "--kernel".into(),
+                });
+            }
+        }
+    }
+    let named_level = ctx.target.and_then(|t| t.x86_64_level);
+    if named_level.is_none()
+        && binary.arch.map(|a| a.machine) == Some(Machine::X86_64)
+        && let Some(needs) = binary.run.x86_level_needed()
+    {
+        let (lowest, of) = match &baseline.isa_level {
+            Some(fact) => (
+                fact.value.lowest(),
+                format!("{} ({})", baseline.id, fact.source),
+            ),
+            // The psABI's baseline: an x86-64 release that records no higher floor.
+            None => (1, format!("{} (no higher level recorded)", baseline.id)),
+        };
+        if needs > lowest {
+            issues.push(Issue::CpuLevel {
+                needs,
+                lowest,
+                of,
+                target_named: false,
+            });
+        }
+    }
+    if ctx.machine.page_size.is_none()
+        && let (Some(pages), Some(align)) = (&baseline.page_sizes, binary.run.load_align)
+    {
+        let of = format!("{} ({})", baseline.id, pages.source);
+        if pages.value.default > align {
+            issues.push(Issue::PageSize {
+                load_align: align,
+                page_size: pages.value.default,
+                of,
+                optional: false,
+            });
+        } else if pages.value.largest() > align {
+            issues.push(Issue::PageSize {
+                load_align: align,
+                page_size: pages.value.largest(),
+                of,
+                optional: true,
+            });
+        }
+    }
+    issues
+}
