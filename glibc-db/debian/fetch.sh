@@ -2,7 +2,8 @@
 # Fetches real Debian packages (glibc, the GCC runtimes, zlib, OpenSSL, ICU,
 # Kerberos/GSSAPI, libatomic, expat, libxcrypt) for every architecture each
 # suite carries on the mirror and unpacks them into one root filesystem per
-# suite and architecture: <cache>/sysroots/<suite>-<arch>/. measure.py then
+# suite and architecture: <cache>/sysroots/<suite>-<arch>/; and the arch's
+# kernel configuration package (linux-config-<version>) beside it. measure.py then
 # measures those roots and writes the committed glibc-db/debian/<suite>.json.
 #
 # Run by hand; the tests never run it and never need the network. Everything
@@ -29,6 +30,9 @@
 #   meta/<suite>-<arch>/Packages       the arch's Packages index, only the fields
 #                                      measure.py needs (for the minbase closure)
 #   meta/<suite>/Release               the suite's Release fields (date, version, architectures)
+#   meta/<suite>-<arch>/kernel-config/ the arch's linux-config-<version> package, unpacked (the
+#                                      configuration of every kernel flavour: page sizes)
+#   meta/<suite>-<arch>/kernel-config.package   "<package> <version>" of that package
 set -euo pipefail
 
 ALL_SUITES=(bullseye bookworm trixie forky)
@@ -188,6 +192,34 @@ fetch_sysroot() {
     echo "${want[*]}" >"$meta/.complete"
 }
 
+# fetch_kernel_config SUITE ARCH: the arch's linux-config-<version> package (the kernel
+# configuration of every flavour the suite builds for the arch; small, no kernel image),
+# unpacked apart from the sysroot into meta/<suite>-<arch>/kernel-config/. measure.py reads the
+# page size of each flavour from it. An arch without one keeps its page sizes unknown.
+fetch_kernel_config() {
+    local suite="$1" arch="$2" meta="$CACHE/meta/$1-$2" pkg version
+    [ -d "$meta" ] && [ ! -f "$meta/.unavailable" ] || return 0
+    apt_opts "$suite" "$arch" "$arch"
+    pkg="$(apt-cache "${APT_O[@]}" pkgnames linux-config- 2>/dev/null | sort -V | tail -n1)"
+    if [ -z "$pkg" ]; then
+        log "$suite-$arch: no linux-config package; page sizes stay unknown"
+        return 0
+    fi
+    version="$(apt-cache "${APT_O[@]}" show --no-all-versions "$pkg:$arch" 2>/dev/null | awk '/^Version:/ && !v { v = $2 } END { print v }')"
+    if [ "$refresh" = 0 ] && [ "$(cat "$meta/kernel-config.package" 2>/dev/null)" = "$pkg $version" ]; then
+        return 0
+    fi
+    local debs="$CACHE/apt/$suite/debs-kernel/$arch"
+    rm -rf "$debs" "$meta/kernel-config" "$meta/kernel-config.package"
+    mkdir -p "$debs"
+    if ! (cd "$debs" && apt-get -q "${APT_O[@]}" download "$pkg:$arch") >&2; then
+        log "$suite-$arch: $pkg could not be downloaded; page sizes stay unknown"
+        return 0
+    fi
+    dpkg-deb -x "$debs"/*.deb "$meta/kernel-config"
+    echo "$pkg $version" >"$meta/kernel-config.package"
+}
+
 # ================================================================ main
 for suite in "${suites[@]}"; do
     case " ${ALL_SUITES[*]} " in
@@ -197,6 +229,7 @@ for suite in "${suites[@]}"; do
     setup_suite "$suite"
     for arch in $ARCHES; do
         fetch_sysroot "$suite" "$arch"
+        fetch_kernel_config "$suite" "$arch"
     done
 done
 log "done: $(du -sh "$CACHE" | cut -f1) in $CACHE"

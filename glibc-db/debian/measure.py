@@ -28,9 +28,11 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import lzma
 import os
 import re
 import shutil
+import struct
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -261,6 +263,10 @@ class Sysroot:
     unreachable: list[str] = field(default_factory=list)  # sonames with no file of that name
     unresolved_needed: dict[str, list[str]] = field(default_factory=dict)  # needed -> needers
     oracle: str = ""
+    # NT_GNU_ABI_TAG of libc.so.6 ("3.2.0"): the oldest kernel this glibc accepts
+    glibc_min_kernel: str | None = None
+    # the suite's kernel for this arch, from the archive: see kernel_facts()
+    kernel: dict | None = None
 
 
 def measure(cache: Path, suite: str, arch: str, shipcheck: str, readelf: bool) -> Sysroot:
@@ -342,7 +348,10 @@ def measure(cache: Path, suite: str, arch: str, shipcheck: str, readelf: bool) -
     libraries = measured.get("libraries") or {}
     unreachable = sorted(s for s in sonames if s not in libraries)
     unresolved = {lib: sorted(users) for lib, users in sorted(needed.items()) if lib not in sonames}
+    glibc_min_kernel = libc_abi_tag(root, soname_files.get("libc.so.6", []), name, readelf)
     return Sysroot(
+        glibc_min_kernel=glibc_min_kernel,
+        kernel=kernel_facts(cache, suite, arch, index),
         root=root,
         suite=suite,
         arch=arch,
@@ -359,6 +368,121 @@ def measure(cache: Path, suite: str, arch: str, shipcheck: str, readelf: bool) -
         unresolved_needed=unresolved,
         oracle=f"readelf agreed on all {checked} ELF files" if readelf else "readelf not found; not cross-checked",
     )
+
+
+# --------------------------------------------------------------------------- kernel facts
+
+# Debian arch -> the kernel flavour named after it (linux-image-<flavour>), the one a plain install
+# of that architecture gets (Debian's linux source package, debian/config/<arch>/defines). Other
+# flavours (cloud-, rt-, arm64-16k, 686, armmp-lpae ...) are offered, not the default.
+DEFAULT_FLAVOUR = {
+    "amd64": "amd64", "i386": "686-pae", "arm64": "arm64", "armhf": "armmp", "ppc64el": "powerpc64le",
+    "s390x": "s390x", "riscv64": "riscv64", "loong64": "loong64",
+}
+# Kernel configuration options that fix the base page size. CONFIG_PAGE_SHIFT (Linux 6.9 and later,
+# every architecture) wins; older kernels name the choice per architecture, and architectures with
+# a single page size (x86, s390, 32-bit ARM, RISC-V) had no option before 6.9.
+PAGE_SIZE_OPTIONS = {
+    "CONFIG_ARM64_4K_PAGES": 4096, "CONFIG_ARM64_16K_PAGES": 16384, "CONFIG_ARM64_64K_PAGES": 65536,
+    "CONFIG_PPC_4K_PAGES": 4096, "CONFIG_PPC_64K_PAGES": 65536,
+    "CONFIG_PAGE_SIZE_4KB": 4096, "CONFIG_PAGE_SIZE_16KB": 16384, "CONFIG_PAGE_SIZE_64KB": 65536,
+}
+
+
+def gnu_abi_tag(data: bytes) -> str | None:
+    """The NT_GNU_ABI_TAG note of an ELF file (what `file` prints as "for GNU/Linux 3.2.0"):
+    the oldest Linux kernel the file accepts; glibc's dynamic loader and libc refuse to start on
+    an older one ("FATAL: kernel too old"). None without such a note or for another OS."""
+    if data[:4] != b"\x7fELF" or data[4] not in (1, 2) or data[5] not in (1, 2):
+        return None
+    end = "<" if data[5] == 1 else ">"
+    if data[4] == 2:
+        phoff, = struct.unpack_from(end + "Q", data, 32)
+        phentsize, phnum = struct.unpack_from(end + "HH", data, 54)
+        ph = lambda off: struct.unpack_from(end + "IIQQQQQQ", data, off)  # noqa: E731
+        fields = lambda e: (e[0], e[2], e[5], e[7])  # noqa: E731  type, offset, filesz, align
+    else:
+        phoff, = struct.unpack_from(end + "I", data, 28)
+        phentsize, phnum = struct.unpack_from(end + "HH", data, 42)
+        ph = lambda off: struct.unpack_from(end + "IIIIIIII", data, off)  # noqa: E731
+        fields = lambda e: (e[0], e[1], e[4], e[7])  # noqa: E731
+    for i in range(phnum):
+        p_type, offset, size, align = fields(ph(phoff + i * phentsize))
+        if p_type != 4:  # PT_NOTE
+            continue
+        step = 8 if align == 8 else 4
+        pos, stop = offset, offset + size
+        while pos + 12 <= stop:
+            namesz, descsz, n_type = struct.unpack_from(end + "III", data, pos)
+            name = data[pos + 12:pos + 12 + namesz]
+            desc_at = pos + 12 + (namesz + step - 1) // step * step
+            if name == b"GNU\0" and n_type == 1 and descsz >= 16:  # NT_GNU_ABI_TAG
+                os_, major, minor, patch = struct.unpack_from(end + "IIII", data, desc_at)
+                return f"{major}.{minor}.{patch}" if os_ == 0 else None  # 0: ELF_NOTE_OS_LINUX
+            pos = desc_at + (descsz + step - 1) // step * step
+    return None
+
+
+def readelf_abi_tag(path: Path) -> str | None:
+    out = subprocess.run(["readelf", "-n", "-W", str(path)], capture_output=True, text=True).stdout
+    m = re.search(r"OS: Linux, ABI: (\d+\.\d+\.\d+)", out)
+    return m.group(1) if m else None
+
+
+def libc_abi_tag(root: Path, paths: list[str], name: str, readelf: bool) -> str | None:
+    """The ABI tag of the root's libc.so.6, checked against readelf when it is there."""
+    if not paths:
+        return None
+    path = root / paths[0].lstrip("/")
+    tag = gnu_abi_tag(path.read_bytes())
+    if readelf and readelf_abi_tag(path) != tag:
+        raise MeasureError(f"{name}: NT_GNU_ABI_TAG of {paths[0]}: measure.py reads {tag!r}, "
+                           f"readelf {readelf_abi_tag(path)!r}")
+    return tag
+
+
+def config_page_size(text: str) -> int | None:
+    m = re.search(r"^CONFIG_PAGE_SHIFT=(\d+)$", text, re.M)
+    if m:
+        return 1 << int(m.group(1))
+    sizes = {size for option, size in PAGE_SIZE_OPTIONS.items() if re.search(rf"^{option}=y$", text, re.M)}
+    return sizes.pop() if len(sizes) == 1 else None
+
+
+def kernel_facts(cache: Path, suite: str, arch: str, index: dict[str, dict[str, str]]) -> dict | None:
+    """The suite's kernel for one architecture, from the archive: the version of the default
+    flavour's metapackage (linux-image-<flavour>) in the arch's Packages index, and the base page
+    size of every flavour that has a metapackage, read from the configuration files of the arch's
+    linux-config-<version> package (fetch.sh unpacks it into meta/<suite>-<arch>/kernel-config/).
+    None when the arch has no default flavour of ours or no metapackage for it."""
+    flavour = DEFAULT_FLAVOUR.get(arch)
+    meta = index.get(f"linux-image-{flavour}") if flavour else None
+    if meta is None:
+        return None
+    upstream = meta["Version"].split(":")[-1].rsplit("-", 1)[0]
+    facts: dict = {
+        "version": ".".join(upstream.split(".")[:2]),
+        "package": f"linux-image-{flavour} {meta['Version']}",
+        "default_flavour": flavour,
+    }
+    kdir = cache / "meta" / f"{suite}-{arch}" / "kernel-config"
+    info = cache / "meta" / f"{suite}-{arch}" / "kernel-config.package"
+    # Only the configuration of the default kernel's series (linux-config-6.1 for a 6.1 kernel).
+    if info.is_file() and info.read_text().startswith(f"linux-config-{facts['version']} "):
+        facts["config_package"] = info.read_text().strip()
+        page_sizes = {}
+        for config in sorted(kdir.glob("usr/src/linux-config-*/config.*.xz")):
+            # config.<arch>_<featureset>_<flavour>.xz; featureset "none" is the plain kernel
+            _, featureset, name = config.name.removesuffix(".xz").split("_", 2)
+            name = name if featureset == "none" else f"{featureset}-{name}"
+            if f"linux-image-{name}" not in index:
+                continue  # built for the installer or unused: no metapackage to install it by
+            size = config_page_size(lzma.decompress(config.read_bytes()).decode("utf-8", "replace"))
+            if size is not None:
+                page_sizes[name] = size
+        if page_sizes:
+            facts["page_sizes"] = dict(sorted(page_sizes.items()))
+    return facts
 
 
 # --------------------------------------------------------------------------- suite files
@@ -384,7 +508,19 @@ def suite_document(suite: str, release: dict[str, str], roots: list[Sysroot]) ->
         "suite": suite,
         "source": source,
         "arches": {r.arch: r.sonames for r in roots},
+        # the kernel facts of each arch: glibc's minimum kernel (libc.so.6's NT_GNU_ABI_TAG) and
+        # the suite's kernel (kernel_facts); generate.py merges them as the release's kernel facts
+        "targets": {r.arch: target_facts(r) for r in roots if target_facts(r)},
     }
+
+
+def target_facts(root: Sysroot) -> dict:
+    facts = {}
+    if root.glibc_min_kernel:
+        facts["glibc_min_kernel"] = root.glibc_min_kernel
+    if root.kernel:
+        facts["kernel"] = root.kernel
+    return facts
 
 
 def render_json(doc: dict) -> str:
@@ -730,6 +866,18 @@ def readme_section(roots_by_suite: dict[str, list[Sysroot]], releases: dict[str,
         if no_interp:
             notes.append("`shipcheck baselines --sysroot` reports no interpreter/loader_paths for "
                          + ", ".join(no_interp) + " (their loaders are not named `ld-*`)")
+        tags: dict[str, list[str]] = {}
+        for r in roots:
+            tags.setdefault(r.glibc_min_kernel or "none", []).append(r.arch)
+        notes.append("glibc's minimum kernel (`NT_GNU_ABI_TAG` of `libc.so.6`, readelf agreed): "
+                     + "; ".join(f"{tag} ({', '.join(arches)})" for tag, arches in sorted(tags.items())))
+        kernels = sorted({r.kernel["package"] for r in roots if r.kernel})
+        if kernels:
+            notes.append("kernel (default flavour's metapackage): " + ", ".join(f"`{k}`" for k in kernels))
+        sizes = [f"{r.arch} " + "/".join(f"{n} {v}" for n, v in r.kernel["page_sizes"].items())
+                 for r in roots if r.kernel and r.kernel.get("page_sizes")]
+        if sizes:
+            notes.append("page sizes by flavour (`linux-config-*`): " + "; ".join(sizes))
         oracles = sorted({r.oracle.split(" on all ")[0] for r in roots})
         notes.append("DT_SONAME: " + "; ".join(oracles) + " (every ELF file of every arch)")
         for note in notes:
