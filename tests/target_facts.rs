@@ -173,3 +173,53 @@ fn every_known_fact_has_a_source() {
     }
     assert!(counts.iter().all(|&n| n > 0), "{counts:?}");
 }
+
+/// A `--sysroot` baseline measures its glibc's minimum kernel from its own libc.so.6; readelf
+/// is the oracle. Uses this machine's libc.so.6, copied into a root of its own.
+#[test]
+fn a_sysroot_reads_its_libc_note() {
+    let Some(host_libc) = [
+        "/lib/x86_64-linux-gnu/libc.so.6",
+        "/usr/lib/x86_64-linux-gnu/libc.so.6",
+        "/lib/aarch64-linux-gnu/libc.so.6",
+        "/usr/lib/aarch64-linux-gnu/libc.so.6",
+        "/lib64/libc.so.6",
+        "/usr/lib64/libc.so.6",
+    ]
+    .into_iter()
+    .map(std::path::Path::new)
+    .find(|p| p.is_file()) else {
+        eprintln!("skipped: no glibc libc.so.6 on this machine");
+        return;
+    };
+    let root = std::env::temp_dir().join(format!("shipcheck-facts-{}", std::process::id()));
+    std::fs::create_dir_all(root.join("lib")).unwrap();
+    std::fs::copy(host_libc, root.join("lib/libc.so.6")).unwrap();
+    let set = shipcheck::baseline::sysroot::scan(&root).expect("a root with a libc");
+    std::fs::remove_dir_all(&root).unwrap();
+    assert!(
+        set.kernel.is_none(),
+        "a root filesystem does not name its kernel"
+    );
+    let baseline = set.arches.values().next().expect("one architecture");
+    let min = baseline
+        .glibc_min_kernel
+        .as_ref()
+        .expect("glibc has the note");
+    assert_eq!(min.method, Method::Measured);
+    assert!(min.source.contains("/lib/libc.so.6"), "{}", min.source);
+    assert!(baseline.page_sizes.is_none() && baseline.isa_level.is_none());
+    let readelf = std::process::Command::new("readelf")
+        .args(["-n", "-W"])
+        .arg(host_libc)
+        .output();
+    if let Ok(out) = readelf {
+        let text = String::from_utf8_lossy(&out.stdout);
+        let oracle = text
+            .split("OS: Linux, ABI: ")
+            .nth(1)
+            .and_then(|rest| rest.split_whitespace().next())
+            .expect("readelf shows the ABI tag");
+        assert_eq!(min.value.to_string(), oracle);
+    }
+}

@@ -3,7 +3,7 @@
 //! resolved inside DIR) are scanned for ELF libraries; their sonames and version definitions
 //! become the baseline, exactly. Symlinks are resolved inside DIR and never lead out of it.
 
-use super::{Baseline, BaselineSet};
+use super::{Baseline, BaselineSet, Fact, KernelVersion, Method};
 use crate::arch::Libc;
 use crate::binary::FileKind;
 use crate::loader::read_ld_so_conf;
@@ -47,6 +47,8 @@ pub fn scan(root: &Path) -> Result<BaselineSet, SysrootError> {
     // arch key → soname → the file on this machine (the first directory that has it wins)
     let mut files: BTreeMap<String, BTreeMap<String, PathBuf>> = BTreeMap::new();
     let mut libc_versions: BTreeMap<String, String> = BTreeMap::new();
+    // arch key → libc.so.6's NT_GNU_ABI_TAG and the path it was read from
+    let mut min_kernels: BTreeMap<String, Fact<KernelVersion>> = BTreeMap::new();
     for dir in &dirs {
         let names = tree
             .list_config_dir(dir)
@@ -80,6 +82,15 @@ pub fn scan(root: &Path) -> Result<BaselineSet, SysrootError> {
             {
                 libc_versions.insert(arch.clone(), version);
             }
+            if name == "libc.so.6"
+                && let Some([major, minor, patch]) = binary.run.abi_kernel
+            {
+                min_kernels.entry(arch.clone()).or_insert_with(|| Fact {
+                    value: KernelVersion::new(major, minor, patch),
+                    method: Method::Measured,
+                    source: format!("NT_GNU_ABI_TAG note of {}", dir.join(&name).display()),
+                });
+            }
             files
                 .entry(arch.clone())
                 .or_default()
@@ -101,6 +112,7 @@ pub fn scan(root: &Path) -> Result<BaselineSet, SysrootError> {
         .map(|(arch, libs)| {
             let mut baseline = baseline_for(&id, &arch, libs, &loader_paths, &libc_versions);
             baseline.files = files.remove(&arch).unwrap_or_default();
+            baseline.glibc_min_kernel = min_kernels.remove(&arch);
             (arch, baseline)
         })
         .collect();
@@ -159,8 +171,8 @@ fn baseline_for(
         libraries: Some(libs),
         loader_paths: loaders,
         files: BTreeMap::new(),
-        // A root filesystem says nothing of the kernel it will run on or of its CPU; libc.so.6's
-        // NT_GNU_ABI_TAG would give glibc_min_kernel once binary/ reads notes.
+        // A root filesystem says nothing of the kernel it will run on or of its CPU. Its glibc's
+        // minimum kernel (libc.so.6's note) is filled in by `scan`.
         kernel: None,
         glibc_min_kernel: None,
         page_sizes: None,
