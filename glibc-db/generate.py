@@ -1755,6 +1755,13 @@ FACT_SOURCES = {
     "al-kernel": "AWS, Amazon Linux 2 User Guide, \"AL2 supported kernels\": AL2 AMIs with kernel 4.14 and 5.10 "
     "(5.10 the default), AL2023 AMIs with kernel 6.1, https://docs.aws.amazon.com/linux/al2/ug/aml2-kernel.html "
     "(read 2026-11-30); the oldest kernel offered is recorded",
+    "buster-kernel": "opendocs-md/do-tutorials md/en/what-s-new-in-debian-10-buster.md (DigitalOcean, 2019-07-08, "
+    "from the Debian 10 release notes): \"Linux kernel 4.19 (from 4.9)\"; packages.debian.org/buster/linux-config-4.19 "
+    "(read 2026-11-30)",
+    "ubuntu-64k": "ArmDeveloperEcosystem/arm-learning-paths @ 66290fb7e6cb content/learning-paths/servers-and-cloud-computing/"
+    "arm_linux_page_size/ubuntu.md: \"To install a 64K page size kernel on Ubuntu 22.04+\" (linux-generic-64k) from "
+    "\"the original 4K kernel\"; packages.ubuntu.com lists linux-image-generic-64k in jammy, noble and resolute "
+    "(read 2026-11-30)",
     "x86-page": "Linux torvalds/linux @ 02ac81a812fe arch/x86/include/asm/page_types.h: PAGE_SHIFT 12 "
     "(x86 has no other base page size)",
     "s390-page": "Linux torvalds/linux @ 014b020475d4 arch/s390/include/asm/page.h: _PAGE_SHIFT 12 "
@@ -1796,6 +1803,7 @@ STATED_KERNEL = {
     "ubuntu-26.04": ("7.0", "livepatch", ""),
     "debian-8": ("3.16", "nodejs", ""),
     "debian-9": ("4.9", "nodejs", ""),
+    "debian-10": ("4.19", "buster-kernel", ""),
     "rhel-7": ("3.10", "nodejs", ""),
     "centos-7": ("3.10", "nodejs", "the RHEL 7 row; CentOS 7 is built from RHEL 7's sources"),
     "rhel-8": ("4.18", "rhel-kernel", ""),
@@ -1820,7 +1828,9 @@ FIXED_PAGE_SIZE = {"x86_64": (4096, "x86-page"), "i686": (4096, "x86-page"), "s3
 # release id -> arch -> (default page size, other sizes offered by the release's own kernels, source key, note)
 _EL8_AARCH64 = (65536, [], "el-aarch64-page", "RHEL 8's aarch64 kernel")
 _EL9_AARCH64 = (4096, [65536], "el-aarch64-page", "RHEL 9's aarch64 kernel, and its kernel-64k variant (9.2 on)")
+_UBUNTU_AARCH64 = (4096, [65536], "ubuntu-64k", "the generic arm64 kernel, and linux-generic-64k")
 STATED_PAGE_SIZE = {
+    **{f"ubuntu-{v}": {"aarch64": _UBUNTU_AARCH64} for v in ("22.04", "23.10", "24.04", "24.10", "25.04", "25.10", "26.04")},
     "rhel-8": {"aarch64": _EL8_AARCH64},
     "centos-8": {"aarch64": _EL8_AARCH64},
     "almalinux-8": {"aarch64": _EL8_AARCH64},

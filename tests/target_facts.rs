@@ -70,6 +70,11 @@ fn stated_facts_name_their_documents() {
     let alma10 = baseline("almalinux-10", "x86_64").isa_level.unwrap().value;
     assert_eq!((alma10.level, alma10.lowest()), (3, 2));
 
+    // Ubuntu 22.04 on: the generic arm64 kernel has 4 KiB pages, linux-generic-64k 64 KiB.
+    let jammy = baseline("ubuntu-22.04", "aarch64")
+        .page_sizes
+        .expect("stated");
+    assert_eq!((jammy.value.default, jammy.value.largest()), (4096, 65536));
     let el8 = baseline("rhel-8", "aarch64").page_sizes.expect("stated");
     assert_eq!((el8.value.default, el8.value.largest()), (65536, 65536));
     let el9 = baseline("rhel-9", "aarch64").page_sizes.expect("stated");
@@ -102,7 +107,7 @@ fn unknown_stays_unknown() {
             .glibc_min_kernel
             .is_none()
     );
-    assert!(baseline("ubuntu-22.04", "aarch64").page_sizes.is_none());
+    assert!(baseline("ubuntu-20.04", "aarch64").page_sizes.is_none());
     // A policy is an allow-list, not a system.
     let db = db();
     for release in db.releases.iter().filter(|r| r.kind == "policy") {
