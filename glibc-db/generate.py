@@ -7,7 +7,10 @@ Debian package data in glibc-db/debian/<suite>.json when present, and the
 stated facts of the Alpine and .NET tables below (the .NET runtime-deps
 images, read from dotnet/dotnet-docker's Dockerfiles); the output is our own
 format, one file per baseline (distro release, auditwheel policy or container
-image), each saying where every fact came from.
+image), each saying where every fact came from. Target facts (the release's
+kernel, glibc's minimum kernel, page sizes, x86-64 level) are measured from the
+Debian data or stated in the tables of "target facts" below; unknown ones are
+left out.
 
     python3 glibc-db/generate.py                 # (re)write glibc-db/releases/
     python3 glibc-db/generate.py --check         # exit 1 if releases/ is stale
