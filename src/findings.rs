@@ -163,14 +163,17 @@ codes! {
         "A hardening fact: an x86-64 file not marked for Intel CET (IBT and SHSTK in its GNU property note), so the process runs without shadow stack and indirect branch tracking.",
         "Build every object with -fcf-protection=full (and assembly with the CET notes); one unmarked object drops the mark.";
     DebugInfoPresent = "debug-info-present", Warning,
-        "The file carries debug sections or a symbol table.",
+        "The file carries DWARF debug sections (.debug_*, .zdebug_*).",
         "Strip release builds (strip --strip-debug; Cargo: [profile.release] strip = true) and keep the debug info in a separate file (objcopy --only-keep-debug).";
+    NotStripped = "not-stripped", Info,
+        "The file keeps its symbol table (.symtab) but carries no DWARF: bigger than it needs to be, and its internals are named.",
+        "Strip it (strip --strip-all, or -s when linking; Cargo: [profile.release] strip = true).";
     DebugLink = "debug-link", Info,
-        "The file names a separate debug file (.gnu_debuglink).",
-        "Nothing in the binary; publish the named .debug file to your symbol server.";
-    DebugFile = "debug-file", Info,
-        "The file is a separate debug file (objcopy --only-keep-debug) shipped in the tree.",
-        "Move the .debug file out of the release into your symbol server.";
+        "The file names a separate debug file (.gnu_debuglink) and that file is shipped beside it.",
+        "Nothing in the binary; the shipped debug file is reported as debug-file.";
+    DebugFile = "debug-file", Warning,
+        "A separate debug file (objcopy --only-keep-debug, a native AOT .dbg, a .build-id/ tree) is shipped in the release.",
+        "Move the debug file out of the release into your symbol server (or a -dbg/-debuginfo package).";
     DlopenMissing = "dlopen-missing", Error,
         "A library the program loads at run time with dlopen (declared in the policy file, or loaded by its runtime: .NET's ICU, a Mono dllmap target) that neither the checked tree nor the baseline provides.",
         "Install the package that provides it in the target image, ship it where the file that loads it finds it (its RUNPATH), or turn off the feature that needs it (.NET: InvariantGlobalization for ICU).";
@@ -428,8 +431,8 @@ pub enum Issue {
     /// `cpu-level-too-low` when the target names its level, else `cpu-level-needed`.
     CpuLevel {
         needs: u8,
-        /// The lowest level of the target's CPUs, and what says so.
-        lowest: u8,
+        /// The lowest level of the target's CPUs (`None`: not recorded), and what says so.
+        lowest: Option<u8>,
         of: String,
         target_named: bool,
     },
@@ -452,6 +455,9 @@ pub enum Issue {
         symtab_bytes: Option<u64>,
         compressed: bool,
     },
+    NotStripped {
+        symtab_bytes: u64,
+    },
     DebugLink {
         debuglink: String,
         companion_found: Option<String>,
@@ -459,6 +465,8 @@ pub enum Issue {
     DebugFile {
         debug_bytes: u64,
         build_id: Option<String>,
+        /// The file of the tree it belongs to (same build-id, or whose .gnu_debuglink names it).
+        belongs_to: Option<String>,
     },
     /// `dlopen-missing`, or `dlopen-feature-missing` when only one feature fails without it.
     DlopenMissing {
@@ -550,6 +558,7 @@ impl Issue {
             Issue::PageSize { .. } => Code::PageSizeOptional,
             Issue::Hardening { code, .. } => *code,
             Issue::DebugInfoPresent { .. } => Code::DebugInfoPresent,
+            Issue::NotStripped { .. } => Code::NotStripped,
             Issue::DebugLink { .. } => Code::DebugLink,
             Issue::DebugFile { .. } => Code::DebugFile,
             Issue::DlopenMissing { reason, .. } if reason.fatal() => Code::DlopenMissing,
@@ -849,24 +858,26 @@ impl Issue {
                 of,
                 target_named,
             } => {
-                let level = |l: &u8| match l {
+                let level = |l: u8| match l {
                     1 => "x86-64 (baseline)".to_string(),
                     l => format!("x86-64-v{l}"),
                 };
                 let failure = "glibc's loader refuses it (\"CPU ISA level is lower than required\"; older loaders run it until an instruction fails: \"Illegal instruction\")";
-                if *target_named {
-                    format!(
-                        "needs {} (its ISA note); {of} is {}: {failure}",
-                        level(needs),
-                        level(lowest)
-                    )
-                } else {
-                    format!(
-                        "needs {} (its ISA note); {of} runs on CPUs from {}: on those below {} {failure}",
-                        level(needs),
-                        level(lowest),
-                        level(needs)
-                    )
+                let needs = level(*needs);
+                match (lowest, target_named) {
+                    (Some(lowest), true) => {
+                        format!(
+                            "needs {needs} (its ISA note); {of} is {}: {failure}",
+                            level(*lowest)
+                        )
+                    }
+                    (Some(lowest), false) => format!(
+                        "needs {needs} (its ISA note); {of} runs on CPUs from {}: on those below {needs} {failure}",
+                        level(*lowest)
+                    ),
+                    (None, _) => format!(
+                        "needs {needs} (its ISA note); the lowest CPU level {of} runs on is not recorded: on CPUs below {needs} {failure}"
+                    ),
                 }
             }
             Issue::PageSize {
@@ -910,15 +921,24 @@ impl Issue {
                 Some(path) => format!("separate debug info {debuglink} (found at {path})"),
                 None => format!("separate debug info {debuglink} (not found beside the file)"),
             },
+            Issue::NotStripped { symtab_bytes } => format!(
+                "not stripped: .symtab ({}) and no DWARF",
+                human_bytes(*symtab_bytes)
+            ),
             Issue::DebugFile {
                 debug_bytes,
                 build_id,
+                belongs_to,
             } => format!(
-                "separate debug file ({}{})",
+                "a separate debug file ({} of debug info{}){} is shipped in the release",
                 human_bytes(*debug_bytes),
                 build_id
                     .as_ref()
                     .map(|id| format!(", build-id {id}"))
+                    .unwrap_or_default(),
+                belongs_to
+                    .as_ref()
+                    .map(|path| format!(" for {path}"))
                     .unwrap_or_default()
             ),
             Issue::DlopenMissing {
@@ -1062,16 +1082,17 @@ impl Issue {
             Issue::Hardening { code, .. } => code.fix().into(),
             Issue::KernelTooOld { enforced: true, .. } => "run on a newer kernel (a container uses the host's kernel: say which with --kernel), or build against a glibc configured for an older kernel (an older sysroot), or link statically against musl".into(),
             Issue::KernelTooOld { .. } => "build against the target's own sysroot, or a glibc configured with an older --enable-kernel".into(),
-            Issue::CpuLevel { lowest, .. } => format!(
-                "build for {} (-march={}), or ship one build per level",
-                if *lowest <= 1 { "baseline x86-64".to_string() } else { format!("x86-64-v{lowest}") },
-                if *lowest <= 1 { "x86-64".to_string() } else { format!("x86-64-v{lowest}") }
-            ),
+            Issue::CpuLevel { lowest, .. } => match lowest.filter(|l| *l > 1) {
+                Some(level) => format!("build for x86-64-v{level} (-march=x86-64-v{level}), or ship one build per level"),
+                None => "build for the x86-64 baseline (-march=x86-64), or ship one build per level; --target x86_64-v3 says your machines have v3".into(),
+            },
             Issue::PageSize { page_size, .. } => format!(
                 "link with -Wl,-z,max-page-size={page_size} (or 65536, the largest of the architecture)"
             ),
             Issue::DebugInfoPresent { .. } => "strip release builds (strip --strip-debug, or [profile.release] strip = true / -s), keeping the debug info in a separate file with objcopy --only-keep-debug".into(),
-            Issue::DebugLink { .. } | Issue::DebugFile { .. } => "publish the .debug file to your symbol server rather than in the release".into(),
+            Issue::NotStripped { .. } => "strip it (strip --strip-all, or link with -s; Cargo: [profile.release] strip = true)".into(),
+            Issue::DebugLink { .. } => "nothing in the binary; the shipped debug file beside it is reported as debug-file".into(),
+            Issue::DebugFile { .. } => "move the debug file out of the release into your symbol server (or a -dbg/-debuginfo package); debuggers find it there by build-id".into(),
             Issue::DlopenMissing { names, reason, chain, .. } => run_time_fix(names, reason, chain),
             Issue::DlopenUnknown { .. } => "check against a real root filesystem with --sysroot (or a baseline that lists the library), or make sure the target installs it".into(),
             Issue::DlopenCandidates { .. } => "if the program needs them, list them for this file in shipcheck.toml's [dlopen] table so the gate checks them, and ship or install them; otherwise nothing".into(),
@@ -1333,7 +1354,22 @@ mod tests {
                 "soname-not-on-search-path",
                 "load-path-unknown",
                 "rpath-absolute",
+                "exec-stack-dlopen",
+                "exec-stack",
+                "static-tls-dlopen",
+                "kernel-too-old",
+                "kernel-note-newer",
+                "cpu-level-too-low",
+                "cpu-level-needed",
+                "page-size-too-large",
+                "page-size-optional",
+                "no-pie",
+                "no-relro",
+                "no-stack-protector",
+                "no-fortify",
+                "no-cet",
                 "debug-info-present",
+                "not-stripped",
                 "debug-link",
                 "debug-file",
                 "dlopen-missing",

@@ -182,6 +182,7 @@ pub fn check_with_progress(
             && loader::root_filesystem_loader(&loaded.tree).is_some();
         let first_file = files.len();
         let library_names = loaded.tree.library_names();
+        let debug_owners = debug_owners(&loaded.files);
         for (path, binary) in &loaded.files {
             let vpath = loaded.tree.inside(path);
             let needs: &[NeedOutcome] = loaded.needs.get(&vpath).map_or(&[], Vec::as_slice);
@@ -214,6 +215,7 @@ pub fn check_with_progress(
                 dlopen_unshipped: &dlopen_unshipped,
                 dlopened: loaded.dlopened.contains(&vpath),
                 machine: options.machine,
+                debug_owner: debug_owners.get(path).map(String::as_str),
             };
             let mut issues: Vec<BaselineIssue> = checks::file_checks(&ctx)
                 .into_iter()
@@ -388,6 +390,32 @@ pub fn check_with_progress(
         not_binaries,
         skipped,
     })
+}
+
+/// Each separate debug file of a tree with the file it belongs to: the one whose
+/// `.gnu_debuglink` names it (in the same directory), else an object with the same build-id.
+fn debug_owners(files: &[(PathBuf, Arc<Binary>)]) -> HashMap<PathBuf, String> {
+    let mut by_build_id: HashMap<&str, &Path> = HashMap::new();
+    let mut by_link: HashMap<PathBuf, &Path> = HashMap::new();
+    for (path, binary) in files.iter().filter(|(_, b)| !b.debug.separate_debug_file) {
+        if let Some(id) = &binary.debug.build_id {
+            by_build_id.insert(id, path);
+        }
+        if let (Some(link), Some(dir)) = (&binary.debug.debuglink, path.parent()) {
+            by_link.insert(dir.join(link), path);
+        }
+    }
+    files
+        .iter()
+        .filter(|(_, b)| b.debug.separate_debug_file)
+        .filter_map(|(path, binary)| {
+            let owner = by_link.get(path).or_else(|| {
+                let id = binary.debug.build_id.as_deref()?;
+                by_build_id.get(id)
+            })?;
+            Some((path.clone(), owner.display().to_string()))
+        })
+        .collect()
 }
 
 /// An issue and the baseline it is about (`None`: every baseline).

@@ -634,7 +634,7 @@ fn exercise(
             // The per-file checks that need no baseline are cheap: run them on every variant
             // (the whole pipeline runs on a sample below).
             let derived = catch_unwind(AssertUnwindSafe(|| {
-                let mut issues = checks::debug::check(&binary, Path::new("variant"));
+                let mut issues = checks::debug::check(&binary, Path::new("variant"), None);
                 issues.extend(checks::rpath::check(&binary));
                 issues.extend(checks::symbols::check_private(&binary, &[], false, None));
                 let _ = shipcheck::report::json::requires(&binary);

@@ -324,3 +324,59 @@ fn kernel_notes_against_the_target_kernel() {
         [one("kernel-note-newer", "warning", Some("ubuntu-22.04"))]
     );
 }
+
+#[test]
+fn debug_hygiene_tells_dwarf_symbols_and_shipped_debug_files_apart() {
+    // `.debug_gdb_scripts` (every Rust binary has 34 bytes of it) is neither DWARF nor symbols.
+    let dir = common::temp_dir("gdb-scripts");
+    let scripts = dir.join("scripts");
+    std::fs::write(&scripts, b"\x01gdb_load_rust_pretty_printers.py\0").expect("write");
+    let with_scripts = dir.join("hello");
+    let out = Command::new("objcopy")
+        .arg(format!(
+            "--add-section=.debug_gdb_scripts={}",
+            scripts.display()
+        ))
+        .arg(file("hello-x86_64"))
+        .arg(&with_scripts)
+        .output()
+        .expect("run objcopy (binutils)");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::remove_file(&scripts).expect("remove");
+    let (_, doc) = check(&[with_scripts.to_str().expect("utf-8")]);
+    assert!(codes(&doc).is_empty(), "{doc}");
+    assert_eq!(doc["files"][0]["debug"]["debug_bytes"], 0);
+
+    // A .gnu_debuglink whose companion is not shipped (every distribution package) says nothing;
+    // a shipped companion is a debug-file warning naming the file it belongs to.
+    let release = dir.join("release");
+    std::fs::create_dir_all(&release).expect("mkdir");
+    std::fs::copy(file("debug-split-x86_64"), release.join("app")).expect("copy");
+    let (_, doc) = check(&[release.to_str().expect("utf-8")]);
+    assert!(codes(&doc).is_empty(), "{doc}");
+    std::fs::copy(
+        file("debug-split-x86_64.debug"),
+        release.join("debug-split-x86_64.debug"),
+    )
+    .expect("copy");
+    let (_, doc) = check(&[release.to_str().expect("utf-8")]);
+    let all: Vec<&Value> = doc["files"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|f| f["findings"].as_array().into_iter().flatten())
+        .filter(|f| f["code"] == "debug-file")
+        .collect();
+    assert_eq!(all.len(), 1, "{doc}");
+    assert_eq!(all[0]["severity"], "warning");
+    assert!(
+        all[0]["evidence"]["belongs_to"]
+            .as_str()
+            .is_some_and(|p| p.ends_with("release/app")),
+        "{doc}"
+    );
+}

@@ -31,6 +31,9 @@ pub(super) fn read(data: &[u8]) -> Result<Binary, ReadError> {
     let version_needs = version_needs(&elf, data.len())?;
     let version_defs = version_defs(&elf, data.len())?;
     let debug = debug_info(data);
+    let needed = dynamic_strings(&elf, dynamic::DT_NEEDED)?;
+    let soname = dynamic_strings(&elf, dynamic::DT_SONAME)?.pop();
+    let dlopen_names = dlopen_names(&elf, data, &needed, soname.as_deref());
     Ok(Binary {
         format: Format::Elf,
         arch,
@@ -38,8 +41,8 @@ pub(super) fn read(data: &[u8]) -> Result<Binary, ReadError> {
         kind,
         abi,
         interpreter,
-        needed: dynamic_strings(&elf, dynamic::DT_NEEDED)?,
-        soname: dynamic_strings(&elf, dynamic::DT_SONAME)?.pop(),
+        needed,
+        soname,
         rpath: split_paths(&dynamic_strings(&elf, dynamic::DT_RPATH)?),
         runpath: split_paths(&dynamic_strings(&elf, dynamic::DT_RUNPATH)?),
         version_needs,
@@ -51,7 +54,8 @@ pub(super) fn read(data: &[u8]) -> Result<Binary, ReadError> {
             .is_some_and(|d| d.info.flags_1 & dynamic::DF_1_NODEFLIB != 0),
         managed: None,
         debug,
-        dlopen_names: Vec::new(),
+        dlopen_names,
+        run: super::run_facts::read(&elf, data),
     })
 }
 
@@ -139,6 +143,235 @@ fn strong_imports(elf: &Elf) -> Vec<String> {
     names.sort();
     names.dedup();
     names
+}
+
+/// At most this many names are kept per file: a program that names more libraries than this is a
+/// plugin host whose list no one reads whole.
+const DLOPEN_NAMES_MAX: usize = 64;
+/// Longer strings are not names (glibc's own NAME_MAX is 255).
+const DLOPEN_NAME_LEN_MAX: usize = 255;
+/// Read-only data read per file, at most: the largest `.rodata` of a Debian 12 file that
+/// imports dlopen is far below this.
+const DLOPEN_SCAN_BYTES_MAX: usize = 64 << 20;
+
+/// Soname-like strings (`libfoo.so.1`, `libfoo.so`, and the forms programs build names from:
+/// `libicuuc.so.`, `libfoo.so.%d`) in the read-only data of a file that imports `dlopen` or
+/// `dlmopen`, sorted, without repeats, without the file's own soname and DT_NEEDED names. (Sorted
+/// rather than in file order: the order compilers lay strings out in means nothing.)
+///
+/// A weak import counts: since glibc 2.34 dlopen lives in libc.so.6, so a `#pragma weak dlopen`
+/// reference (libraries that work with or without libdl) is bound whenever libc is loaded.
+///
+/// Only whole NUL-terminated strings are names: a C string literal handed to dlopen is one, while
+/// a name inside a sentence ("cannot load libfoo.so.1: %s") is a message. (So the strings of
+/// Rust and Go programs, which are not NUL-terminated, give no names.) The strings live in the
+/// allocated, read-only, non-executable `.rodata` sections (`.rodata`, `.rodata.str1.1`, ...).
+/// `.data.rel.ro` holds the pointers of name tables, not their bytes; `.dynstr` holds the
+/// DT_NEEDED names and symbol names, never a dlopen argument. A file without a section table
+/// (`sstrip`) gives no names.
+fn dlopen_names(elf: &Elf, data: &[u8], needed: &[String], soname: Option<&str>) -> Vec<String> {
+    let imports = elf.dynsyms.iter().skip(1).any(|sym| {
+        sym.st_shndx == SHN_UNDEF
+            && matches!(dynstr_at(elf, sym.st_name), Some("dlopen" | "dlmopen"))
+    });
+    if !imports {
+        return Vec::new();
+    }
+    let section_names = elf
+        .section_headers
+        .get(usize::from(elf.header.e_shstrndx))
+        .and_then(|sh| section_bytes(data, sh))
+        .unwrap_or_default();
+    let mut budget = DLOPEN_SCAN_BYTES_MAX;
+    let mut names: Vec<String> = Vec::new();
+    for sh in &elf.section_headers {
+        let flags = sh.sh_flags;
+        if sh.sh_type != section_header::SHT_PROGBITS
+            || flags & u64::from(section_header::SHF_ALLOC) == 0
+            || flags & u64::from(section_header::SHF_WRITE | section_header::SHF_EXECINSTR) != 0
+        {
+            continue;
+        }
+        let name = c_string_at(section_names, sh.sh_name);
+        if !name.is_some_and(|n| n == b".rodata" || n.starts_with(b".rodata.")) {
+            continue;
+        }
+        let Some(bytes) = section_bytes(data, sh) else {
+            continue;
+        };
+        let bytes = &bytes[..bytes.len().min(budget)];
+        budget -= bytes.len();
+        for string in library_strings(bytes) {
+            let Some(name) = soname_like(string) else {
+                continue;
+            };
+            if soname == Some(name)
+                || needed.iter().any(|n| n == name)
+                || names.iter().any(|n| n == name)
+            {
+                continue;
+            }
+            names.push(name.to_string());
+            if names.len() == DLOPEN_NAMES_MAX {
+                budget = 0;
+                break;
+            }
+        }
+        if budget == 0 {
+            break;
+        }
+    }
+    names.sort();
+    names
+}
+
+/// The bytes of a section that lie in the file (none for SHT_NOBITS or a header pointing past
+/// the end).
+fn section_bytes<'a>(data: &'a [u8], sh: &section_header::SectionHeader) -> Option<&'a [u8]> {
+    if sh.sh_type == section_header::SHT_NOBITS {
+        return None;
+    }
+    let start = usize::try_from(sh.sh_offset).ok()?;
+    let size = usize::try_from(sh.sh_size).ok()?;
+    data.get(start..start.checked_add(size)?)
+}
+
+/// The NUL-terminated string at `at` in a string table (at most a name's length).
+fn c_string_at(table: &[u8], at: usize) -> Option<&[u8]> {
+    let rest = table.get(at..)?;
+    let rest = &rest[..rest.len().min(DLOPEN_NAME_LEN_MAX + 1)];
+    let end = rest.iter().position(|&b| b == 0)?;
+    Some(&rest[..end])
+}
+
+/// `string` as a library name if it is one: `lib<stem>.so` and any number of `.<version>` parts,
+/// where a part is digits or a printf conversion (`%d`), and a trailing `.` ends a prefix the
+/// program completes at run time (`libicuuc.so.`). The stem is letters, digits and `_+-.`, or
+/// a conversion (`lib%s.so`).
+///
+/// A string with a `/` is not kept. Measured on Debian 12 packages (tests/oracle/
+/// dlopen-candidates.md), such strings were mostly not names: ends of paths a program joins to a
+/// directory it finds at run time (OpenJDK's `/libjvm.so`, `/hotspot/libjvm.so`), a library's
+/// path to itself (libnss_systemd), binutils' default interpreter of old targets
+/// (`/usr/lib/libc.so.1`); and dlopen looks an absolute path up as it is, never by the search
+/// that makes a soname shipped or provided.
+fn soname_like(string: &[u8]) -> Option<&str> {
+    if string.len() < "libx.so".len() || string.len() > DLOPEN_NAME_LEN_MAX {
+        return None;
+    }
+    let rest = string.strip_prefix(b"lib")?;
+    // Every `.so` that could end the stem: what follows is nothing or version parts.
+    let mut from = 0;
+    while let Some(found) = find(&rest[from..], b".so") {
+        let at = from + found;
+        let (stem, version) = (&rest[..at], &rest[at + 3..]);
+        if !stem.is_empty() && valid_stem(stem) && valid_version(version) {
+            return std::str::from_utf8(string).ok();
+        }
+        from = at + 1;
+    }
+    None
+}
+
+fn is_name_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'_' | b'+' | b'-' | b'.')
+}
+
+fn valid_stem(stem: &[u8]) -> bool {
+    let mut at = 0;
+    while at < stem.len() {
+        match printf_conversion(&stem[at..]) {
+            Some(len) => at += len,
+            None if is_name_byte(stem[at]) => at += 1,
+            None => return false,
+        }
+    }
+    true
+}
+
+/// `.1.2`, `.`, `.1.`, `.%d` or nothing.
+fn valid_version(version: &[u8]) -> bool {
+    let Some(parts) = version.strip_prefix(b".") else {
+        return version.is_empty();
+    };
+    let mut parts = parts.split(|&b| b == b'.').peekable();
+    while let Some(part) = parts.next() {
+        let last = parts.peek().is_none();
+        let ok = (part.is_empty() && last)
+            || (!part.is_empty() && part.iter().all(u8::is_ascii_digit))
+            || printf_conversion(part) == Some(part.len());
+        if !ok {
+            return false;
+        }
+    }
+    true
+}
+
+/// The length of the printf conversion (`%d`, `%s`, `%lu`, `%02d` ...) that `bytes` starts with.
+fn printf_conversion(bytes: &[u8]) -> Option<usize> {
+    let rest = bytes.strip_prefix(b"%")?;
+    let spec = rest
+        .iter()
+        .position(|b| !(b.is_ascii_digit() || matches!(b, b'l' | b'z' | b'h')))?;
+    matches!(rest[spec], b'd' | b'i' | b'u' | b's' | b'x').then_some(spec + 2)
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// The NUL-terminated strings of `bytes` that contain `.so` (at most a name's length each).
+/// A whole `.rodata` is tens of megabytes in large programs (node, libLLVM), so the bytes are
+/// searched for `.so` eight at a time and only the strings around a match are looked at.
+fn library_strings(bytes: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let mut from = 0;
+    std::iter::from_fn(move || {
+        loop {
+            let dot = from + find_dot_so(bytes.get(from..)?)?;
+            let before = &bytes[dot.saturating_sub(DLOPEN_NAME_LEN_MAX)..dot];
+            let start = match before.iter().rposition(|&b| b == 0) {
+                Some(nul) => dot - before.len() + nul + 1,
+                None if dot <= DLOPEN_NAME_LEN_MAX => 0,
+                None => {
+                    from = dot + 1;
+                    continue;
+                }
+            };
+            let after = &bytes[dot..bytes.len().min(start + DLOPEN_NAME_LEN_MAX + 1)];
+            let end = dot + after.iter().position(|&b| b == 0).unwrap_or(after.len());
+            from = end.max(dot + 1);
+            return Some(&bytes[start..end]);
+        }
+    })
+}
+
+/// The offset of the first `.so` in `bytes`. Eight positions at a time: a word's byte is zero
+/// after XOR with the wanted byte, and `(x - 0x01..) & !x & 0x80..` flags every zero byte (and
+/// may flag a byte above one, which the exact comparison below rejects; it never misses one).
+fn find_dot_so(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let zeros = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS;
+    let word = |at: usize| {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&bytes[at..at + 8]);
+        u64::from_le_bytes(w)
+    };
+    let mut at = 0;
+    while at + 10 <= bytes.len() {
+        let mut hits = zeros(word(at) ^ (ONES * u64::from(b'.')))
+            & zeros(word(at + 1) ^ (ONES * u64::from(b's')))
+            & zeros(word(at + 2) ^ (ONES * u64::from(b'o')));
+        while hits != 0 {
+            let i = at + (hits.trailing_zeros() / 8) as usize;
+            if bytes[i..].starts_with(b".so") {
+                return Some(i);
+            }
+            hits &= hits - 1;
+        }
+        at += 8;
+    }
+    find(&bytes[at..], b".so").map(|i| at + i)
 }
 
 /// Parses only what the checks read: headers, the dynamic section with `.dynstr`, the dynamic
@@ -625,7 +858,11 @@ fn debug_info(data: &[u8]) -> DebugInfo {
         let file_size = section
             .file_range()
             .map_or(0, |(offset, size)| bytes_in_file(offset, size, data.len()));
-        if name.starts_with(".debug_") || name.starts_with(".zdebug_") {
+        // `.debug_gdb_scripts` (34 bytes in every Rust binary) names gdb helper scripts: it is
+        // neither DWARF nor symbols.
+        if (name.starts_with(".debug_") || name.starts_with(".zdebug_"))
+            && name != ".debug_gdb_scripts"
+        {
             let uncompressed_size = section
                 .compressed_file_range()
                 .ok()

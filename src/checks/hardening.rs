@@ -45,6 +45,9 @@ pub struct Hardening {
 /// machine (PF_X everywhere but AArch64: sysdeps/*/stackinfo.h); `None` where that default is
 /// not known here.
 pub fn exec_stack(binary: &Binary) -> Option<bool> {
+    if binary.format != Format::Elf {
+        return None;
+    }
     if let Some(flagged) = binary.run.exec_stack {
         return Some(flagged);
     }

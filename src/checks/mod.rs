@@ -80,6 +80,8 @@ pub struct FileContext<'a> {
     pub dlopened: bool,
     /// What the user said about the target's kernel and page size.
     pub machine: target_facts::TargetMachine,
+    /// For a separate debug file: the file of the tree it belongs to.
+    pub debug_owner: Option<&'a str>,
 }
 
 /// The checks that do not depend on a baseline: architecture, RPATH, debug info,
@@ -87,7 +89,7 @@ pub struct FileContext<'a> {
 pub fn file_checks(ctx: &FileContext) -> Vec<Issue> {
     // A separate debug file is never loaded: only its presence matters.
     if ctx.binary.debug.separate_debug_file {
-        return debug::check(ctx.binary, ctx.path);
+        return debug::check(ctx.binary, ctx.path, ctx.debug_owner);
     }
     let mut issues = Vec::new();
     if let Some(target) = ctx.target {
@@ -100,7 +102,7 @@ pub fn file_checks(ctx: &FileContext) -> Vec<Issue> {
         ));
     }
     issues.extend(rpath::check(ctx.binary));
-    issues.extend(debug::check(ctx.binary, ctx.path));
+    issues.extend(debug::check(ctx.binary, ctx.path, None));
     issues.extend(run::check(ctx.binary, ctx.dlopened));
     issues.extend(hardening::check(ctx.binary));
     issues.extend(target_facts::check(ctx));

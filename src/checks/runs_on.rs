@@ -101,6 +101,7 @@ mod tests {
             dlopen_unshipped: &[],
             dlopened: false,
             machine: Default::default(),
+            debug_owner: None,
         };
         let runs_on = all.runs_on(&ctx, "x86_64", &SeverityOverrides::new());
         assert!(!runs_on.is_empty());

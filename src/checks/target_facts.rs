@@ -63,7 +63,7 @@ pub fn check(ctx: &FileContext) -> Vec<Issue> {
     {
         issues.push(Issue::CpuLevel {
             needs,
-            lowest: level,
+            lowest: Some(level),
             of: format!("target {}", target.name),
             target_named: true,
         });
@@ -118,15 +118,16 @@ pub fn against(ctx: &FileContext, baseline: &Baseline) -> Vec<Issue> {
         && binary.arch.map(|a| a.machine) == Some(Machine::X86_64)
         && let Some(needs) = binary.run.x86_level_needed()
     {
+        // Not recorded: nothing says the release's CPUs have more than the psABI's baseline,
+        // so a file that needs more may meet CPUs without it.
         let (lowest, of) = match &baseline.isa_level {
             Some(fact) => (
-                fact.value.lowest(),
+                Some(fact.value.lowest()),
                 format!("{} ({})", baseline.id, fact.source),
             ),
-            // The psABI's baseline: an x86-64 release that records no higher floor.
-            None => (1, format!("{} (no higher level recorded)", baseline.id)),
+            None => (None, baseline.id.clone()),
         };
-        if needs > lowest {
+        if needs > lowest.unwrap_or(1) {
             issues.push(Issue::CpuLevel {
                 needs,
                 lowest,
