@@ -322,25 +322,35 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 
 /// The NUL-terminated strings of `bytes` that contain `.so` (at most a name's length each).
 /// A whole `.rodata` is tens of megabytes in large programs (node, libLLVM), so the bytes are
-/// searched for `.so` eight at a time and only the strings around a match are looked at.
+/// searched for `.so` eight at a time and only the strings around a match are looked at. Every
+/// byte is looked at a bounded number of times whatever the bytes: after a match the search
+/// goes on past the end of its string, so no string is looked at twice.
 fn library_strings(bytes: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let next_nul = |at: usize| {
+        bytes
+            .get(at..)
+            .and_then(|rest| rest.iter().position(|&b| b == 0))
+            .map_or(bytes.len(), |nul| at + nul)
+    };
     let mut from = 0;
     std::iter::from_fn(move || {
         loop {
             let dot = from + find_dot_so(bytes.get(from..)?)?;
-            let before = &bytes[dot.saturating_sub(DLOPEN_NAME_LEN_MAX)..dot];
-            let start = match before.iter().rposition(|&b| b == 0) {
-                Some(nul) => dot - before.len() + nul + 1,
+            let window = dot.saturating_sub(DLOPEN_NAME_LEN_MAX);
+            let start = match bytes[window..dot].iter().rposition(|&b| b == 0) {
+                Some(nul) => window + nul + 1,
                 None if dot <= DLOPEN_NAME_LEN_MAX => 0,
+                // Longer than a name: on to the next string.
                 None => {
-                    from = dot + 1;
+                    from = next_nul(dot) + 1;
                     continue;
                 }
             };
-            let after = &bytes[dot..bytes.len().min(start + DLOPEN_NAME_LEN_MAX + 1)];
-            let end = dot + after.iter().position(|&b| b == 0).unwrap_or(after.len());
-            from = end.max(dot + 1);
-            return Some(&bytes[start..end]);
+            let end = next_nul(dot);
+            from = end + 1;
+            if end - start <= DLOPEN_NAME_LEN_MAX {
+                return Some(&bytes[start..end]);
+            }
         }
     })
 }
@@ -904,4 +914,110 @@ fn bytes_in_file(offset: u64, size: u64, len: usize) -> u64 {
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names_in(bytes: &[u8]) -> Vec<&str> {
+        library_strings(bytes).filter_map(soname_like).collect()
+    }
+
+    #[test]
+    fn soname_like_takes_library_names_and_their_run_time_forms() {
+        for name in [
+            "libfoo.so",
+            "libfoo.so.1",
+            "libfoo.so.1.2.3",
+            "libz.so.1",
+            "libgdk_pixbuf-2.0.so.0",
+            "libstdc++.so.6",
+            "libicuuc.so.",
+            "libfoo.so.1.",
+            "libGLX_%s.so.0",
+            "lib%s.so",
+            "libfoo.so.%d",
+            "libv8-%d.%d.%d%s%s.so",
+        ] {
+            assert_eq!(soname_like(name.as_bytes()), Some(name), "{name}");
+        }
+        for not in [
+            "",
+            "lib.so",
+            "lib.so.1",
+            "foo.so.1",
+            "libfoo.so.1a",
+            "libfoo.so..1",
+            "libfoo.sock",
+            "libfoo.so.1 is missing",
+            "cannot load libfoo.so.1",
+            "/usr/lib/libfoo.so.1",
+            "lib/libfoo.so.1",
+            "libfoo.so.%q",
+            "libfoo\u{e9}.so.1",
+        ] {
+            assert_eq!(soname_like(not.as_bytes()), None, "{not:?}");
+        }
+        let long = format!("lib{}.so.1", "x".repeat(DLOPEN_NAME_LEN_MAX));
+        assert_eq!(soname_like(long.as_bytes()), None);
+    }
+
+    #[test]
+    fn strings_are_whole_nul_terminated_strings() {
+        let bytes = b"libfirst.so.1\0text\0libsecond.so\0\x01\x02libbinary.so.2\0libtail.so.3";
+        assert_eq!(
+            names_in(bytes),
+            ["libfirst.so.1", "libsecond.so", "libtail.so.3"],
+            "a string begins after a NUL or at the section start and ends at a NUL or the end"
+        );
+        // A string longer than a name is passed over, whatever it ends with.
+        let mut long = vec![b'a'; 300];
+        long.extend_from_slice(b"libfoo.so.1\0libbar.so.2\0");
+        assert_eq!(names_in(&long), ["libbar.so.2"]);
+        // Matches in every position of the eight-byte words, and at the very end.
+        for pad in 0..16 {
+            let mut bytes = vec![0u8; pad];
+            bytes.extend_from_slice(b"libpad.so.1");
+            assert_eq!(names_in(&bytes), ["libpad.so.1"], "pad {pad}");
+        }
+    }
+
+    #[test]
+    fn the_word_search_finds_what_a_plain_search_finds() {
+        // A small generator: the bytes of a section of strings, dots and `so`s, every pass
+        // compared with the plain search.
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let alphabet = b".so\0lib1x";
+        for _ in 0..2_000 {
+            let len = (state % 64) as usize;
+            let bytes: Vec<u8> = (0..len)
+                .map(|_| {
+                    state ^= state << 13;
+                    state ^= state >> 7;
+                    state ^= state << 17;
+                    alphabet[(state % alphabet.len() as u64) as usize]
+                })
+                .collect();
+            assert_eq!(find_dot_so(&bytes), find(&bytes, b".so"), "{bytes:?}");
+        }
+        assert_eq!(find_dot_so(b""), None);
+        assert_eq!(find_dot_so(b".s"), None);
+    }
+
+    #[test]
+    fn hostile_bytes_never_panic_and_stay_bounded() {
+        // One long string of `.so`s: passed over once, not once per match.
+        let so = b".so".repeat(100_000);
+        assert!(names_in(&so).is_empty());
+        assert!(library_strings(&so).count() <= 1);
+        let mut many = Vec::new();
+        for i in 0..1_000 {
+            many.extend_from_slice(format!("lib{i}.so.1\0").as_bytes());
+        }
+        assert_eq!(names_in(&many).len(), 1_000);
+        assert_eq!(c_string_at(b"abc", 7), None);
+        assert_eq!(c_string_at(b"abc", 0), None, "no NUL: no name");
+        assert_eq!(c_string_at(b".rodata\0", 0), Some(&b".rodata"[..]));
+    }
 }
