@@ -424,9 +424,11 @@ pub enum Issue {
         /// What says so: "its ABI note" or "<baseline>'s glibc".
         needed_by: String,
         enforced: bool,
-        /// The target's kernel and where that comes from.
+        /// The target's kernel, whose it is (`--kernel`, `ubuntu-22.04's kernel`) and the
+        /// data's source.
         kernel: String,
         kernel_source: String,
+        source: Option<String>,
     },
     /// `cpu-level-too-low` when the target names its level, else `cpu-level-needed`.
     CpuLevel {
@@ -435,6 +437,7 @@ pub enum Issue {
         lowest: Option<u8>,
         of: String,
         target_named: bool,
+        source: Option<String>,
     },
     /// `page-size-too-large` for the default kernel, `page-size-optional` for an optional one.
     PageSize {
@@ -442,6 +445,7 @@ pub enum Issue {
         page_size: u64,
         of: String,
         optional: bool,
+        source: Option<String>,
     },
     /// A hardening fact (`no-pie`, `no-relro`, `no-stack-protector`, `no-fortify`, `no-cet`).
     Hardening {
@@ -841,6 +845,7 @@ impl Issue {
                 enforced: true,
                 kernel,
                 kernel_source,
+                ..
             } => format!(
                 "{needed_by} needs Linux {needs}; the target runs {kernel} ({kernel_source}): it stops at start with \"FATAL: kernel too old\""
             ),
@@ -857,6 +862,7 @@ impl Issue {
                 lowest,
                 of,
                 target_named,
+                ..
             } => {
                 let level = |l: u8| match l {
                     1 => "x86-64 (baseline)".to_string(),
@@ -885,6 +891,7 @@ impl Issue {
                 page_size,
                 of,
                 optional,
+                ..
             } => format!(
                 "its segments are aligned to {}; {of} {} {} pages: the file cannot be mapped there (the loader says \"ELF load command address/offset not properly aligned\")",
                 human_bytes(*load_align),

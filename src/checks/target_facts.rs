@@ -37,7 +37,12 @@ fn carries_its_glibc(binary: &Binary) -> bool {
     binary.kind.is_static() && binary.run.abi_kernel.is_some()
 }
 
-fn kernel_issue(binary: &Binary, kernel: KernelVersion, source: &str) -> Option<Issue> {
+fn kernel_issue(
+    binary: &Binary,
+    kernel: KernelVersion,
+    whose: &str,
+    source: Option<&str>,
+) -> Option<Issue> {
     let needs = abi_kernel(binary)?;
     (needs > kernel).then(|| Issue::KernelTooOld {
         needs: needs.to_string(),
@@ -48,7 +53,8 @@ fn kernel_issue(binary: &Binary, kernel: KernelVersion, source: &str) -> Option<
         },
         enforced: carries_its_glibc(binary),
         kernel: kernel.to_string(),
-        kernel_source: source.into(),
+        kernel_source: whose.into(),
+        source: source.map(str::to_string),
     })
 }
 
@@ -66,10 +72,11 @@ pub fn check(ctx: &FileContext) -> Vec<Issue> {
             lowest: Some(level),
             of: format!("target {}", target.name),
             target_named: true,
+            source: None,
         });
     }
     if let Some(kernel) = ctx.machine.kernel {
-        issues.extend(kernel_issue(binary, kernel, "--kernel"));
+        issues.extend(kernel_issue(binary, kernel, "--kernel", None));
     }
     if let (Some(page_size), Some(align)) = (ctx.machine.page_size, binary.run.load_align)
         && align < page_size
@@ -79,6 +86,7 @@ pub fn check(ctx: &FileContext) -> Vec<Issue> {
             page_size,
             of: "the target (--page-size)".into(),
             optional: false,
+            source: None,
         });
     }
     issues
@@ -92,8 +100,13 @@ pub fn against(ctx: &FileContext, baseline: &Baseline) -> Vec<Issue> {
         // The release's own kernel: a static program's glibc, or the note of a dynamic one.
         None => {
             if let Some(kernel) = &baseline.kernel {
-                let source = format!("{}'s kernel; {}", baseline.id, kernel.source);
-                issues.extend(kernel_issue(binary, kernel.value, &source));
+                let whose = format!("{}'s kernel", baseline.id);
+                issues.extend(kernel_issue(
+                    binary,
+                    kernel.value,
+                    &whose,
+                    Some(&kernel.source),
+                ));
             }
         }
         // A host kernel older than the baseline's glibc accepts: every dynamic program stops.
@@ -105,10 +118,11 @@ pub fn against(ctx: &FileContext, baseline: &Baseline) -> Vec<Issue> {
             {
                 issues.push(Issue::KernelTooOld {
                     needs: glibc.value.to_string(),
-                    needed_by: format!("{}'s glibc ({})", baseline.id, glibc.source),
+                    needed_by: format!("{}'s glibc", baseline.id),
                     enforced: true,
                     kernel: kernel.to_string(),
                     kernel_source: "--kernel".into(),
+                    source: Some(glibc.source.clone()),
                 });
             }
         }
@@ -120,32 +134,32 @@ pub fn against(ctx: &FileContext, baseline: &Baseline) -> Vec<Issue> {
     {
         // Not recorded: nothing says the release's CPUs have more than the psABI's baseline,
         // so a file that needs more may meet CPUs without it.
-        let (lowest, of) = match &baseline.isa_level {
-            Some(fact) => (
-                Some(fact.value.lowest()),
-                format!("{} ({})", baseline.id, fact.source),
-            ),
-            None => (None, baseline.id.clone()),
+        let (lowest, source) = match &baseline.isa_level {
+            Some(fact) => (Some(fact.value.lowest()), Some(fact.source.clone())),
+            None => (None, None),
         };
         if needs > lowest.unwrap_or(1) {
             issues.push(Issue::CpuLevel {
                 needs,
                 lowest,
-                of,
+                of: baseline.id.clone(),
                 target_named: false,
+                source,
             });
         }
     }
     if ctx.machine.page_size.is_none()
         && let (Some(pages), Some(align)) = (&baseline.page_sizes, binary.run.load_align)
     {
-        let of = format!("{} ({})", baseline.id, pages.source);
+        let of = baseline.id.clone();
+        let source = Some(pages.source.clone());
         if pages.value.default > align {
             issues.push(Issue::PageSize {
                 load_align: align,
                 page_size: pages.value.default,
                 of,
                 optional: false,
+                source,
             });
         } else if pages.value.largest() > align {
             issues.push(Issue::PageSize {
@@ -153,6 +167,7 @@ pub fn against(ctx: &FileContext, baseline: &Baseline) -> Vec<Issue> {
                 page_size: pages.value.largest(),
                 of,
                 optional: true,
+                source,
             });
         }
     }
