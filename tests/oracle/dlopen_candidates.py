@@ -166,8 +166,10 @@ def write_report(path, results):
                    f"{t['all'].get(row, 0)} |")
     out += ["", "Every candidate finding (package: file: names):", ""]
     for c in sorted(results["candidates"], key=lambda c: (c["package"], c["path"])):
-        path = c["path"]
-        out.append(f"- {c['package']}: `{path}`: {', '.join(c['names'])}")
+        # The path below the package's tree (the work dir is no part of the result).
+        marker = f"/trees/{c['package']}/"
+        inside = c["path"].split(marker, 1)[-1]
+        out.append(f"- {c['package']} ({c['kind']}): `{inside}`: {', '.join(c['names'])}")
     out += ["", END]
     text = open(path).read() if os.path.exists(path) else ""
     block = "\n".join(out)
