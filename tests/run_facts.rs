@@ -380,3 +380,35 @@ fn debug_hygiene_tells_dwarf_symbols_and_shipped_debug_files_apart() {
         "{doc}"
     );
 }
+
+// Found by the checksec differential (tests/oracle/checksec-diff.md): glibc's libc.so.6 has
+// PT_INTERP but is a shared object (no DF_1_PIE, no DT_DEBUG), and defines __stack_chk_fail
+// and the __*_chk functions, so its imports say nothing about its own canary or FORTIFY; a
+// relocatable object has no loader-visible facts at all.
+#[test]
+fn a_runnable_library_and_an_object_file_are_not_judged_as_programs() {
+    let libc = std::fs::canonicalize("/lib/x86_64-linux-gnu/libc.so.6").expect("this glibc");
+    let (_, doc) = check(&[libc.to_str().expect("utf-8"), "--deny", "no-fortify"]);
+    let file = &doc["files"][0];
+    assert_eq!(file["kind"], "shared-library", "{doc}");
+    assert_eq!(file["hardening"]["pie"], Value::Null);
+    assert_eq!(file["hardening"]["stack_protector"], Value::Null);
+    assert!(!has(&doc, "no-fortify"), "{doc}");
+
+    let dir = common::temp_dir("relocatable");
+    let source = dir.join("t.c");
+    std::fs::write(&source, "#include <string.h>\nvoid f(char *d, const char *s) { char b[8]; strcpy(b, s); strcpy(d, b); }\n").expect("write");
+    let object = dir.join("t.o");
+    common::cc(&[
+        "-O2",
+        "-fstack-protector-strong",
+        "-D_FORTIFY_SOURCE=2",
+        "-c",
+        source.to_str().expect("utf-8"),
+        "-o",
+        object.to_str().expect("utf-8"),
+    ]);
+    let (_, doc) = check(&[object.to_str().expect("utf-8")]);
+    assert_eq!(doc["files"][0]["kind"], "relocatable", "{doc}");
+    assert_eq!(doc["files"][0]["hardening"], Value::Null, "{doc}");
+}

@@ -536,7 +536,7 @@ fn gnu_hash_count(data: &[u8], offset: u64, ctx: container::Ctx) -> Option<usize
 /// linkers share suffixes). Reading the table one string at a time instead of splitting it up
 /// front saves megabytes of work on large libraries; an invalid string fails only where used.
 #[allow(deprecated)] // `get` reads one string of an unsplit table, exactly what is wanted here.
-fn dynstr_at<'a>(elf: &Elf<'a>, offset: usize) -> Option<&'a str> {
+pub(super) fn dynstr_at<'a>(elf: &Elf<'a>, offset: usize) -> Option<&'a str> {
     elf.dynstrtab.get(offset)?.ok()
 }
 
@@ -730,12 +730,27 @@ fn abi_flags(elf: &Elf) -> AbiFlags {
     }
 }
 
+/// DT_DEBUG: the slot the loader fills for debuggers, which linkers give executables only.
+fn has_debug_slot(elf: &Elf) -> bool {
+    elf.dynamic
+        .as_ref()
+        .is_some_and(|d| d.dyns.iter().any(|dyn_| dyn_.d_tag == dynamic::DT_DEBUG))
+}
+
 fn kind_of(elf: &Elf, has_interp: bool) -> FileKind {
     let flags_1 = elf.dynamic.as_ref().map_or(0, |d| d.info.flags_1);
     match elf.header.e_type {
         header::ET_EXEC if has_interp => FileKind::Executable,
         header::ET_EXEC => FileKind::StaticExecutable,
-        header::ET_DYN if has_interp => FileKind::PieExecutable,
+        // A PIE executable says so (DF_1_PIE) or, from older linkers, has the DT_DEBUG slot only
+        // executables get; a library with PT_INTERP (glibc's libc.so.6, libcap) is a library
+        // that can also be run.
+        header::ET_DYN
+            if has_interp && (flags_1 & dynamic::DF_1_PIE != 0 || has_debug_slot(elf)) =>
+        {
+            FileKind::PieExecutable
+        }
+        header::ET_DYN if has_interp => FileKind::SharedLibrary,
         header::ET_DYN if flags_1 & dynamic::DF_1_PIE != 0 => FileKind::StaticPieExecutable,
         header::ET_DYN => FileKind::SharedLibrary,
         header::ET_REL => FileKind::Relocatable,

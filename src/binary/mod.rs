@@ -188,6 +188,11 @@ pub struct RunFacts {
     /// DT_BIND_NOW, DF_BIND_NOW or DF_1_NOW: every symbol bound at start (full RELRO with
     /// `relro`).
     pub bind_now: bool,
+    /// It defines `__stack_chk_fail`/`__stack_chk_guard` itself (the C library, a sanitizer):
+    /// its own protected functions import nothing to tell by.
+    pub defines_stack_chk: bool,
+    /// It defines fortified functions (`__*_chk`) itself (the C library, a sanitizer).
+    pub defines_chk: bool,
 }
 
 impl RunFacts {

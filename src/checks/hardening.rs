@@ -66,7 +66,17 @@ pub fn exec_stack(binary: &Binary) -> Option<bool> {
 
 /// The hardening facts of an ELF file (`None` for other formats and separate debug files).
 pub fn facts(binary: &Binary) -> Option<Hardening> {
-    if binary.format != Format::Elf || binary.debug.separate_debug_file {
+    // Executables and libraries only: a relocatable object's facts are in its symbol table and
+    // `.note.GNU-stack`, which the loader never reads.
+    let loadable = matches!(
+        binary.kind,
+        FileKind::Executable
+            | FileKind::PieExecutable
+            | FileKind::StaticExecutable
+            | FileKind::StaticPieExecutable
+            | FileKind::SharedLibrary
+    );
+    if binary.format != Format::Elf || binary.debug.separate_debug_file || !loadable {
         return None;
     }
     let pie = match binary.kind {
@@ -80,7 +90,9 @@ pub fn facts(binary: &Binary) -> Option<Hardening> {
         (false, _) => Relro::None,
     };
     let imports = &binary.strong_imports;
-    let stack_protector = (!binary.kind.is_static()).then(|| {
+    // A static file imports nothing, and a file that defines the canary's failure path (the C
+    // library) calls it internally: neither says by its imports.
+    let stack_protector = (!binary.kind.is_static() && !binary.run.defines_stack_chk).then(|| {
         imports
             .iter()
             .any(|s| s == "__stack_chk_fail" || s == "__stack_chk_guard")
@@ -137,7 +149,7 @@ pub fn check(binary: &Binary) -> Vec<Issue> {
             "no stack protector (no __stack_chk_fail import)",
         );
     }
-    if dynamic && facts.fortified.is_empty() {
+    if dynamic && facts.fortified.is_empty() && !binary.run.defines_chk {
         fact(
             Code::NoFortify,
             "no fortified libc calls (no __*_chk import)",
