@@ -31,8 +31,8 @@ enum Command {
     Check(CheckArgs),
     /// List the baselines of the embedded database.
     Baselines {
-        #[arg(long, value_enum, default_value_t = Format::Table)]
-        format: Format,
+        #[arg(long, value_enum, default_value_t = TreeFormat::Table)]
+        format: TreeFormat,
         /// Show what a root filesystem provides instead (JSON), as `check --sysroot` sees it.
         #[arg(long, value_name = "DIR")]
         sysroot: Option<PathBuf>,
@@ -204,7 +204,14 @@ fn run_check(args: CheckArgs) -> Result<ExitStatus, String> {
     };
     let mut baselines = Vec::new();
     for name in baseline_names {
-        baselines.push(db.find(name).map_err(|e| e.to_string())?.baseline_set());
+        let set = db.find(name).map_err(|e| e.to_string())?.baseline_set();
+        // Two aliases of one release (`manylinux2014 manylinux_2_17`) are one baseline.
+        if !baselines
+            .iter()
+            .any(|known: &shipcheck::baseline::BaselineSet| known.id == set.id)
+        {
+            baselines.push(set);
+        }
     }
     if let Some(dir) = args.sysroot.as_ref().or(policy.sysroot.as_ref()) {
         baselines.push(sysroot::scan(dir).map_err(|e| e.to_string())?);
@@ -387,7 +394,7 @@ fn write_json(report: &shipcheck::report::Report) -> Result<(), String> {
     }
 }
 
-fn run_baselines(format: Format, sysroot: Option<PathBuf>) -> Result<ExitStatus, String> {
+fn run_baselines(format: TreeFormat, sysroot: Option<PathBuf>) -> Result<ExitStatus, String> {
     if let Some(dir) = sysroot {
         let set = sysroot::scan(&dir).map_err(|e| e.to_string())?;
         print(&shipcheck::report::baselines::measured_json(&set))?;
@@ -395,8 +402,8 @@ fn run_baselines(format: Format, sysroot: Option<PathBuf>) -> Result<ExitStatus,
     }
     let db = Database::embedded().map_err(|e| format!("the embedded database is broken: {e}"))?;
     let rendered = match format {
-        Format::Json => shipcheck::report::baselines::json(&db),
-        _ => shipcheck::report::baselines::table(&db),
+        TreeFormat::Json => shipcheck::report::baselines::json(&db),
+        TreeFormat::Table => shipcheck::report::baselines::table(&db),
     };
     print(&rendered)?;
     Ok(ExitStatus::Clean)
@@ -408,8 +415,6 @@ fn run_explain(code: &str) -> Result<ExitStatus, String> {
     Ok(ExitStatus::Clean)
 }
 
-/// The policy named by `--config`, else `./shipcheck.toml` when present, else none; with the
-/// file it came from.
 /// The policy's `[dlopen]` table, each entry parsed.
 fn dlopen_rules(
     policy: &Policy,
@@ -426,6 +431,8 @@ fn dlopen_rules(
         .collect()
 }
 
+/// The policy named by `--config`, else `./shipcheck.toml` when present, else none; with the
+/// file it came from.
 fn load_policy(explicit: Option<&Path>) -> Result<(Policy, Option<PathBuf>), String> {
     let path = match explicit {
         Some(path) => path,

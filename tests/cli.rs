@@ -1350,3 +1350,28 @@ fn tree_and_check_agree_on_a_soname_of_another_major_version() {
         assert_eq!(ssl["status"], status, "{baseline}: {ssl}");
     }
 }
+
+/// Issue 14: one release named through two aliases is one baseline, and `baselines` refuses
+/// formats it cannot write instead of ignoring them.
+#[test]
+fn aliases_of_one_baseline_are_one_and_unsupported_formats_are_refused() {
+    let (_, doc) = check_json(
+        &["hello-x86_64"],
+        &[
+            "--baseline",
+            "manylinux2014",
+            "--baseline",
+            "manylinux_2_17",
+        ],
+    );
+    let ids: Vec<&str> = doc["baselines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|b| b["id"].as_str())
+        .collect();
+    assert_eq!(ids, ["manylinux_2_17"]);
+    let (code, stdout, stderr) = shipcheck(&["baselines", "--format", "sarif"]);
+    assert_eq!(code, 2, "{stdout}");
+    assert!(stderr.contains("invalid value 'sarif'"), "{stderr}");
+}
