@@ -101,7 +101,42 @@ pub fn load(path: &Path) -> Result<Policy, PolicyError> {
 }
 
 pub fn parse(text: &str) -> Result<Policy, String> {
-    toml::from_str(text).map_err(|e| e.to_string().trim().replace('\n', " "))
+    toml::from_str(text).map_err(|e| describe(text, &e))
+}
+
+/// `line 3, column 7, key `foo` in [severity]: invalid type …` and the line with a caret under
+/// the place: where the error is, in the words of an editor.
+fn describe(text: &str, error: &toml::de::Error) -> String {
+    let message = error.message().trim();
+    let Some(span) = error.span().filter(|span| span.start <= text.len()) else {
+        return message.to_string();
+    };
+    let before = &text[..span.start];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |at| at + 1);
+    let column = text[line_start..span.start].chars().count() + 1;
+    let line_text = text[line_start..].lines().next().unwrap_or("");
+    // The key of the line the error points at (at the key itself, or at its value), and the
+    // table it is in (the last `[table]` header above it).
+    let key = line_text
+        .split_once('=')
+        .map(|(key, _)| key.trim())
+        .filter(|key| !key.is_empty() && !key.starts_with('['))
+        .map(|key| format!(", key `{key}`"))
+        .unwrap_or_default();
+    let table = before
+        .lines()
+        .rev()
+        .map(str::trim)
+        .find(|l| l.starts_with('['))
+        .map(|header| format!(" in {header}"))
+        .unwrap_or_default();
+    let number = line.to_string();
+    format!(
+        "line {line}, column {column}{key}{table}: {message}\n  {number} | {line_text}\n  {} | {}^",
+        " ".repeat(number.len()),
+        " ".repeat(column - 1)
+    )
 }
 
 #[cfg(test)]
@@ -133,6 +168,23 @@ mod tests {
         assert_eq!(
             policy.dlopen["app/server"],
             ["libMonoPosixHelper.so", "libssl.so.3|libssl.so.1.1"]
+        );
+    }
+
+    #[test]
+    fn errors_say_where_with_line_column_key_and_table() {
+        let error = parse("baselines = []\n[severity]\nfoo = 1\n").unwrap_err();
+        assert!(
+            error.starts_with(
+                "line 3, column 7, key `foo` in [severity]: invalid type: integer `1`"
+            ),
+            "{error}"
+        );
+        assert!(error.contains("\n  3 | foo = 1\n    |       ^"), "{error}");
+        let error = parse("[[targets]]\npaths = []\ntarget = \"x\"\narch = \"y\"\n").unwrap_err();
+        assert!(
+            error.starts_with("line 4, column 1, key `arch` in [[targets]]: unknown field `arch`"),
+            "{error}"
         );
     }
 

@@ -228,6 +228,12 @@ fn policy_errors_name_the_key_and_exit_2() {
         stderr.contains("unknown field `baseline`") && stderr.contains("shipcheck.toml"),
         "{stderr}"
     );
+    // Where, as an editor says it (issue 14): line, column, key, and the line itself.
+    assert!(
+        stderr.contains("line 1, column 1, key `baseline`")
+            && stderr.contains("  1 | baseline = \"debian-12\""),
+        "{stderr}"
+    );
 
     std::fs::write(
         root.join("other.toml"),
