@@ -181,7 +181,9 @@ pub fn check_with_progress(
         let loader_in_tree = loaded.model.layout == Layout::RootFs
             && loader::root_filesystem_loader(&loaded.tree).is_some();
         let first_file = files.len();
-        let library_names = loaded.tree.library_names();
+        // Read once per tree, and only when a file names libraries it may dlopen: it walks
+        // every node of the tree.
+        let library_names = std::cell::OnceCell::new();
         let debug_owners = debug_owners(&loaded.files);
         for (path, binary) in &loaded.files {
             let vpath = loaded.tree.inside(path);
@@ -189,7 +191,9 @@ pub fn check_with_progress(
             let runtime: &[RuntimeOutcome] = loaded.runtime.get(&vpath).map_or(&[], Vec::as_slice);
             // Names checked exactly as run-time loads are no longer candidates.
             let dlopen_unshipped = checks::dlopen::unshipped(&binary.dlopen_names, &|name| {
-                library_names.contains_key(std::ffi::OsStr::new(name))
+                library_names
+                    .get_or_init(|| loaded.tree.library_names())
+                    .contains_key(std::ffi::OsStr::new(name))
                     || runtime
                         .iter()
                         .any(|o| o.load.names.iter().any(|n| n.starts_with(name)))

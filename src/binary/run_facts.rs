@@ -72,14 +72,7 @@ fn read_notes(elf: &Elf, data: &[u8], ph: &program_header::ProgramHeader, facts:
     // the descriptor and the next note start at multiples of 8.
     let align = if ph.p_align == 8 { 8 } else { 4 };
     let little = elf.little_endian;
-    let word = |at: usize| -> Option<u32> {
-        let raw: [u8; 4] = bytes.get(at..at.checked_add(4)?)?.try_into().ok()?;
-        Some(if little {
-            u32::from_le_bytes(raw)
-        } else {
-            u32::from_be_bytes(raw)
-        })
-    };
+    let word = word_in(bytes, little);
     let mut at = 0usize;
     while let (Some(namesz), Some(descsz), Some(kind)) = (word(at), word(at + 4), word(at + 8)) {
         let (namesz, descsz) = (namesz as usize, descsz as usize);
@@ -91,13 +84,15 @@ fn read_notes(elf: &Elf, data: &[u8], ph: &program_header::ProgramHeader, facts:
         let Some(next) = desc_at.checked_add(descsz).map(|end| padded(end, align)) else {
             return;
         };
-        let name = bytes.get(name_at..name_at + namesz);
+        let name = name_at
+            .checked_add(namesz)
+            .and_then(|end| bytes.get(name_at..end));
         let desc = desc_at
             .checked_add(descsz)
             .and_then(|end| bytes.get(desc_at..end));
         if let (Some(b"GNU\0"), Some(desc)) = (name, desc) {
             match kind {
-                NT_GNU_ABI_TAG => facts.abi_kernel = abi_tag(desc, &word_in(desc, little)),
+                NT_GNU_ABI_TAG => facts.abi_kernel = abi_tag(desc, little),
                 NT_GNU_PROPERTY_TYPE_0 => properties(desc, elf.is_64, little, facts),
                 _ => {}
             }
@@ -113,10 +108,10 @@ fn padded(size: usize, align: usize) -> usize {
     size.div_ceil(align).saturating_mul(align)
 }
 
-/// A reader of 32-bit words of `desc` in the file's byte order.
-fn word_in(desc: &[u8], little: bool) -> impl Fn(usize) -> Option<u32> + '_ {
+/// A reader of 32-bit words of `bytes` in the file's byte order.
+fn word_in(bytes: &[u8], little: bool) -> impl Fn(usize) -> Option<u32> + '_ {
     move |at| {
-        let raw: [u8; 4] = desc.get(at..at.checked_add(4)?)?.try_into().ok()?;
+        let raw: [u8; 4] = bytes.get(at..at.checked_add(4)?)?.try_into().ok()?;
         Some(if little {
             u32::from_le_bytes(raw)
         } else {
@@ -126,7 +121,8 @@ fn word_in(desc: &[u8], little: bool) -> impl Fn(usize) -> Option<u32> + '_ {
 }
 
 /// `os, major, minor, patch`; only os 0 (Linux) says a Linux kernel version.
-fn abi_tag(desc: &[u8], word: &dyn Fn(usize) -> Option<u32>) -> Option<[u32; 3]> {
+fn abi_tag(desc: &[u8], little: bool) -> Option<[u32; 3]> {
+    let word = word_in(desc, little);
     if desc.len() < 16 || word(0)? != 0 {
         return None;
     }

@@ -141,7 +141,12 @@ pub fn loads_of_tree(
                 rule: rule.rule.clone(),
             };
             for names in &rule.loads {
-                add(&mut loads, &file.vpath, names.clone(), reason.clone());
+                let load = RuntimeLoad {
+                    names: names.clone(),
+                    reason: reason.clone(),
+                    search_first: Vec::new(),
+                };
+                add(&mut loads, file.vpath.clone(), load);
             }
         }
     }
@@ -150,26 +155,14 @@ pub fn loads_of_tree(
         .into_iter()
         .chain(mono::loads(tree, files, &descriptions))
     {
-        let list = loads.entry(vpath).or_default();
-        if !list.contains(&load) {
-            list.push(load);
-        }
+        add(&mut loads, vpath, load);
     }
     (loads, matched)
 }
 
-fn add(
-    loads: &mut HashMap<PathBuf, Vec<RuntimeLoad>>,
-    vpath: &Path,
-    names: Vec<String>,
-    reason: Reason,
-) {
-    let list = loads.entry(vpath.to_path_buf()).or_default();
-    let load = RuntimeLoad {
-        names,
-        reason,
-        search_first: Vec::new(),
-    };
+/// Adds a load to a file's list, once.
+fn add(loads: &mut HashMap<PathBuf, Vec<RuntimeLoad>>, vpath: PathBuf, load: RuntimeLoad) {
+    let list = loads.entry(vpath).or_default();
     if !list.contains(&load) {
         list.push(load);
     }
