@@ -183,6 +183,13 @@ pub fn read_while_walking(
         .map_or(1, |n| n.get())
         .saturating_mul(4)
         .clamp(4, 32);
+    // Files named one by one need no more readers than there are files (starting a thread
+    // costs more than reading a small file).
+    let threads = if roots.iter().all(|(root, _)| !root.is_dir()) {
+        threads.min(roots.len()).max(1)
+    } else {
+        threads
+    };
     let (sender, receiver) = std::sync::mpsc::channel::<(usize, PathBuf, Found)>();
     let receiver = std::sync::Mutex::new(receiver);
     let found = AtomicUsize::new(0);

@@ -147,8 +147,17 @@ pub fn check_with_progress(
         not_binaries,
         skipped,
     } = index(options, db, progress)?;
-    // Only needed for "runs on" lists, i.e. without a baseline.
-    let all_baselines = options.baselines.is_empty().then(|| AllBaselines::new(db));
+    // Only needed for "runs on" lists, i.e. without a baseline, and only for the
+    // architectures of the files that get one.
+    let all_baselines = options.baselines.is_empty().then(|| {
+        let arches: BTreeSet<String> = trees
+            .iter()
+            .flat_map(|loaded| &loaded.files)
+            .filter(|(_, binary)| gets_runs_on(binary))
+            .filter_map(|(_, binary)| binary.arch.map(|a| a.db_key()))
+            .collect();
+        AllBaselines::new(db, arches.iter().map(String::as_str))
+    });
     let mut report_baselines: Vec<BaselineSet> = options.baselines.clone();
     // Each file's report with its issues and their baselines, rated once at the end.
     let mut files: Vec<(FileReport, Vec<BaselineIssue>)> = Vec::new();
@@ -271,9 +280,7 @@ pub fn check_with_progress(
                 }
             }
             let runs_on = match (&all_baselines, &arch_key) {
-                (Some(all), Some(key))
-                    if binary.format == Format::Elf && !binary.debug.separate_debug_file =>
-                {
+                (Some(all), Some(key)) if gets_runs_on(binary) => {
                     Some(all.runs_on(&ctx, key, &options.overrides))
                 }
                 _ => None,
@@ -394,6 +401,11 @@ pub fn check_with_progress(
         not_binaries,
         skipped,
     })
+}
+
+/// Whether a file gets a "runs on" list: ELF files that run, not separate debug files.
+fn gets_runs_on(binary: &Binary) -> bool {
+    binary.format == Format::Elf && !binary.debug.separate_debug_file
 }
 
 /// Each separate debug file of a tree with the file it belongs to: the one whose

@@ -8,8 +8,8 @@ use super::{
 use crate::arch::Libc;
 use crate::target::edit_distance;
 use serde::Deserialize;
-use std::collections::BTreeMap;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::OnceLock;
 
 mod embedded {
     include!(concat!(env!("OUT_DIR"), "/releases.rs"));
@@ -182,42 +182,92 @@ fn suggest(matches: &[String]) -> String {
     }
 }
 
-/// Every release of the embedded database, sorted by id.
-#[derive(Debug, Clone)]
+/// Every release of the embedded database, sorted by id. Parsed lazily: finding a release by
+/// name reads only the index build.rs prepared, and a release's JSON is parsed on first use
+/// (for "runs on", only the architecture asked for), so a run pays for what it checks against.
+#[derive(Debug)]
 pub struct Database {
-    pub releases: Vec<Release>,
+    entries: &'static [embedded::EmbeddedRelease],
+    parsed: Vec<OnceLock<Release>>,
 }
 
 impl Database {
-    /// Parses the database compiled into the binary.
+    /// The database compiled into the binary. Every entry is parsed by `tests/database.rs`, so
+    /// an entry that does not parse fails `cargo test`; here only the index is checked (ids and
+    /// aliases name one release each).
     pub fn embedded() -> Result<Database, DbError> {
-        Self::from_files(embedded::RELEASES.iter().copied())
+        let entries = embedded::RELEASES;
+        let mut names: HashMap<String, &str> = HashMap::new();
+        for entry in entries {
+            for name in std::iter::once(&entry.id).chain(entry.aliases) {
+                if let Some(other) = names.insert(name.to_ascii_lowercase(), entry.file)
+                    && other != entry.file
+                {
+                    return Err(DbError::BadEntry {
+                        file: entry.file.to_string(),
+                        reason: format!("`{name}` also names the release of {other}"),
+                    });
+                }
+            }
+        }
+        Ok(Database {
+            entries,
+            parsed: entries.iter().map(|_| OnceLock::new()).collect(),
+        })
     }
 
-    pub fn from_files<'a>(
-        files: impl IntoIterator<Item = (&'a str, &'a str)>,
-    ) -> Result<Database, DbError> {
-        let mut releases = Vec::new();
-        for (file, text) in files {
-            let release: Release = serde_json::from_str(text).map_err(|e| DbError::BadEntry {
-                file: file.to_string(),
-                reason: e.to_string(),
-            })?;
-            releases.push(release);
-        }
-        releases.sort_by(|a, b| a.id.cmp(&b.id));
-        Ok(Database { releases })
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Every release, sorted by id (each parsed on first use).
+    pub fn releases(&self) -> impl ExactSizeIterator<Item = &Release> {
+        (0..self.entries.len()).map(|index| self.release(index))
+    }
+
+    fn release(&self, index: usize) -> &Release {
+        self.parsed[index].get_or_init(|| {
+            let entry = &self.entries[index];
+            let mut release = parse_header(entry);
+            release.arches = entry
+                .arches
+                .iter()
+                .map(|(arch, text)| (arch.to_string(), parse_arch(entry, arch, text)))
+                .collect();
+            release
+        })
+    }
+
+    /// The baselines of every release for one architecture key, parsing only that
+    /// architecture's entries of the releases not already parsed.
+    pub fn baselines_for_arch(&self, arch: &str) -> Vec<Baseline> {
+        self.entries
+            .iter()
+            .zip(&self.parsed)
+            .filter_map(|(entry, parsed)| {
+                if let Some(release) = parsed.get() {
+                    return release.baseline(arch);
+                }
+                let (_, text) = entry.arches.iter().find(|(key, _)| *key == arch)?;
+                Some(parse_header(entry).baseline_from(arch, parse_arch(entry, arch, text)))
+            })
+            .collect()
     }
 
     /// Finds a release by id or alias, ignoring case.
     pub fn find(&self, name: &str) -> Result<&Release, UnknownBaseline> {
         let key = name.trim().to_ascii_lowercase();
-        self.releases
+        self.entries
             .iter()
-            .find(|r| {
+            .position(|r| {
                 r.id.eq_ignore_ascii_case(&key)
                     || r.aliases.iter().any(|a| a.eq_ignore_ascii_case(&key))
             })
+            .map(|index| self.release(index))
             .ok_or_else(|| UnknownBaseline {
                 name: name.to_string(),
                 close_matches: self.close_matches(&key),
@@ -226,11 +276,9 @@ impl Database {
 
     fn close_matches(&self, key: &str) -> Vec<String> {
         let mut scored: Vec<(usize, &str)> = self
-            .releases
+            .entries
             .iter()
-            .flat_map(|r| {
-                std::iter::once(r.id.as_str()).chain(r.aliases.iter().map(String::as_str))
-            })
+            .flat_map(|r| std::iter::once(r.id).chain(r.aliases.iter().copied()))
             .map(|name| (edit_distance(key, &name.to_ascii_lowercase()), name))
             .filter(|(distance, name)| *distance <= (name.len() / 3).max(2))
             .collect();
@@ -244,10 +292,26 @@ impl Database {
     }
 }
 
+// The embedded entries are compiled in and every one is parsed by tests/database.rs (and their
+// JSON syntax by build.rs): a failure here is a broken build, not bad input.
+fn parse_header(entry: &embedded::EmbeddedRelease) -> Release {
+    serde_json::from_str(entry.header)
+        .unwrap_or_else(|e| panic!("glibc-db entry {} is broken: {e}", entry.file))
+}
+
+fn parse_arch(entry: &embedded::EmbeddedRelease, arch: &str, text: &str) -> ArchEntry {
+    serde_json::from_str(text)
+        .unwrap_or_else(|e| panic!("glibc-db entry {} ({arch}) is broken: {e}", entry.file))
+}
+
 impl Release {
     /// The baseline for one architecture key, if the data has it.
     pub fn baseline(&self, arch: &str) -> Option<Baseline> {
-        let entry = self.arches.get(arch)?;
+        Some(self.baseline_from(arch, self.arches.get(arch)?.clone()))
+    }
+
+    /// The baseline of this release for `arch` whose entry is `entry`.
+    fn baseline_from(&self, arch: &str, entry: ArchEntry) -> Baseline {
         let nodes = entry
             .versions
             .iter()
@@ -256,45 +320,42 @@ impl Release {
                 (family.clone(), names)
             })
             .collect();
-        Some(Baseline {
+        Baseline {
             id: self.id.clone(),
             name: self.name.clone(),
             libc: self.libc,
-            libc_version: entry
-                .libc_version
-                .clone()
-                .or_else(|| self.libc_version.clone()),
+            libc_version: entry.libc_version.or_else(|| self.libc_version.clone()),
             arch: arch.to_string(),
-            interpreter: entry.interpreter.clone(),
+            interpreter: entry.interpreter,
             nodes,
-            sonames_present: entry.sonames_present.iter().cloned().collect(),
-            sonames_absent: entry.sonames_absent.iter().cloned().collect(),
+            sonames_present: entry.sonames_present.into_iter().collect(),
+            sonames_absent: entry.sonames_absent.into_iter().collect(),
             sonames_complete: entry.sonames_complete,
-            blacklist: entry.blacklist.clone(),
-            packages: entry.packages.clone(),
+            blacklist: entry.blacklist,
+            packages: entry.packages,
             source: entry.source.describe(),
             libraries: None,
             loader_paths: BTreeSet::new(),
             files: BTreeMap::new(),
             kernel: self.kernel.as_ref().map(KernelFact::fact),
             glibc_min_kernel: entry.glibc_min_kernel.as_ref().map(KernelFact::fact),
-            page_sizes: entry.page_size.as_ref().map(|p| Fact {
+            page_sizes: entry.page_size.map(|p| Fact {
                 value: PageSizes {
                     default: p.default,
-                    others: p.others.clone(),
+                    others: p.others,
                 },
                 method: p.method,
-                source: p.source.clone(),
+                source: p.source,
             }),
-            isa_level: entry.isa_level.as_ref().map(|i| Fact {
+            isa_level: entry.isa_level.map(|i| Fact {
                 value: IsaLevel {
                     level: i.level,
-                    others: i.others.clone(),
+                    others: i.others,
                 },
                 method: i.method,
-                source: i.source.clone(),
+                source: i.source,
             }),
-        })
+        }
     }
 
     /// Where the release's facts come from, once per distinct dataset and revision

@@ -195,7 +195,7 @@ pub fn against(ctx: &FileContext, baseline: BaselineFor) -> Vec<Issue> {
         return Vec::new();
     }
     match baseline {
-        BaselineFor::Known(baseline) => baseline_checks(ctx, baseline),
+        BaselineFor::Known(baseline) => baseline_checks(ctx, baseline, Detail::Report),
         _ if !needs_loader(ctx.binary) => Vec::new(),
         BaselineFor::OtherArch { .. } | BaselineFor::NeverBuiltFor { .. } => Vec::new(),
         BaselineFor::ArchUnknown { id, arch, known } => vec![Issue::BaselineArchUnknown {
@@ -206,9 +206,18 @@ pub fn against(ctx: &FileContext, baseline: BaselineFor) -> Vec<Issue> {
     }
 }
 
+/// How much the checks must tell: everything, for the report, or only which codes are found,
+/// for "runs on" (which keeps nothing but whether an error is found on each baseline).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Detail {
+    Report,
+    /// Fix advice that takes a lookup in glibc's symbol lists is left out.
+    CodesOnly,
+}
+
 /// The checks that compare a file with a baseline: also used to list the baselines a file
 /// runs on.
-pub fn baseline_checks(ctx: &FileContext, baseline: &Baseline) -> Vec<Issue> {
+pub fn baseline_checks(ctx: &FileContext, baseline: &Baseline, detail: Detail) -> Vec<Issue> {
     // A library with no needs at all is still mapped by the baseline's loader when dlopened.
     let mut issues: Vec<Issue> = run::against(ctx.binary, ctx.dlopened, baseline)
         .into_iter()
@@ -226,7 +235,7 @@ pub fn baseline_checks(ctx: &FileContext, baseline: &Baseline) -> Vec<Issue> {
         ctx.loader_in_tree,
         Some(baseline),
     ));
-    issues.extend(symbols::check(ctx.binary, ctx.needs, baseline));
+    issues.extend(symbols::check(ctx.binary, ctx.needs, baseline, detail));
     issues.extend(blacklist::check(ctx.binary, ctx.needs, baseline));
     issues.extend(sonames::check(ctx.needs, baseline, ctx.allowed_sonames));
     issues.extend(runtime::check(ctx.runtime, baseline, ctx.allowed_sonames));

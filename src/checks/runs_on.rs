@@ -1,6 +1,6 @@
 //! "Runs on": without `--baseline`, the database baselines on which a file has no error.
 
-use super::{FileContext, baseline_checks};
+use super::{Detail, FileContext, baseline_checks};
 use crate::arch::{Libc, libc_of_interpreter, libc_of_needed};
 use crate::baseline::Baseline;
 use crate::baseline::db::Database;
@@ -8,19 +8,18 @@ use crate::binary::Binary;
 use crate::findings::{Severity, SeverityOverrides, severity_of};
 use std::collections::HashMap;
 
-/// Every database baseline by architecture.
+/// Every database baseline of the architectures checked files have.
 pub struct AllBaselines {
     by_arch: HashMap<String, Vec<Baseline>>,
 }
 
 impl AllBaselines {
-    pub fn new(db: &Database) -> Self {
+    /// The baselines of each architecture key in `arches` (only those are parsed).
+    pub fn new<'a>(db: &Database, arches: impl IntoIterator<Item = &'a str>) -> Self {
         let mut by_arch: HashMap<String, Vec<Baseline>> = HashMap::new();
-        for release in &db.releases {
-            for key in release.arch_keys() {
-                if let Some(baseline) = release.baseline(key) {
-                    by_arch.entry(key.to_string()).or_default().push(baseline);
-                }
+        for arch in arches {
+            if !by_arch.contains_key(arch) {
+                by_arch.insert(arch.to_string(), db.baselines_for_arch(arch));
             }
         }
         AllBaselines { by_arch }
@@ -42,7 +41,7 @@ impl AllBaselines {
             // A file linked against one C library never runs on a system of the other.
             .filter(|baseline| libc.is_none_or(|libc| baseline.libc == libc))
             .filter(|baseline| {
-                baseline_checks(ctx, baseline)
+                baseline_checks(ctx, baseline, Detail::CodesOnly)
                     .iter()
                     .all(|issue| severity_of(issue.code(), overrides) < Some(Severity::Error))
             })
@@ -84,7 +83,7 @@ mod tests {
         assert_eq!(library.needed, ["libc.so"]);
         assert_eq!(libc_of(&library), Some(Libc::Musl));
         let db = Database::embedded().expect("database");
-        let all = AllBaselines::new(&db);
+        let all = AllBaselines::new(&db, ["x86_64"]);
         let allowed = BTreeSet::new();
         let ctx = FileContext {
             path: std::path::Path::new("libfoo.so"),

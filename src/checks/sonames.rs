@@ -140,12 +140,17 @@ pub(crate) fn other_versions(baseline: &Baseline, soname: &str) -> Vec<String> {
     let Some((stem, _)) = soname.split_once(".so") else {
         return Vec::new();
     };
+    // The packages are sorted by soname, so every `<stem>.so…` is in one range (the stem holds
+    // no ".so", so a name starting with `<stem>.so` splits there too).
+    let prefix = format!("{stem}.so");
     baseline
         .packages
-        .iter()
-        .filter(|(other, _)| {
-            *other != soname && other.split_once(".so").is_some_and(|(s, _)| s == stem)
-        })
+        .range::<str, _>((
+            std::ops::Bound::Included(prefix.as_str()),
+            std::ops::Bound::Unbounded,
+        ))
+        .take_while(|(other, _)| other.starts_with(&prefix))
+        .filter(|(other, _)| *other != soname)
         .map(|(other, package)| format!("{other} ({})", package.package))
         .collect()
 }

@@ -5,6 +5,7 @@
 use crate::baseline::glibc_symbols::{self, SymbolAdvice};
 use crate::baseline::{Availability, Baseline};
 use crate::binary::Binary;
+use crate::checks::Detail;
 use crate::findings::{Issue, SymbolFix};
 use crate::loader::{Found, NeedOutcome};
 use crate::version::VersionNode;
@@ -14,7 +15,12 @@ const GLIBC_PRIVATE: &str = "GLIBC_PRIVATE";
 /// Every version node the file needs, against the object the loader maps for that library
 /// (glibc `_dl_check_map_versions` looks the library up among the loaded objects by name).
 /// musl does not check version needs, so a musl baseline has no nodes to compare.
-pub fn check(binary: &Binary, needs: &[NeedOutcome], baseline: &Baseline) -> Vec<Issue> {
+pub fn check(
+    binary: &Binary,
+    needs: &[NeedOutcome],
+    baseline: &Baseline,
+    detail: Detail,
+) -> Vec<Issue> {
     let mut issues = Vec::new();
     for need in &binary.version_needs {
         let shipped = needs.iter().find_map(|n| match &n.found {
@@ -38,18 +44,21 @@ pub fn check(binary: &Binary, needs: &[NeedOutcome], baseline: &Baseline) -> Vec
                 None if baseline.defines(&need.library, &node) == Availability::Absent => None,
                 None => continue,
             };
-            let advice = if shipped_at.is_none() && node.family == "GLIBC" {
-                glibc_advice(&version.symbols, baseline)
-            } else {
-                Vec::new()
-            };
+            let advice =
+                if shipped_at.is_none() && node.family == "GLIBC" && detail == Detail::Report {
+                    glibc_advice(&version.symbols, baseline)
+                } else {
+                    Vec::new()
+                };
             issues.push(Issue::SymbolVersionTooNew {
                 library: need.library.clone(),
                 family: node.family.to_string(),
                 version: version.name.clone(),
                 symbols: version.symbols.clone(),
                 baseline: baseline.id.clone(),
-                baseline_highest: baseline.highest(node.family).map(str::to_string),
+                baseline_highest: (detail == Detail::Report)
+                    .then(|| baseline.highest(node.family).map(str::to_string))
+                    .flatten(),
                 shipped_at,
                 weak: version.weak,
                 advice,

@@ -51,7 +51,7 @@ fn row(release: &Release) -> Row<'_> {
 }
 
 pub fn json(db: &Database) -> String {
-    let rows: Vec<Row> = db.releases.iter().map(row).collect();
+    let rows: Vec<Row> = db.releases().map(row).collect();
     serde_json::to_string_pretty(&rows).unwrap_or_default() + "\n"
 }
 
@@ -63,7 +63,7 @@ pub fn table(db: &Database) -> String {
         .set_header([
             "id", "aliases", "libc", "GLIBC", "GLIBCXX", "CXXABI", "GCC", "arches", "eol", "source",
         ]);
-    for release in &db.releases {
+    for release in db.releases() {
         let r = row(release);
         let get = |family: &str| {
             r.highest
@@ -89,7 +89,7 @@ pub fn table(db: &Database) -> String {
             r.source,
         ]);
     }
-    format!("{table}\n{} baselines\n", db.releases.len())
+    format!("{table}\n{} baselines\n", db.len())
 }
 
 #[derive(Serialize)]
