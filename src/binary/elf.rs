@@ -33,7 +33,15 @@ pub(super) fn read(data: &[u8]) -> Result<Binary, ReadError> {
     let debug = debug_info(data);
     let needed = dynamic_strings(&elf, dynamic::DT_NEEDED)?;
     let soname = dynamic_strings(&elf, dynamic::DT_SONAME)?.pop();
-    let dlopen_names = dlopen_names(&elf, data, &needed, soname.as_deref());
+    let symbols = SymbolScan::of(&elf);
+    let dlopen_names = if symbols.imports_dlopen {
+        dlopen_names(&elf, data, &needed, soname.as_deref())
+    } else {
+        Vec::new()
+    };
+    let mut run = super::run_facts::read(&elf, data);
+    run.defines_stack_chk = symbols.defines_stack_chk;
+    run.defines_chk = symbols.defines_chk;
     Ok(Binary {
         format: Format::Elf,
         arch,
@@ -47,7 +55,7 @@ pub(super) fn read(data: &[u8]) -> Result<Binary, ReadError> {
         runpath: split_paths(&dynamic_strings(&elf, dynamic::DT_RUNPATH)?),
         version_needs,
         version_defs,
-        strong_imports: strong_imports(&elf),
+        strong_imports: symbols.strong_imports,
         no_default_lib: elf
             .dynamic
             .as_ref()
@@ -55,7 +63,7 @@ pub(super) fn read(data: &[u8]) -> Result<Binary, ReadError> {
         managed: None,
         debug,
         dlopen_names,
-        run: super::run_facts::read(&elf, data),
+        run,
     })
 }
 
@@ -129,20 +137,48 @@ pub(super) fn visit_dynamic_symbols(
     Ok(elf.versym.is_some())
 }
 
-/// Names of the undefined dynamic symbols (the first entry is the null symbol).
-fn strong_imports(elf: &Elf) -> Vec<String> {
-    let mut names: Vec<String> = elf
-        .dynsyms
-        .iter()
-        .skip(1)
-        .filter(|sym| sym.st_shndx == SHN_UNDEF && sym.st_bind() != goblin::elf::sym::STB_WEAK)
-        .filter_map(|sym| dynstr_at(elf, sym.st_name))
-        .filter(|name| !name.is_empty())
-        .map(str::to_string)
-        .collect();
-    names.sort();
-    names.dedup();
-    names
+/// What one walk of the dynamic symbols tells (goblin decodes each symbol again on every walk,
+/// and a large C++ library has 100,000 of them).
+struct SymbolScan {
+    /// Names of the undefined, non-weak dynamic symbols, sorted, without repeats.
+    strong_imports: Vec<String>,
+    /// Imports `dlopen` or `dlmopen` (weakly too: since glibc 2.34 dlopen lives in libc.so.6,
+    /// so a `#pragma weak dlopen` reference is bound whenever libc is loaded).
+    imports_dlopen: bool,
+    /// Defines `__stack_chk_fail`/`__stack_chk_guard` itself.
+    defines_stack_chk: bool,
+    /// Defines a `__*_chk` function itself.
+    defines_chk: bool,
+}
+
+impl SymbolScan {
+    fn of(elf: &Elf) -> SymbolScan {
+        let mut scan = SymbolScan {
+            strong_imports: Vec::new(),
+            imports_dlopen: false,
+            defines_stack_chk: false,
+            defines_chk: false,
+        };
+        // The first entry is the null symbol.
+        for sym in elf.dynsyms.iter().skip(1) {
+            let Some(name) = dynstr_at(elf, sym.st_name).filter(|n| !n.is_empty()) else {
+                continue;
+            };
+            if sym.st_shndx == SHN_UNDEF {
+                scan.imports_dlopen |= name == "dlopen" || name == "dlmopen";
+                if sym.st_bind() != goblin::elf::sym::STB_WEAK {
+                    scan.strong_imports.push(name.to_string());
+                }
+            } else if name == "__stack_chk_fail" || name == "__stack_chk_guard" {
+                scan.defines_stack_chk = true;
+            } else if name.starts_with("__") && name.ends_with("_chk") {
+                scan.defines_chk = true;
+            }
+        }
+        scan.strong_imports.sort();
+        scan.strong_imports.dedup();
+        scan
+    }
 }
 
 /// At most this many names are kept per file: a program that names more libraries than this is a
@@ -159,8 +195,7 @@ const DLOPEN_SCAN_BYTES_MAX: usize = 64 << 20;
 /// `dlmopen`, sorted, without repeats, without the file's own soname and DT_NEEDED names. (Sorted
 /// rather than in file order: the order compilers lay strings out in means nothing.)
 ///
-/// A weak import counts: since glibc 2.34 dlopen lives in libc.so.6, so a `#pragma weak dlopen`
-/// reference (libraries that work with or without libdl) is bound whenever libc is loaded.
+/// Called only for such files ([`SymbolScan::imports_dlopen`]; weak imports count).
 ///
 /// Only whole NUL-terminated strings are names: a C string literal handed to dlopen is one, while
 /// a name inside a sentence ("cannot load libfoo.so.1: %s") is a message. (So the strings of
@@ -170,13 +205,6 @@ const DLOPEN_SCAN_BYTES_MAX: usize = 64 << 20;
 /// DT_NEEDED names and symbol names, never a dlopen argument. A file without a section table
 /// (`sstrip`) gives no names.
 fn dlopen_names(elf: &Elf, data: &[u8], needed: &[String], soname: Option<&str>) -> Vec<String> {
-    let imports = elf.dynsyms.iter().skip(1).any(|sym| {
-        sym.st_shndx == SHN_UNDEF
-            && matches!(dynstr_at(elf, sym.st_name), Some("dlopen" | "dlmopen"))
-    });
-    if !imports {
-        return Vec::new();
-    }
     let section_names = elf
         .section_headers
         .get(usize::from(elf.header.e_shstrndx))
@@ -322,7 +350,7 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 
 /// The NUL-terminated strings of `bytes` that contain `.so` (at most a name's length each).
 /// A whole `.rodata` is tens of megabytes in large programs (node, libLLVM), so the bytes are
-/// searched for `.so` eight at a time and only the strings around a match are looked at. Every
+/// searched for `.so` with SIMD and only the strings around a match are looked at. Every
 /// byte is looked at a bounded number of times whatever the bytes: after a match the search
 /// goes on past the end of its string, so no string is looked at twice.
 fn library_strings(bytes: &[u8]) -> impl Iterator<Item = &[u8]> {
@@ -355,33 +383,11 @@ fn library_strings(bytes: &[u8]) -> impl Iterator<Item = &[u8]> {
     })
 }
 
-/// The offset of the first `.so` in `bytes`. Eight positions at a time: a word's byte is zero
-/// after XOR with the wanted byte, and `(x - 0x01..) & !x & 0x80..` flags every zero byte (and
-/// may flag a byte above one, which the exact comparison below rejects; it never misses one).
+/// The offset of the first `.so` in `bytes` (memchr's SIMD substring search).
 fn find_dot_so(bytes: &[u8]) -> Option<usize> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    let zeros = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS;
-    let word = |at: usize| {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(&bytes[at..at + 8]);
-        u64::from_le_bytes(w)
-    };
-    let mut at = 0;
-    while at + 10 <= bytes.len() {
-        let mut hits = zeros(word(at) ^ (ONES * u64::from(b'.')))
-            & zeros(word(at + 1) ^ (ONES * u64::from(b's')))
-            & zeros(word(at + 2) ^ (ONES * u64::from(b'o')));
-        while hits != 0 {
-            let i = at + (hits.trailing_zeros() / 8) as usize;
-            if bytes[i..].starts_with(b".so") {
-                return Some(i);
-            }
-            hits &= hits - 1;
-        }
-        at += 8;
-    }
-    find(&bytes[at..], b".so").map(|i| at + i)
+    static DOT_SO: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(".so"));
+    DOT_SO.find(bytes)
 }
 
 /// Parses only what the checks read: headers, the dynamic section with `.dynstr`, the dynamic

@@ -39,16 +39,6 @@ pub(super) fn read(elf: &Elf, data: &[u8]) -> RunFacts {
             _ => {}
         }
     }
-    for sym in elf.dynsyms.iter().filter(|s| s.st_shndx != 0) {
-        let Some(name) = super::elf::dynstr_at(elf, sym.st_name) else {
-            continue;
-        };
-        if name == "__stack_chk_fail" || name == "__stack_chk_guard" {
-            facts.defines_stack_chk = true;
-        } else if name.starts_with("__") && name.ends_with("_chk") {
-            facts.defines_chk = true;
-        }
-    }
     if let Some(dynamic) = &elf.dynamic {
         let info = &dynamic.info;
         let has_bind_now = dynamic.dyns.iter().any(|d| d.d_tag == dynamic::DT_BIND_NOW);
