@@ -158,6 +158,8 @@ pub fn check_with_progress(
             .collect();
         AllBaselines::new(db, arches.iter().map(String::as_str))
     });
+    // Release metadata for summarising "runs on" by family, read once if any file has one.
+    let family_index = std::cell::OnceCell::new();
     let mut report_baselines: Vec<BaselineSet> = options.baselines.clone();
     // Each file's report with its issues and their baselines, rated once at the end.
     let mut files: Vec<(FileReport, Vec<BaselineIssue>)> = Vec::new();
@@ -285,6 +287,14 @@ pub fn check_with_progress(
                 }
                 _ => None,
             };
+            let families = runs_on
+                .as_deref()
+                .zip(arch_key.as_deref())
+                .map(|(list, key)| {
+                    family_index
+                        .get_or_init(|| baseline::families::Families::from_database(db))
+                        .summarise(key, baseline::families::libc_of(binary), list)
+                });
             let report = FileReport {
                 path: path.clone(),
                 binary: Some(binary.clone()),

@@ -7,6 +7,7 @@ use shipcheck::baseline::sysroot;
 use shipcheck::config::{self, Policy};
 use shipcheck::findings::{Code, Severity, SeverityOverrides};
 use shipcheck::loader::Layout;
+use shipcheck::report::view::{Renderer, View};
 use shipcheck::report::{ExitStatus, UnverifiedPolicy, github, json, markdown, sarif, table};
 use shipcheck::target::Target;
 use shipcheck::{CheckOptions, PathGlobs, PathTarget};
@@ -298,10 +299,7 @@ fn run_check(args: CheckArgs) -> Result<ExitStatus, String> {
         Format::Github => github::render(&report),
         Format::Markdown => markdown::render(&report),
         Format::Sarif => sarif::render(&report),
-        Format::Table => {
-            let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-            table::render(&report, color)
-        }
+        Format::Table => table::Table::for_stdout().render(&View::new(&report)),
     };
     print(&rendered)?;
     if !report.has_input() {

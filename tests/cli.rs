@@ -606,7 +606,11 @@ fn table_output_names_finding_and_fix() {
     assert_eq!(code, 1);
     assert!(stdout.contains("symbol-version-too-new"), "{stdout}");
     assert!(stdout.contains("fix:"), "{stdout}");
-    assert!(stdout.contains("FAIL: 1 errors"), "{stdout}");
+    assert!(
+        stdout.starts_with("FAIL: 1 error in 1 file against debian-11\n"),
+        "the verdict comes first: {stdout}"
+    );
+    assert!(stdout.contains("1 error, 0 warnings"), "{stdout}");
     assert!(!stdout.contains('\u{1b}'), "no colour when not a terminal");
 }
 

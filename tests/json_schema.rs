@@ -140,7 +140,21 @@ struct File {
     run: Option<Run>,
     hardening: Option<Hardening>,
     runs_on: Option<Vec<String>>,
+    runs_on_families: Option<Vec<Family>>,
     findings: Vec<Finding>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct Family {
+    family: String,
+    name: String,
+    kind: String,
+    libc: String,
+    releases: Vec<String>,
+    runs_on: Vec<String>,
+    summary: String,
 }
 
 #[derive(Deserialize)]
@@ -266,7 +280,7 @@ fn output_matches_the_documented_schema() {
         ][..],
     ] {
         let doc = decode(args);
-        assert_eq!(doc.schema_version, 5);
+        assert_eq!(doc.schema_version, 6);
         assert_eq!(doc.tool.name, "shipcheck");
         // testdata/bin is an application tree, not a root filesystem.
         assert_eq!(doc.trees.len(), 1);
@@ -283,7 +297,31 @@ fn output_matches_the_documented_schema() {
             "{}",
             doc.summary.verdict
         );
+        let default_mode = args.is_empty();
         for file in &doc.files {
+            // Families summarise exactly the runs-on list: each baseline it runs on is in one
+            // family, among that family's releases.
+            assert_eq!(
+                file.runs_on.is_some(),
+                file.runs_on_families.is_some(),
+                "{}",
+                file.path
+            );
+            if default_mode
+                && file.format.as_deref() == Some("elf")
+                && !file.path.ends_with(".debug")
+            {
+                assert!(file.runs_on.is_some(), "{} has no runs_on", file.path);
+            }
+            if let (Some(ids), Some(families)) = (&file.runs_on, &file.runs_on_families) {
+                let summarised: usize = families.iter().map(|f| f.runs_on.len()).sum();
+                assert_eq!(summarised, ids.len(), "{}", file.path);
+                for family in families {
+                    assert!(["distro", "image", "policy"].contains(&family.kind.as_str()));
+                    assert!(family.runs_on.iter().all(|r| family.releases.contains(r)));
+                    assert!(!family.releases.is_empty() && !family.summary.is_empty());
+                }
+            }
             for finding in &file.findings {
                 assert!(severities.contains(&finding.severity.as_str()));
                 assert!(!finding.hint.is_empty(), "{} has no hint", finding.code);
@@ -336,7 +374,7 @@ fn the_readme_example_is_real_output() {
     // It decodes into the documented schema …
     let decoded: Document =
         serde_json::from_value(example.clone()).expect("the README example fits the schema");
-    assert_eq!(decoded.schema_version, 5);
+    assert_eq!(decoded.schema_version, 6);
     // … and has the shape of what the command it shows prints.
     let output = Command::cargo_bin("shipcheck")
         .unwrap()

@@ -3,6 +3,7 @@
 //! it was built.
 
 pub mod db;
+pub mod families;
 pub mod glibc_symbols;
 pub mod sysroot;
 

@@ -1,51 +1,60 @@
 //! `--format github`: GitHub Actions workflow commands (`::error file=…::…`), one per finding,
 //! so findings show up as annotations on the run and the pull request.
 
+use super::view::{Renderer, View};
 use super::{Outcome, Report};
 use crate::findings::Severity;
 use std::fmt::Write as _;
 
+pub struct Github;
+
 pub fn render(report: &Report) -> String {
-    let mut out = String::new();
-    for file in &report.files {
-        for finding in &file.findings {
-            let level = match finding.severity {
-                Severity::Error => "error",
-                Severity::Warning => "warning",
-                Severity::Info => "notice",
-            };
-            let _ = writeln!(
-                out,
-                "::{level} file={},title={}::{}",
-                escape_property(&file.path.to_string_lossy()),
-                escape_property(finding.code().as_str()),
-                escape_data(&format!(
-                    "{}\nfix: {}",
-                    finding.issue.message(),
-                    finding.issue.hint()
-                ))
-            );
+    Github.render(&View::new(report))
+}
+
+impl Renderer for Github {
+    fn render(&self, view: &View) -> String {
+        let mut out = String::new();
+        for file in &view.files {
+            for finding in &file.findings {
+                let level = match finding.severity {
+                    Severity::Error => "error",
+                    Severity::Warning => "warning",
+                    Severity::Info => "notice",
+                };
+                let _ = writeln!(
+                    out,
+                    "::{level} file={},title={}::{}",
+                    escape_property(&file.path),
+                    escape_property(finding.code().as_str()),
+                    escape_data(&format!(
+                        "{}\nfix: {}",
+                        finding.issue.message(),
+                        finding.issue.hint()
+                    ))
+                );
+            }
         }
-    }
-    let verdict = report.overall();
-    let (level, text) = match report.outcome() {
-        Outcome::Pass => ("notice", "pass: every check ran, no error".to_string()),
-        Outcome::Fail => ("error", format!("fail: {} errors", verdict.errors)),
-        Outcome::Unverified => (
-            "warning",
-            format!(
-                "unverified: no error, but {} findings say something could not be checked",
-                verdict.unverified
+        let verdict = view.overall;
+        let (level, text) = match view.outcome {
+            Outcome::Pass => ("notice", "pass: every check ran, no error".to_string()),
+            Outcome::Fail => ("error", format!("fail: {} errors", verdict.errors)),
+            Outcome::Unverified => (
+                "warning",
+                format!(
+                    "unverified: no error, but {} findings say something could not be checked",
+                    verdict.unverified
+                ),
             ),
-        ),
-        Outcome::Error => ("error", "could not check: no binaries found".to_string()),
-    };
-    let _ = writeln!(
-        out,
-        "::{level} title=shipcheck verdict::{}",
-        escape_data(&text)
-    );
-    out
+            Outcome::Error => ("error", "could not check: no binaries found".to_string()),
+        };
+        let _ = writeln!(
+            out,
+            "::{level} title=shipcheck verdict::{}",
+            escape_data(&text)
+        );
+        out
+    }
 }
 
 /// The annotation for a run that could not check anything (exit status 2).

@@ -9,7 +9,7 @@ use serde::{Serialize, Serializer};
 use std::collections::BTreeMap;
 use std::path::Path;
 
-pub const SCHEMA_VERSION: u32 = 5;
+pub const SCHEMA_VERSION: u32 = 6;
 
 #[derive(Serialize)]
 pub struct Document<'a> {
@@ -167,7 +167,26 @@ pub struct FileJson {
     pub hardening: Option<HardeningJson>,
     /// Without a baseline: the database baselines this file runs on.
     pub runs_on: Option<Vec<String>>,
+    /// `runs_on` by distribution family, image family and policy.
+    pub runs_on_families: Option<Vec<FamilyJson>>,
     pub findings: Vec<FindingJson>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct FamilyJson {
+    /// The database's distro key (`debian`, `runtime-deps`, `manylinux`).
+    pub family: String,
+    /// For people (`Debian`, `runtime-deps (glibc)`).
+    pub name: String,
+    /// `distro`, `image` or `policy`.
+    pub kind: &'static str,
+    pub libc: String,
+    /// Releases (image tags, policy names) with data for the file's architecture, oldest first.
+    pub releases: Vec<String>,
+    /// Those it runs on.
+    pub runs_on: Vec<String>,
+    /// The answer for people: `Debian ≥ 10`, `Debian 10–12`, `Alpine Linux: no (glibc)`.
+    pub summary: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -406,6 +425,7 @@ fn file(report: &FileReport) -> FileJson {
             run: None,
             hardening: None,
             runs_on: None,
+            runs_on_families: None,
             findings,
         };
     };
@@ -491,6 +511,20 @@ fn file(report: &FileReport) -> FileJson {
             cet: h.cet.map(|(ibt, shstk)| CetJson { ibt, shstk }),
         }),
         runs_on: report.runs_on.clone(),
+        runs_on_families: report.families.as_ref().map(|families| {
+            families
+                .iter()
+                .map(|f| FamilyJson {
+                    family: f.family.clone(),
+                    name: f.name.clone(),
+                    kind: f.kind.as_str(),
+                    libc: f.libc.to_string(),
+                    releases: f.releases.clone(),
+                    runs_on: f.runs_on.clone(),
+                    summary: f.describe(),
+                })
+                .collect()
+        }),
         findings,
     }
 }

@@ -1,89 +1,125 @@
 //! `--format markdown`: a verdict line and a compact table, for a CI job summary or a pull
 //! request comment. With several baselines, one verdict each and a files × baselines matrix.
 
+use super::view::{Renderer, RunsOn, View};
 use super::{Outcome, Report};
-use crate::findings::Severity;
 use std::fmt::Write as _;
 
+pub struct Markdown;
+
 pub fn render(report: &Report) -> String {
-    let errors = report.count(Severity::Error);
-    let warnings = report.count(Severity::Warning);
-    let outcome = report.outcome();
-    let mut out = String::new();
-    let target = report
-        .target
-        .as_ref()
-        .map(|t| format!(" for `{}`", t.name))
-        .unwrap_or_default();
-    match &report.baselines[..] {
-        [] => {
-            let _ = writeln!(out, "### shipcheck: {}{target}\n", mark(outcome));
-        }
-        [only] => {
-            let _ = writeln!(
-                out,
-                "### shipcheck: {}{target} on `{}`\n",
-                mark(outcome),
-                only.id
-            );
-        }
-        several => {
-            let _ = writeln!(out, "### shipcheck: {}{target}\n", mark(outcome));
-            for baseline in several {
-                let verdict = report.verdict(&baseline.id);
+    Markdown.render(&View::new(report))
+}
+
+impl Renderer for Markdown {
+    fn render(&self, view: &View) -> String {
+        let overall = view.overall;
+        let mut out = String::new();
+        let target = view
+            .report
+            .target
+            .as_ref()
+            .map(|t| format!(" for `{}`", t.name))
+            .unwrap_or_default();
+        match &view.baselines[..] {
+            [] => {
+                let _ = writeln!(out, "### shipcheck: {}{target}\n", mark(view.outcome));
+            }
+            [only] => {
                 let _ = writeln!(
                     out,
-                    "- {} on `{}`: {} errors, {} warnings, {} not verified",
-                    mark(verdict.outcome()),
-                    baseline.id,
-                    verdict.errors,
-                    verdict.warnings,
-                    verdict.unverified
+                    "### shipcheck: {}{target} on `{}`\n",
+                    mark(view.outcome),
+                    only.info.id
                 );
             }
-            out.push('\n');
+            several => {
+                let _ = writeln!(out, "### shipcheck: {}{target}\n", mark(view.outcome));
+                for baseline in several {
+                    let verdict = baseline.verdict;
+                    let _ = writeln!(
+                        out,
+                        "- {} on `{}`: {} errors, {} warnings, {} not verified",
+                        mark(verdict.outcome()),
+                        baseline.info.id,
+                        verdict.errors,
+                        verdict.warnings,
+                        verdict.unverified
+                    );
+                }
+                out.push('\n');
+            }
         }
-    }
-    for note in report.layout_notes() {
-        let _ = writeln!(out, "- {note}");
-    }
-    let _ = writeln!(
-        out,
-        "{errors} errors, {warnings} warnings, {} not verified in {} files checked ({} skipped).\n",
-        report.overall().unverified,
-        report.files_checked(),
-        report.files_skipped()
-    );
-    if report.baselines.len() > 1 {
-        matrix(report, &mut out);
-    }
-    let mut rows: Vec<_> = report
-        .files
-        .iter()
-        .flat_map(|file| file.findings.iter().map(move |f| (file, f)))
-        .collect();
-    if rows.is_empty() {
-        return out;
-    }
-    out.push_str("| severity | file | code | baseline | finding | fix |\n| --- | --- | --- | --- | --- | --- |\n");
-    rows.sort_by(|a, b| {
-        b.1.severity
-            .cmp(&a.1.severity)
-            .then_with(|| a.0.path.cmp(&b.0.path))
-    });
-    for (file, finding) in rows {
+        for note in &view.notes {
+            let _ = writeln!(out, "- {note}");
+        }
         let _ = writeln!(
             out,
-            "| {} | `{}` | `{}` | {} | {} | {} |",
-            finding.severity,
-            cell(&file.path.to_string_lossy()),
-            finding.code(),
-            finding.baseline.as_deref().unwrap_or("all"),
-            cell(&finding.issue.message()),
-            cell(&finding.issue.hint())
+            "{} errors, {} warnings, {} not verified in {} files checked ({} skipped).\n",
+            overall.errors,
+            overall.warnings,
+            overall.unverified,
+            view.report.files_checked(),
+            view.report.files_skipped()
+        );
+        if view.baselines.len() > 1 {
+            matrix(view, &mut out);
+        }
+        if view.default_mode() {
+            runs_on(view, &mut out);
+        }
+        let mut rows: Vec<_> = view
+            .files
+            .iter()
+            .enumerate()
+            .flat_map(|(index, file)| file.findings.iter().map(move |f| (index, file, *f)))
+            .collect();
+        if rows.is_empty() {
+            return out;
+        }
+        out.push_str("| severity | file | code | baseline | finding | fix |\n| --- | --- | --- | --- | --- | --- |\n");
+        // Worst first over the whole run; files in the view's order within a severity.
+        rows.sort_by(|a, b| b.2.severity.cmp(&a.2.severity).then_with(|| a.0.cmp(&b.0)));
+        for (_, file, finding) in rows {
+            let _ = writeln!(
+                out,
+                "| {} | `{}` | `{}` | {} | {} | {} |",
+                finding.severity,
+                cell(&file.path),
+                finding.code(),
+                finding.baseline.as_deref().unwrap_or("all"),
+                cell(&finding.issue.message()),
+                cell(&finding.issue.hint())
+            );
+        }
+        out
+    }
+}
+
+/// Without a baseline: where each file runs, by family.
+fn runs_on(view: &View, out: &mut String) {
+    let files: Vec<_> = view
+        .files
+        .iter()
+        .filter_map(|f| Some((f, f.file.families.as_deref()?)))
+        .collect();
+    if files.is_empty() {
+        return;
+    }
+    out.push_str("| file | runs on | images | policies |\n| --- | --- | --- | --- |\n");
+    for (file, families) in files {
+        let runs = RunsOn::of(families);
+        let text = |t: &Option<String>| cell(t.as_deref().unwrap_or("-"));
+        let _ = writeln!(
+            out,
+            "| `{}` | {} | {} | {} |",
+            cell(&file.path),
+            text(&runs.distros),
+            text(&runs.images),
+            text(&runs.policies)
         );
     }
-    out
+    out.push('\n');
 }
 
 fn mark(outcome: Outcome) -> &'static str {
@@ -100,19 +136,18 @@ pub fn render_error(message: &str) -> String {
     format!("### shipcheck: {}\n\n{message}\n", mark(Outcome::Error))
 }
 
-fn matrix(report: &Report, out: &mut String) {
+fn matrix(view: &View, out: &mut String) {
     out.push_str("| file |");
-    for baseline in &report.baselines {
-        let _ = write!(out, " `{}` |", baseline.id);
+    for baseline in &view.baselines {
+        let _ = write!(out, " `{}` |", baseline.info.id);
     }
     out.push_str("\n| --- |");
-    out.push_str(&" --- |".repeat(report.baselines.len()));
+    out.push_str(&" --- |".repeat(view.baselines.len()));
     out.push('\n');
-    for file in &report.files {
-        let _ = write!(out, "| `{}` |", cell(&file.path.to_string_lossy()));
-        for baseline in &report.baselines {
-            let passes = Report::file_errors(file, &baseline.id) == 0;
-            out.push_str(if passes { " ✅ |" } else { " ❌ |" });
+    for file in &view.files {
+        let _ = write!(out, "| `{}` |", cell(&file.path));
+        for errors in &file.errors_on {
+            out.push_str(if *errors == 0 { " ✅ |" } else { " ❌ |" });
         }
         out.push('\n');
     }

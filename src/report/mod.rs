@@ -8,6 +8,7 @@ pub mod markdown;
 pub mod sarif;
 pub mod table;
 pub mod tree;
+pub mod view;
 
 use crate::binary::Binary;
 use crate::findings::{Finding, Severity};
@@ -27,6 +28,8 @@ pub struct FileReport {
     pub findings: Vec<Finding>,
     /// Without `--baseline`: database baselines this file runs on (`None` when not computed).
     pub runs_on: Option<Vec<String>>,
+    /// `runs_on` by distribution family, image and policy (`None` when not computed).
+    pub families: Option<Vec<crate::baseline::families::FamilySummary>>,
     /// The path policy globs match: relative to the checked PATH, or inside its artifact.
     pub relative: PathBuf,
     /// For a member of an archive or image: the file (or layout directory) on disk holding it.
@@ -42,6 +45,7 @@ impl FileReport {
             target: None,
             findings: Vec::new(),
             runs_on: None,
+            families: None,
             relative: path.file_name().map_or_else(|| path.clone(), PathBuf::from),
             container: None,
             path,

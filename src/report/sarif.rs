@@ -2,11 +2,24 @@
 //! description and how to fix it), one result per finding with the file as its location.
 //! Validated against the SARIF 2.1.0 schema in tests/sarif.rs.
 
+use super::view::{Renderer, View};
 use super::{Outcome, Report};
 use crate::findings::{Code, Severity};
 use serde_json::{Value, json};
 
+pub struct Sarif;
+
 pub fn render(report: &Report) -> String {
+    Sarif.render(&View::new(report))
+}
+
+impl Renderer for Sarif {
+    fn render(&self, view: &View) -> String {
+        document(view)
+    }
+}
+
+fn document(view: &View) -> String {
     let rules: Vec<Value> = Code::ALL
         .iter()
         .map(|code| {
@@ -21,10 +34,9 @@ pub fn render(report: &Report) -> String {
         })
         .collect();
     let results = Lazy(|| {
-        report
-            .files
+        view.files
             .iter()
-            .flat_map(|file| file.findings.iter().map(move |finding| (file, finding)))
+            .flat_map(|file| file.findings.iter().map(move |finding| (file.file, *finding)))
             .map(|(file, finding)| {
             let code = finding.code();
             let rule_index = Code::ALL.iter().position(|c| *c == code).unwrap_or(0);
@@ -54,11 +66,7 @@ pub fn render(report: &Report) -> String {
                 }
             }),
             results,
-            invocations: [invocation(
-                report.outcome(),
-                report.overall().unverified,
-                None,
-            )],
+            invocations: [invocation(view.outcome, view.overall.unverified, None)],
         }],
     };
     serde_json::to_string_pretty(&document).unwrap_or_default() + "\n"
