@@ -37,6 +37,10 @@ enum Command {
         /// Show what a root filesystem provides instead (JSON), as `check --sysroot` sees it.
         #[arg(long, value_name = "DIR")]
         sysroot: Option<PathBuf>,
+        /// Every release in full: name, aliases, sources and each architecture's facts (the
+        /// default table has one line per release).
+        #[arg(long, short, conflicts_with = "sysroot")]
+        verbose: bool,
     },
     /// Show the load tree of every entry point: where the loader finds each library, through
     /// which search entry, and which version needs fail there (without running anything).
@@ -175,7 +179,11 @@ fn main() -> ExitCode {
             let format = args.format;
             run_check(args).inspect_err(|message| print_error_document(format, message))
         }
-        Command::Baselines { format, sysroot } => run_baselines(format, sysroot),
+        Command::Baselines {
+            format,
+            sysroot,
+            verbose,
+        } => run_baselines(format, sysroot, verbose),
         Command::Tree(args) => run_tree(args),
         Command::Explain { code } => run_explain(&code),
     };
@@ -392,7 +400,11 @@ fn write_json(report: &shipcheck::report::Report) -> Result<(), String> {
     }
 }
 
-fn run_baselines(format: TreeFormat, sysroot: Option<PathBuf>) -> Result<ExitStatus, String> {
+fn run_baselines(
+    format: TreeFormat,
+    sysroot: Option<PathBuf>,
+    verbose: bool,
+) -> Result<ExitStatus, String> {
     if let Some(dir) = sysroot {
         let set = sysroot::scan(&dir).map_err(|e| e.to_string())?;
         print(&shipcheck::report::baselines::measured_json(&set))?;
@@ -400,7 +412,13 @@ fn run_baselines(format: TreeFormat, sysroot: Option<PathBuf>) -> Result<ExitSta
     }
     let db = Database::embedded().map_err(|e| format!("the embedded database is broken: {e}"))?;
     let rendered = match format {
+        TreeFormat::Json if verbose => {
+            return Err(
+                "--verbose applies to the table only; --format json has one fixed shape".into(),
+            );
+        }
         TreeFormat::Json => shipcheck::report::baselines::json(&db),
+        TreeFormat::Table if verbose => shipcheck::report::baselines::verbose(&db),
         TreeFormat::Table => shipcheck::report::baselines::table(&db),
     };
     print(&rendered)?;
