@@ -2,6 +2,7 @@
 //! hint, and the one place where severities are decided. Checks build typed [`Issue`]s; the
 //! report layer renders [`Finding`]s; neither words nor rates anything itself.
 
+use crate::demangle::{demangle, demangled};
 use crate::runtime::{DotnetFeature, Reason};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -578,6 +579,34 @@ impl Issue {
         }
     }
 
+    /// Raw → demangled, for each C++ or Rust symbol name the evidence holds: the message shows
+    /// the demangled name, JSON keeps both. Empty when no name is mangled.
+    pub fn demangled_symbols(&self) -> BTreeMap<String, String> {
+        let names: Vec<&String> = match self {
+            Issue::SymbolVersionTooNew {
+                symbols, advice, ..
+            } => symbols
+                .iter()
+                .chain(advice.iter().map(|fix| match fix {
+                    SymbolFix::RebuildAgainstOlderGlibc { symbol, .. }
+                    | SymbolFix::CodeChangeOrShim { symbol, .. } => symbol,
+                }))
+                .collect(),
+            Issue::GlibcPrivate {
+                symbols, absent, ..
+            } => symbols.iter().chain(absent.iter().flatten()).collect(),
+            Issue::GlibcPrivatePresent { symbols, .. }
+            | Issue::SymbolUndefined { symbols, .. }
+            | Issue::SymbolFromHost { symbols, .. }
+            | Issue::SymbolBlacklisted { symbols, .. } => symbols.iter().collect(),
+            _ => Vec::new(),
+        };
+        names
+            .into_iter()
+            .filter_map(|raw| demangled(raw).map(|text| (raw.clone(), text)))
+            .collect()
+    }
+
     pub fn message(&self) -> String {
         match self {
             Issue::ArchMismatch {
@@ -682,7 +711,7 @@ impl Issue {
                 baseline,
             } => format!(
                 "imports {} from {library}, which {baseline} forbids although it allows {library}",
-                symbols.join(", ")
+                readable(symbols)
             ),
             Issue::SymbolUndefined {
                 symbols,
@@ -717,7 +746,7 @@ impl Issue {
                 (Some(baseline), Some(absent)) => format!(
                     "needs GLIBC_PRIVATE from {library}{}; {baseline}'s {library} does not define {}: \"symbol lookup error: undefined symbol: {}\"",
                     symbol_list(symbols),
-                    absent.join(", "),
+                    readable(absent),
                     absent.first().map_or("", String::as_str)
                 ),
                 (Some(baseline), None) => format!(
@@ -1184,13 +1213,13 @@ fn advice_text(advice: &[SymbolFix]) -> String {
     for fix in advice {
         match fix {
             SymbolFix::RebuildAgainstOlderGlibc { symbol, node } => {
-                older.push(format!("{symbol}@{node}"))
+                older.push(format!("{}@{node}", demangle(symbol)))
             }
             SymbolFix::CodeChangeOrShim {
                 symbol,
                 first_release: Some(release),
-            } => missing.push(format!("{symbol} (added in glibc {release})")),
-            SymbolFix::CodeChangeOrShim { symbol, .. } => missing.push(symbol.clone()),
+            } => missing.push(format!("{} (added in glibc {release})", demangle(symbol))),
+            SymbolFix::CodeChangeOrShim { symbol, .. } => missing.push(demangle(symbol).into()),
         }
     }
     let mut parts = Vec::new();
@@ -1306,13 +1335,24 @@ fn chain_to(chain: &[String], soname: &str) -> String {
     parts.join(" → ")
 }
 
+/// ` (a, b, and 3 more)`: symbols as people read them (C++ and Rust names demangled).
 fn symbol_list(symbols: &[String]) -> String {
     const SHOWN: usize = 6;
     match symbols.len() {
         0 => String::new(),
-        n if n <= SHOWN => format!(" ({})", symbols.join(", ")),
-        n => format!(" ({}, and {} more)", symbols[..SHOWN].join(", "), n - SHOWN),
+        n if n <= SHOWN => format!(" ({})", readable(symbols)),
+        n => format!(" ({}, and {} more)", readable(&symbols[..SHOWN]), n - SHOWN),
     }
+}
+
+/// Symbol names joined with ", ", C++ and Rust names demangled. Where a message quotes the
+/// loader ("undefined symbol: …") it keeps the raw name, as the loader prints it.
+fn readable(symbols: &[String]) -> String {
+    symbols
+        .iter()
+        .map(|symbol| demangle(symbol))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 pub fn human_bytes(bytes: u64) -> String {

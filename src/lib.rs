@@ -9,6 +9,7 @@ pub mod baseline;
 pub mod binary;
 pub mod checks;
 pub mod config;
+pub mod demangle;
 pub mod discover;
 pub mod findings;
 pub mod loader;
@@ -301,6 +302,7 @@ pub fn check_with_progress(
                 target: target.map(|t| t.name.clone()),
                 findings: Vec::new(),
                 runs_on,
+                families,
                 relative,
                 container: loaded.artifact.as_ref().map(|a| a.on_disk.clone()),
             };

@@ -237,6 +237,9 @@ struct Finding {
     message: String,
     hint: String,
     evidence: serde_json::Value,
+    /// Raw C++/Rust symbol name → demangled; absent when the finding names none.
+    #[serde(default)]
+    symbols_demangled: Option<std::collections::BTreeMap<String, String>>,
 }
 
 #[derive(Deserialize)]
@@ -298,6 +301,7 @@ fn output_matches_the_documented_schema() {
             doc.summary.verdict
         );
         let default_mode = args.is_empty();
+        let mut demangled = false;
         for file in &doc.files {
             // Families summarise exactly the runs-on list: each baseline it runs on is in one
             // family, among that family's releases.
@@ -326,8 +330,16 @@ fn output_matches_the_documented_schema() {
                 assert!(severities.contains(&finding.severity.as_str()));
                 assert!(!finding.hint.is_empty(), "{} has no hint", finding.code);
                 assert!(finding.evidence.is_object(), "{}", finding.code);
+                // Each demangled name belongs to a raw name the evidence holds.
+                for raw in finding.symbols_demangled.iter().flat_map(|m| m.keys()) {
+                    assert!(finding.evidence.to_string().contains(raw), "{raw}");
+                }
+                demangled |= finding.symbols_demangled.is_some();
             }
         }
+        // testdata/bin/cxx-x86_64 needs GLIBCXX_3.4.30, newer than every baseline and sysroot
+        // above has, and its C++ names are demangled; without a baseline there is no finding.
+        assert_eq!(demangled, !default_mode, "symbols_demangled in {args:?}");
     }
 }
 

@@ -265,6 +265,10 @@ pub struct FindingJson {
     pub hint: String,
     /// The typed values behind the message; its fields depend on `code`.
     pub evidence: serde_json::Value,
+    /// Raw → demangled, for the C++ and Rust symbol names in `evidence` (which keeps them raw)
+    /// that `message` shows demangled; absent when there are none.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub symbols_demangled: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -396,6 +400,7 @@ fn file(report: &FileReport) -> FileJson {
             message: f.issue.message(),
             hint: f.issue.hint(),
             evidence: serde_json::to_value(&f.issue).unwrap_or_default(),
+            symbols_demangled: f.issue.demangled_symbols(),
         })
         .collect();
     let Some(binary) = &report.binary else {
