@@ -28,12 +28,12 @@ pub(super) fn read(data: &[u8]) -> Result<Binary, ReadError> {
     let abi = abi_flags(&elf);
     let interpreter = interpreter(&elf, data)?;
     let kind = kind_of(&elf, interpreter.is_some());
-    let version_needs = version_needs(&elf, data.len())?;
+    let (mut version_needs, need_index) = version_needs(&elf, data.len())?;
     let version_defs = version_defs(&elf, data.len())?;
     let debug = debug_info(data);
     let needed = dynamic_strings(&elf, dynamic::DT_NEEDED)?;
     let soname = dynamic_strings(&elf, dynamic::DT_SONAME)?.pop();
-    let symbols = SymbolScan::of(&elf);
+    let symbols = SymbolScan::of(&elf, &need_index, &mut version_needs);
     let dlopen_names = if symbols.imports_dlopen {
         dlopen_names(&elf, data, &needed, soname.as_deref())
     } else {
@@ -152,7 +152,9 @@ struct SymbolScan {
 }
 
 impl SymbolScan {
-    fn of(elf: &Elf) -> SymbolScan {
+    /// Also files each undefined symbol under the version it needs (`need_index`: version
+    /// index → positions in `needs`), as `.gnu.version` says.
+    fn of(elf: &Elf, need_index: &NeedIndex, needs: &mut [VersionNeed]) -> SymbolScan {
         let mut scan = SymbolScan {
             strong_imports: Vec::new(),
             imports_dlopen: false,
@@ -160,11 +162,17 @@ impl SymbolScan {
             defines_chk: false,
         };
         // The first entry is the null symbol.
-        for sym in elf.dynsyms.iter().skip(1) {
+        for (index, sym) in elf.dynsyms.iter().enumerate().skip(1) {
             let Some(name) = dynstr_at(elf, sym.st_name).filter(|n| !n.is_empty()) else {
                 continue;
             };
             if sym.st_shndx == SHN_UNDEF {
+                let version = elf.versym.as_ref().and_then(|v| v.get_at(index));
+                if let Some(&(lib, ver)) =
+                    version.and_then(|v| need_index.get(&(v.vs_val & VERSYM_VERSION)))
+                {
+                    needs[lib].versions[ver].symbols.push(name.to_string());
+                }
                 scan.imports_dlopen |= name == "dlopen" || name == "dlmopen";
                 if sym.st_bind() != goblin::elf::sym::STB_WEAK {
                     scan.strong_imports.push(name.to_string());
@@ -177,6 +185,10 @@ impl SymbolScan {
         }
         scan.strong_imports.sort();
         scan.strong_imports.dedup();
+        for version in needs.iter_mut().flat_map(|need| &mut need.versions) {
+            version.symbols.sort();
+            version.symbols.dedup();
+        }
         scan
     }
 }
@@ -787,13 +799,17 @@ fn too_many(section: &str) -> ReadError {
 }
 
 /// Every version need with the undefined dynamic symbols bound to it through `.gnu.version`.
-fn version_needs(elf: &Elf, data_len: usize) -> Result<Vec<VersionNeed>, ReadError> {
+/// Version index → (library position, version position) in the version needs.
+type NeedIndex = BTreeMap<u16, (usize, usize)>;
+
+/// The version needs of `.gnu.version_r`, without their symbols yet ([`SymbolScan::of`] files
+/// them), and where each version index is among them.
+fn version_needs(elf: &Elf, data_len: usize) -> Result<(Vec<VersionNeed>, NeedIndex), ReadError> {
+    let mut by_index = NeedIndex::new();
     let Some(verneed) = &elf.verneed else {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), by_index));
     };
     let mut budget = entry_budget(elf, section_header::SHT_GNU_VERNEED, data_len);
-    // version index → (library position, version position)
-    let mut by_index: BTreeMap<u16, (usize, usize)> = BTreeMap::new();
     let mut needs: Vec<VersionNeed> = Vec::new();
     for need in verneed.iter() {
         budget = budget
@@ -818,28 +834,7 @@ fn version_needs(elf: &Elf, data_len: usize) -> Result<Vec<VersionNeed>, ReadErr
         }
         needs.push(VersionNeed { library, versions });
     }
-    if let Some(versym) = &elf.versym {
-        for (index, sym) in elf.dynsyms.iter().enumerate() {
-            if sym.st_shndx != SHN_UNDEF {
-                continue;
-            }
-            let Some(version) = versym.get_at(index) else {
-                break;
-            };
-            if let Some(&(lib, ver)) = by_index.get(&(version.vs_val & VERSYM_VERSION))
-                && let Some(name) = dynstr_at(elf, sym.st_name)
-            {
-                needs[lib].versions[ver].symbols.push(name.to_string());
-            }
-        }
-    }
-    for need in &mut needs {
-        for version in &mut need.versions {
-            version.symbols.sort();
-            version.symbols.dedup();
-        }
-    }
-    Ok(needs)
+    Ok((needs, by_index))
 }
 
 fn version_defs(elf: &Elf, data_len: usize) -> Result<Vec<String>, ReadError> {
