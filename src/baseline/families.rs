@@ -268,7 +268,9 @@ fn image_text(tags: &[String], ok: &[bool]) -> String {
             .collect()
     };
     let (yes, no) = (pick(true), pick(false));
-    if no.is_empty() {
+    if let [only] = tags {
+        only.clone()
+    } else if no.is_empty() {
         format!("all {}", tags.len())
     } else if yes.len() <= no.len() {
         format!("only {}", yes.join(", "))
@@ -544,6 +546,15 @@ mod tests {
         let mut all = families.summarise("x86_64", Some(Libc::Glibc), &ids(runs));
         assert_eq!(all.len(), 1, "{all:?}");
         all.remove(0)
+    }
+
+    #[test]
+    fn image_answers_name_the_tags() {
+        let tags: Vec<String> = ["a", "b", "c"].iter().map(|t| t.to_string()).collect();
+        assert_eq!(image_text(&tags, &[true, true, true]), "all 3");
+        assert_eq!(image_text(&tags, &[true, true, false]), "all but c");
+        assert_eq!(image_text(&tags, &[false, true, false]), "only b");
+        assert_eq!(image_text(&tags[..1], &[true]), "a");
     }
 
     #[test]

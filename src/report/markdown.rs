@@ -1,7 +1,7 @@
 //! `--format markdown`: a verdict line and a compact table, for a CI job summary or a pull
 //! request comment. With several baselines, one verdict each and a files × baselines matrix.
 
-use super::view::{Renderer, RunsOn, View};
+use super::view::{Renderer, RunsOn, RunsOnLine, View, plural};
 use super::{Outcome, Report};
 use std::fmt::Write as _;
 
@@ -55,11 +55,11 @@ impl Renderer for Markdown {
         }
         let _ = writeln!(
             out,
-            "{} errors, {} warnings, {} not verified in {} files checked ({} skipped).\n",
-            overall.errors,
-            overall.warnings,
+            "{}, {}, {} not verified in {} checked ({} skipped).\n",
+            plural(overall.errors, "error"),
+            plural(overall.warnings, "warning"),
             overall.unverified,
-            view.report.files_checked(),
+            plural(view.report.files_checked(), "file"),
             view.report.files_skipped()
         );
         if view.baselines.len() > 1 {
@@ -109,7 +109,10 @@ fn runs_on(view: &View, out: &mut String) {
     out.push_str("| file | runs on | images | policies |\n| --- | --- | --- | --- |\n");
     for (file, families) in files {
         let runs = RunsOn::of(families);
-        let text = |t: &Option<String>| cell(t.as_deref().unwrap_or("-"));
+        let text = |line: &Option<RunsOnLine>| {
+            line.as_ref()
+                .map_or_else(|| "-".to_string(), |l| cell(&l.text()))
+        };
         let _ = writeln!(
             out,
             "| `{}` | {} | {} | {} |",

@@ -5,8 +5,9 @@
 //! only after a `/`, and only a word longer than a whole line is cut.
 
 use super::json::requires;
-use super::view::{FileView, Renderer, RunsOn, View};
+use super::view::{FileView, Renderer, RunsOn, View, plural};
 use super::{Outcome, Report, Verdict};
+use crate::baseline::families::Kind;
 use crate::findings::Severity;
 use std::fmt::Write as _;
 
@@ -179,18 +180,6 @@ impl Lines {
         }
         let inner = format!("{indent}  ");
         self.wrapped(&heading, indent, &format!("{inner}  "));
-        if view.default_mode()
-            && let Some(binary) = &file.file.binary
-        {
-            self.wrapped(&facts(binary), &inner, &format!("{inner}  "));
-            if let Some(families) = &file.file.families {
-                for (label, text) in RunsOn::of(families).lines() {
-                    // `≥ 18.04` stays on one line.
-                    let text = text.replace("≥ ", &format!("≥{GLUE}"));
-                    self.wrapped(&format!("{label}: {text}"), &inner, &format!("{inner}  "));
-                }
-            }
-        }
         let hanging = format!("{inner}        ");
         for finding in &file.findings {
             let severity = finding.severity.to_string();
@@ -213,6 +202,22 @@ impl Lines {
                 &hanging,
                 &format!("{hanging}     "),
             );
+        }
+        if view.default_mode()
+            && let Some(binary) = &file.file.binary
+        {
+            self.wrapped(&facts(binary), &inner, &format!("{inner}  "));
+            if let Some(families) = &file.file.families {
+                for (label, line) in RunsOn::of(families).lines() {
+                    // A distribution's or policy's answer (`Red Hat Enterprise Linux ≥ 9`)
+                    // stays on one line; an image family's list of tags may wrap.
+                    let text = line.text_with(|entry| match line.kind {
+                        Kind::Image => entry.to_string(),
+                        _ => entry.replace(' ', &GLUE.to_string()),
+                    });
+                    self.wrapped(&format!("{label}: {text}"), &inner, &format!("{inner}  "));
+                }
+            }
         }
     }
 }
@@ -349,20 +354,6 @@ fn summary(view: &View) -> String {
         overall.unverified,
         plural(report.files_checked(), "file"),
     )
-}
-
-/// `1 error`, `2 errors`; for a phrase, the first word is the noun (`finding says something`).
-fn plural(count: usize, noun: &str) -> String {
-    if count == 1 {
-        return format!("{count} {noun}");
-    }
-    match noun.split_once(' ') {
-        Some((word, rest)) => {
-            let rest = rest.replacen("says", "say", 1);
-            format!("{count} {word}s {rest}")
-        }
-        None => format!("{count} {noun}s"),
-    }
 }
 
 /// `text` in lines of at most `width` columns, the first starting with `first`, the others with

@@ -152,10 +152,46 @@ fn place<'a>(report: &'a Report, path: &str) -> (Option<usize>, Option<&'a TreeI
 
 /// "Runs on" for people, in up to three lines: distributions, images, policies.
 pub struct RunsOn {
-    /// `AlmaLinux ≥ 9, Debian ≥ 12, …; not: Alpine Linux (glibc)`.
-    pub distros: Option<String>,
-    pub images: Option<String>,
-    pub policies: Option<String>,
+    /// `AlmaLinux ≥ 9`, `Debian ≥ 12` … then `not:` `Alpine Linux (glibc)`.
+    pub distros: Option<RunsOnLine>,
+    pub images: Option<RunsOnLine>,
+    pub policies: Option<RunsOnLine>,
+}
+
+/// The families of one kind a file runs on, and those it runs on nowhere.
+pub struct RunsOnLine {
+    pub kind: Kind,
+    pub yes: Vec<String>,
+    pub no: Vec<String>,
+}
+
+impl RunsOnLine {
+    /// Entries joined: image answers list tags with commas, so their families are set apart
+    /// with semicolons.
+    pub fn text(&self) -> String {
+        self.join(&self.yes, &self.no)
+    }
+
+    /// [`Self::text`] with each entry passed through `entry` first (the table keeps an entry
+    /// on one line).
+    pub fn text_with(&self, entry: impl Fn(&str) -> String) -> String {
+        let yes: Vec<String> = self.yes.iter().map(|e| entry(e)).collect();
+        let no: Vec<String> = self.no.iter().map(|e| entry(e)).collect();
+        self.join(&yes, &no)
+    }
+
+    fn join(&self, yes: &[String], no: &[String]) -> String {
+        let separator = if self.kind == Kind::Image { "; " } else { ", " };
+        let mut text = if yes.is_empty() {
+            "none".to_string()
+        } else {
+            yes.join(separator)
+        };
+        if !no.is_empty() {
+            text.push_str(&format!("; not: {}", no.join(separator)));
+        }
+        text
+    }
 }
 
 impl RunsOn {
@@ -167,50 +203,140 @@ impl RunsOn {
         }
     }
 
-    /// (label, text) for each line there is.
-    pub fn lines(&self) -> Vec<(&'static str, &str)> {
+    /// (label, line) for each line there is.
+    pub fn lines(&self) -> Vec<(&'static str, &RunsOnLine)> {
         [
             ("runs on", &self.distros),
             ("images", &self.images),
             ("policies", &self.policies),
         ]
         .into_iter()
-        .filter_map(|(label, text)| Some((label, text.as_deref()?)))
+        .filter_map(|(label, line)| Some((label, line.as_ref()?)))
         .collect()
     }
 }
 
-/// The families of one kind it runs on, then those it runs on nowhere after `not:`.
-fn line(families: &[FamilySummary], kind: Kind) -> Option<String> {
+fn line(families: &[FamilySummary], kind: Kind) -> Option<RunsOnLine> {
     let of_kind: Vec<&FamilySummary> = families.iter().filter(|f| f.kind == kind).collect();
     if of_kind.is_empty() {
         return None;
     }
-    let yes: Vec<String> = of_kind
+    let yes = of_kind
         .iter()
         .filter(|f| !f.runs_on.is_empty())
         .map(|f| f.describe())
         .collect();
-    let no: Vec<String> = of_kind
-        .iter()
-        .filter(|f| f.runs_on.is_empty())
-        .map(|f| match f.text.strip_prefix("no") {
-            // An image family's name already says its C library.
-            Some(reason) if !reason.is_empty() && kind != Kind::Image => {
-                format!("{}{reason}", f.name)
+    let refused: Vec<&&FamilySummary> = of_kind.iter().filter(|f| f.runs_on.is_empty()).collect();
+    // Families of the other C library are many and say one thing: counted, not named.
+    let other_libc = |f: &FamilySummary| f.text != "no" && kind != Kind::Image;
+    let mut no: Vec<String> = Vec::new();
+    let mut counted: std::collections::BTreeMap<(String, &str), usize> = Default::default();
+    for family in &refused {
+        match family.text.strip_prefix("no") {
+            Some(reason) if other_libc(family) => {
+                *counted
+                    .entry((family.libc.to_string(), reason))
+                    .or_default() += 1;
             }
-            _ => f.name.clone(),
-        })
-        .collect();
-    // Image answers list tags with commas: families are set apart with semicolons.
-    let separator = if kind == Kind::Image { "; " } else { ", " };
-    let mut text = if yes.is_empty() {
-        "none".to_string()
-    } else {
-        yes.join(separator)
-    };
-    if !no.is_empty() {
-        text.push_str(&format!("; not: {}", no.join(separator)));
+            _ => no.push(family.name.clone()),
+        }
     }
-    Some(text)
+    for ((libc, reason), count) in counted {
+        if count >= 3 {
+            no.push(format!("{count} {libc} families{reason}"));
+        } else {
+            no.extend(
+                refused
+                    .iter()
+                    .filter(|f| other_libc(f) && f.libc.to_string() == libc)
+                    .map(|f| format!("{}{reason}", f.name)),
+            );
+        }
+    }
+    Some(RunsOnLine { kind, yes, no })
+}
+
+/// `1 error`, `2 errors`; for a phrase, the first word is the noun (`finding says something`).
+pub fn plural(count: usize, noun: &str) -> String {
+    if count == 1 {
+        return format!("{count} {noun}");
+    }
+    match noun.split_once(' ') {
+        Some((word, rest)) => {
+            let rest = rest.replacen("says", "say", 1);
+            format!("{count} {word}s {rest}")
+        }
+        None => format!("{count} {noun}s"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::arch::Libc;
+
+    fn family(name: &str, kind: Kind, libc: Libc, runs_on: &[&str], text: &str) -> FamilySummary {
+        FamilySummary {
+            family: name.to_lowercase(),
+            name: name.into(),
+            kind,
+            libc,
+            releases: vec!["1".into(), "2".into()],
+            runs_on: runs_on.iter().map(|r| r.to_string()).collect(),
+            text: text.into(),
+        }
+    }
+
+    #[test]
+    fn families_of_the_other_c_library_are_counted_when_many() {
+        let mut families = vec![family(
+            "Alpine Linux",
+            Kind::Distro,
+            Libc::Musl,
+            &["1", "2"],
+            "≥ 1",
+        )];
+        for name in ["Debian", "Fedora", "Ubuntu"] {
+            families.push(family(name, Kind::Distro, Libc::Glibc, &[], "no (musl)"));
+        }
+        families.push(family("Odd", Kind::Distro, Libc::Musl, &[], "no"));
+        let runs = RunsOn::of(&families);
+        let distros = runs.distros.as_ref().expect("a distro line");
+        assert_eq!(
+            distros.text(),
+            "Alpine Linux ≥ 1; not: Odd, 3 glibc families (musl)"
+        );
+        assert!(runs.images.is_none() && runs.policies.is_none());
+        families.truncate(3);
+        let runs = RunsOn::of(&families);
+        assert_eq!(
+            runs.distros.expect("a distro line").text(),
+            "Alpine Linux ≥ 1; not: Debian (musl), Fedora (musl)"
+        );
+    }
+
+    #[test]
+    fn image_families_are_set_apart_with_semicolons() {
+        let families = vec![
+            family(
+                "runtime-deps (glibc)",
+                Kind::Image,
+                Libc::Glibc,
+                &["1"],
+                "all but a, b",
+            ),
+            family(
+                "runtime-deps (musl)",
+                Kind::Image,
+                Libc::Musl,
+                &[],
+                "no (glibc)",
+            ),
+        ];
+        let runs = RunsOn::of(&families);
+        assert_eq!(
+            runs.images.expect("an image line").text(),
+            "runtime-deps (glibc): all but a, b; not: runtime-deps (musl)"
+        );
+    }
 }
