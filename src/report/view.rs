@@ -59,12 +59,13 @@ impl<'a> View<'a> {
                 verdict: report.verdict(&info.id),
             })
             .collect();
+        let roots = Roots::new(report);
         let mut files: Vec<(usize, FileView<'a>)> = report
             .files
             .iter()
             .map(|file| {
                 let path = file.path.to_string_lossy().into_owned();
-                let (order, root, relative) = place(report, &path);
+                let (order, root, relative) = roots.place(&path);
                 let mut findings: Vec<&Finding> = file.findings.iter().collect();
                 findings.sort_by(|a, b| {
                     b.severity
@@ -122,31 +123,44 @@ impl<'a> View<'a> {
     }
 }
 
-/// Where a walked path sits: the index of its tree (for ordering), the tree when the path is
-/// inside one (the longest root that holds it), and the path inside it.
-fn place<'a>(report: &'a Report, path: &str) -> (Option<usize>, Option<&'a TreeInfo>, String) {
-    let mut best: Option<(usize, &TreeInfo, usize, String)> = None;
-    for (index, tree) in report.trees.iter().enumerate() {
-        let root = tree.path.to_string_lossy();
-        let root = root.trim_end_matches('/');
-        let inside = path
-            .strip_prefix(root)
-            .and_then(|rest| rest.strip_prefix("!/").or_else(|| rest.strip_prefix('/')));
-        if let Some(inside) = inside.filter(|i| !i.is_empty())
-            && best.as_ref().is_none_or(|(_, _, len, _)| *len < root.len())
-        {
-            best = Some((index, tree, root.len(), inside.to_string()));
+/// Each checked PATH as its path string, for finding the tree of a file.
+struct Roots<'a> {
+    by_path: std::collections::HashMap<String, (usize, &'a TreeInfo)>,
+}
+
+impl<'a> Roots<'a> {
+    fn new(report: &'a Report) -> Roots<'a> {
+        let mut by_path = std::collections::HashMap::new();
+        for (index, tree) in report.trees.iter().enumerate() {
+            let root = tree.path.to_string_lossy();
+            by_path
+                .entry(root.trim_end_matches('/').to_string())
+                .or_insert((index, tree));
         }
+        Roots { by_path }
     }
-    match best {
-        Some((index, tree, _, inside)) => (Some(index), Some(tree), inside),
-        None => {
-            let index = report
-                .trees
-                .iter()
-                .position(|t| t.path.to_string_lossy() == path);
-            (index, None, path.to_string())
+
+    /// Where a walked path sits: the index of its tree (for ordering), the tree when the path
+    /// is inside one (the longest root that holds it, which for a member of an archive found in
+    /// a checked directory is the archive), and the path inside it.
+    fn place(&self, path: &str) -> (Option<usize>, Option<&'a TreeInfo>, String) {
+        if let Some((index, _)) = self.by_path.get(path) {
+            return (Some(*index), None, path.to_string());
         }
+        // Longest root first: each `/` or `!/` from the end is where a root could end.
+        for (at, _) in path.rmatch_indices('/') {
+            let (root, inside) = (&path[..at], &path[at + 1..]);
+            let found = self.by_path.get(root).or_else(|| {
+                // An archive's members: `image.tar!/usr/lib/x`.
+                root.strip_suffix('!').and_then(|r| self.by_path.get(r))
+            });
+            if let Some((index, tree)) = found
+                && !inside.is_empty()
+            {
+                return (Some(*index), Some(tree), inside.to_string());
+            }
+        }
+        (None, None, path.to_string())
     }
 }
 
@@ -285,6 +299,55 @@ mod tests {
             runs_on: runs_on.iter().map(|r| r.to_string()).collect(),
             text: text.into(),
         }
+    }
+
+    fn tree(path: &str) -> TreeInfo {
+        TreeInfo {
+            path: path.into(),
+            layout: crate::loader::Layout::App,
+            entry_points: 0,
+            artifact: None,
+            wheel: None,
+        }
+    }
+
+    #[test]
+    fn files_sit_in_the_longest_root_that_holds_them() {
+        let report = Report {
+            target: None,
+            baselines: Vec::new(),
+            trees: vec![
+                tree("dist/"),
+                tree("dist/app.tar"),
+                tree("single/prog"),
+                tree("/"),
+            ],
+            files: Vec::new(),
+            not_binaries: 0,
+            skipped: Vec::new(),
+        };
+        let roots = Roots::new(&report);
+        let place = |path: &str| {
+            let (index, tree, inside) = roots.place(path);
+            (index, tree.map(|t| t.path.display().to_string()), inside)
+        };
+        assert_eq!(
+            place("dist/lib/libx.so"),
+            (Some(0), Some("dist/".into()), "lib/libx.so".into())
+        );
+        assert_eq!(
+            place("dist/app.tar!/usr/bin/app"),
+            (Some(1), Some("dist/app.tar".into()), "usr/bin/app".into())
+        );
+        assert_eq!(place("single/prog"), (Some(2), None, "single/prog".into()));
+        assert_eq!(
+            place("/usr/bin/ls"),
+            (Some(3), Some("/".into()), "usr/bin/ls".into())
+        );
+        assert_eq!(
+            place("shipcheck.toml"),
+            (None, None, "shipcheck.toml".into())
+        );
     }
 
     #[test]
