@@ -1,6 +1,6 @@
 //! The command line: parse arguments, call the library, print, map the outcome to an exit code.
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use shipcheck::artifact::Limits;
 use shipcheck::baseline::db::Database;
 use shipcheck::baseline::sysroot;
@@ -47,6 +47,18 @@ enum Command {
     Tree(TreeArgs),
     /// Explain a finding code: what it means and how to fix it.
     Explain { code: String },
+    /// Print a shell completion script (e.g. `shipcheck completions bash >
+    /// /usr/share/bash-completion/completions/shipcheck`).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page in roff: shipcheck(1), or with a subcommand its own page,
+    /// shipcheck-check(1) ... (`shipcheck man check | man -l -`).
+    Man {
+        /// The subcommand whose page to print.
+        command: Option<String>,
+    },
 }
 
 #[derive(clap::Args)]
@@ -186,6 +198,8 @@ fn main() -> ExitCode {
         } => run_baselines(format, sysroot, verbose),
         Command::Tree(args) => run_tree(args),
         Command::Explain { code } => run_explain(&code),
+        Command::Completions { shell } => run_completions(shell),
+        Command::Man { command } => run_man(command.as_deref()),
     };
     match outcome {
         Ok(status) => ExitCode::from(status as u8),
@@ -428,6 +442,42 @@ fn run_baselines(
 fn run_explain(code: &str) -> Result<ExitStatus, String> {
     let code = parse_code(code)?;
     print(&shipcheck::findings::explain(code))?;
+    Ok(ExitStatus::Clean)
+}
+
+fn run_completions(shell: clap_complete::Shell) -> Result<ExitStatus, String> {
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "shipcheck", &mut script);
+    print(&String::from_utf8_lossy(&script))?;
+    Ok(ExitStatus::Clean)
+}
+
+fn run_man(subcommand: Option<&str>) -> Result<ExitStatus, String> {
+    let mut cli = Cli::command();
+    let command = match subcommand {
+        None => cli,
+        Some(name) => {
+            cli.build();
+            let known: Vec<String> = cli
+                .get_subcommands()
+                .map(|sub| sub.get_name().to_owned())
+                .collect();
+            let sub = cli
+                .find_subcommand(name)
+                .ok_or_else(|| format!("no subcommand `{name}`; known: {}", known.join(", ")))?;
+            // The page's name (shipcheck-check, as the main page's SUBCOMMANDS list says) and
+            // the synopsis's program (`shipcheck check`).
+            sub.clone()
+                .display_name(format!("shipcheck-{name}"))
+                .bin_name(format!("shipcheck {name}"))
+        }
+    };
+    let mut page = Vec::new();
+    clap_mangen::Man::new(command)
+        .source(format!("shipcheck {}", env!("CARGO_PKG_VERSION")))
+        .render(&mut page)
+        .map_err(|e| format!("rendering the man page: {e}"))?;
+    print(&String::from_utf8_lossy(&page))?;
     Ok(ExitStatus::Clean)
 }
 
