@@ -98,7 +98,7 @@ fn has(db: &Database, id: &str, arch: &str, node: &str) -> bool {
     baseline
         .nodes
         .get(node.family)
-        .is_some_and(|set| set.contains(node.name))
+        .is_some_and(|tags| tags.contains(node.tag))
 }
 
 #[test]

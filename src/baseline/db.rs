@@ -242,6 +242,15 @@ impl Database {
         })
     }
 
+    /// Every release's own facts (its `arches` left empty) with the architecture keys it has
+    /// data for, sorted by id: no architecture's data is parsed.
+    pub fn headers(&self) -> impl ExactSizeIterator<Item = (Release, Vec<&'static str>)> {
+        self.entries.iter().map(|entry| {
+            let arches = entry.arches.iter().map(|(arch, _)| *arch).collect();
+            (parse_header(entry), arches)
+        })
+    }
+
     /// The baselines of every release for one architecture key, parsing only that
     /// architecture's entries of the releases not already parsed.
     pub fn baselines_for_arch(&self, arch: &str) -> Vec<Baseline> {
@@ -314,11 +323,8 @@ impl Release {
     fn baseline_from(&self, arch: &str, entry: ArchEntry) -> Baseline {
         let nodes = entry
             .versions
-            .iter()
-            .map(|(family, tags)| {
-                let names = tags.iter().map(|tag| format!("{family}_{tag}")).collect();
-                (family.clone(), names)
-            })
+            .into_iter()
+            .map(|(family, tags)| (family, tags.into_iter().collect()))
             .collect();
         Baseline {
             id: self.id.clone(),

@@ -33,8 +33,8 @@ pub struct Baseline {
     pub arch: String,
     /// The dynamic loader this system has for that architecture.
     pub interpreter: Option<String>,
-    /// family → every node of that family the system's libraries define (`GLIBC` →
-    /// {`GLIBC_2.2.5`, ..., `GLIBC_ABI_DT_RELR`}).
+    /// family → the tag of every node of that family the system's libraries define (`GLIBC` →
+    /// {`2.2.5`, ..., `ABI_DT_RELR`}, for `GLIBC_2.2.5` ... `GLIBC_ABI_DT_RELR`).
     pub nodes: BTreeMap<String, BTreeSet<String>>,
     pub sonames_present: BTreeSet<String>,
     pub sonames_absent: BTreeSet<String>,
@@ -327,7 +327,7 @@ impl Baseline {
             return Availability::Unknown;
         }
         match self.nodes.get(node.family) {
-            Some(nodes) if nodes.contains(node.name) => Availability::Provided,
+            Some(tags) if tags.contains(node.tag) => Availability::Provided,
             Some(_) => Availability::Absent,
             None => Availability::Unknown,
         }
@@ -344,8 +344,7 @@ impl Baseline {
 
     /// The highest numeric node of a family, e.g. `GLIBC` → `2.35`.
     pub fn highest(&self, family: &str) -> Option<&str> {
-        let nodes = self.nodes.get(family)?;
-        crate::version::highest(nodes.iter().map(|n| VersionNode::parse(n).tag))
+        crate::version::highest(self.nodes.get(family)?.iter().map(String::as_str))
     }
 }
 
@@ -363,11 +362,11 @@ pub(crate) mod tests {
         let mut nodes = BTreeMap::new();
         nodes.insert(
             "GLIBC".to_string(),
-            glibc.iter().map(|v| format!("GLIBC_{v}")).collect(),
+            glibc.iter().map(|v| v.to_string()).collect(),
         );
         nodes.insert(
             "GLIBCXX".to_string(),
-            (0..=28).map(|n| format!("GLIBCXX_3.4.{n}")).collect(),
+            (0..=28).map(|n| format!("3.4.{n}")).collect(),
         );
         Baseline {
             id: "test-2.31".into(),

@@ -142,7 +142,7 @@ fn baseline_for(
         nodes
             .entry(node.family.to_string())
             .or_default()
-            .insert(name.clone());
+            .insert(node.tag.to_string());
     }
     let loaders = loader_paths.get(arch).cloned().unwrap_or_default();
     Baseline {

@@ -237,7 +237,12 @@ pub fn baseline_checks(ctx: &FileContext, baseline: &Baseline, detail: Detail) -
     ));
     issues.extend(symbols::check(ctx.binary, ctx.needs, baseline, detail));
     issues.extend(blacklist::check(ctx.binary, ctx.needs, baseline));
-    issues.extend(sonames::check(ctx.needs, baseline, ctx.allowed_sonames));
+    issues.extend(sonames::check(
+        ctx.needs,
+        baseline,
+        ctx.allowed_sonames,
+        detail,
+    ));
     issues.extend(runtime::check(ctx.runtime, baseline, ctx.allowed_sonames));
     issues.extend(dlopen::check(ctx.dlopen_unshipped, Some(baseline)));
     issues

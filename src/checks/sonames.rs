@@ -2,7 +2,9 @@
 //! `load-path-unknown`: every need of a file, as the loader model resolved it, must be found in
 //! the tree or provided by the system beyond it.
 
+use crate::baseline::db::Package;
 use crate::baseline::{Availability, Baseline};
+use crate::checks::Detail;
 use crate::findings::Issue;
 use crate::loader::{Found, NeedOutcome};
 use std::collections::BTreeSet;
@@ -48,18 +50,30 @@ pub fn check_tree(needs: &[NeedOutcome], root: &str, allowed: &BTreeSet<String>)
 }
 
 /// Needs left to the system, against one baseline.
-pub fn check(needs: &[NeedOutcome], baseline: &Baseline, allowed: &BTreeSet<String>) -> Vec<Issue> {
+pub fn check(
+    needs: &[NeedOutcome],
+    baseline: &Baseline,
+    allowed: &BTreeSet<String>,
+    detail: Detail,
+) -> Vec<Issue> {
     let mut issues = Vec::new();
     for need in needs.iter().filter(|n| !allowed.contains(&n.name)) {
         let Found::System { undecided } = &need.found else {
             continue;
         };
         let soname = &need.name;
-        // Only a need the baseline lacks looks at the other versions (a walk of its packages).
+        // Only a need the baseline lacks looks at the other versions; "runs on" only asks
+        // whether there are any (that decides between missing and unknown).
         let availability = baseline.soname(soname);
-        let other_versions = match availability {
-            Availability::Provided => Vec::new(),
-            _ => other_versions(baseline, soname),
+        let (has_other_versions, other_versions) = match (availability, detail) {
+            (Availability::Provided, _) => (false, Vec::new()),
+            (_, Detail::Report) => {
+                let others = other_versions(baseline, soname);
+                (!others.is_empty(), others)
+            }
+            (_, Detail::CodesOnly) => {
+                (other_sonames(baseline, soname).next().is_some(), Vec::new())
+            }
         };
         match availability {
             Availability::Provided => {
@@ -90,7 +104,7 @@ pub fn check(needs: &[NeedOutcome], baseline: &Baseline, allowed: &BTreeSet<Stri
             }
             // The baseline's package data lists this library under other sonames only: a
             // different major version, which is known, so it is missing rather than unknown.
-            Availability::Unknown if !other_versions.is_empty() => {
+            Availability::Unknown if has_other_versions => {
                 issues.push(missing(need, baseline, other_versions))
             }
             Availability::Unknown => issues.push(Issue::SonameUnknown {
@@ -137,22 +151,29 @@ pub fn provided_by(baseline: &Baseline, soname: &str) -> Availability {
 /// Sonames of the same library with another version that the baseline's package data lists
 /// (`libssl.so.3` when `libssl.so.1.1` is needed), with their packages.
 pub(crate) fn other_versions(baseline: &Baseline, soname: &str) -> Vec<String> {
-    let Some((stem, _)) = soname.split_once(".so") else {
-        return Vec::new();
-    };
+    other_sonames(baseline, soname)
+        .map(|(other, package)| format!("{other} ({})", package.package))
+        .collect()
+}
+
+/// The baseline's packaged sonames of the same library as `soname` (the same name up to its
+/// first `.so`), other than `soname` itself.
+fn other_sonames<'a>(
+    baseline: &'a Baseline,
+    soname: &'a str,
+) -> impl Iterator<Item = (&'a String, &'a Package)> {
+    let end = soname.find(".so").map(|at| at + ".so".len());
+    let prefix = end.map_or("", |end| &soname[..end]);
     // The packages are sorted by soname, so every `<stem>.so…` is in one range (the stem holds
-    // no ".so", so a name starting with `<stem>.so` splits there too).
-    let prefix = format!("{stem}.so");
+    // no ".so", so a name starting with `<stem>.so` has its first `.so` there too).
     baseline
         .packages
         .range::<str, _>((
-            std::ops::Bound::Included(prefix.as_str()),
+            std::ops::Bound::Included(prefix),
             std::ops::Bound::Unbounded,
         ))
-        .take_while(|(other, _)| other.starts_with(&prefix))
-        .filter(|(other, _)| *other != soname)
-        .map(|(other, package)| format!("{other} ({})", package.package))
-        .collect()
+        .take_while(move |(other, _)| end.is_some() && other.starts_with(prefix))
+        .filter(move |(other, _)| *other != soname)
 }
 
 #[cfg(test)]
@@ -193,19 +214,25 @@ mod tests {
             .insert("libc.so.6".into(), package("libc6", true));
         let none = BTreeSet::new();
 
-        let issues = check(&needing("libssl.so.1.1"), &baseline, &none);
+        let issues = check(&needing("libssl.so.1.1"), &baseline, &none, Detail::Report);
         assert!(
             matches!(&issues[..], [Issue::SonameNeedsPackage { package, .. }] if package == "libssl1.1"),
             "{issues:?}"
         );
-        let issues = check(&needing("libssl.so.3"), &baseline, &none);
+        let issues = check(&needing("libssl.so.3"), &baseline, &none, Detail::Report);
         assert!(
             matches!(&issues[..], [Issue::SonameMissing { baseline_has, .. }] if baseline_has == &["libssl.so.1.1 (libssl1.1)"]),
             "{issues:?}"
         );
-        assert!(check(&needing("libc.so.6"), &baseline, &none).is_empty());
+        // "Runs on" gets the same codes without the list of other versions.
+        let codes_only = check(&needing("libssl.so.3"), &baseline, &none, Detail::CodesOnly);
+        assert!(
+            matches!(&codes_only[..], [Issue::SonameMissing { baseline_has, .. }] if baseline_has.is_empty()),
+            "{codes_only:?}"
+        );
+        assert!(check(&needing("libc.so.6"), &baseline, &none, Detail::Report).is_empty());
         assert!(matches!(
-            &check(&needing("libfoo.so.1"), &baseline, &none)[..],
+            &check(&needing("libfoo.so.1"), &baseline, &none, Detail::Report)[..],
             [Issue::SonameUnknown { .. }]
         ));
     }
@@ -215,14 +242,14 @@ mod tests {
         let baseline = bullseye_like();
         let mut needs = needing("libexpat.so.1");
         assert!(matches!(
-            &check(&needs, &baseline, &BTreeSet::new())[..],
+            &check(&needs, &baseline, &BTreeSet::new(), Detail::Report)[..],
             [Issue::SonameMissing { .. }]
         ));
         needs[0].found = Found::System {
             undecided: vec!["DT_RPATH lib (relative to the working directory)".into()],
         };
         assert!(matches!(
-            &check(&needs, &baseline, &BTreeSet::new())[..],
+            &check(&needs, &baseline, &BTreeSet::new(), Detail::Report)[..],
             [Issue::LoadPathUnknown { .. }]
         ));
     }

@@ -54,7 +54,11 @@ pub fn check(
                 library: need.library.clone(),
                 family: node.family.to_string(),
                 version: version.name.clone(),
-                symbols: version.symbols.clone(),
+                // Only the code counts for "runs on": the symbols are not copied for it.
+                symbols: match detail {
+                    Detail::Report => version.symbols.clone(),
+                    Detail::CodesOnly => Vec::new(),
+                },
                 baseline: baseline.id.clone(),
                 baseline_highest: (detail == Detail::Report)
                     .then(|| baseline.highest(node.family).map(str::to_string))

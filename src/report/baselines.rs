@@ -2,7 +2,7 @@
 
 use crate::baseline::BaselineSet;
 use crate::baseline::db::{ArchEntry, Database, Release};
-use crate::version::{VersionNode, compare_numeric, highest, parse_numeric};
+use crate::version::{compare_numeric, highest, parse_numeric};
 use serde::Serialize;
 use std::collections::BTreeSet;
 
@@ -479,9 +479,8 @@ pub fn measured_json(set: &BaselineSet) -> String {
             let versions = baseline
                 .nodes
                 .iter()
-                .map(|(family, nodes)| {
-                    let mut tags: Vec<&str> =
-                        nodes.iter().map(|n| VersionNode::parse(n).tag).collect();
+                .map(|(family, tags)| {
+                    let mut tags: Vec<&str> = tags.iter().map(String::as_str).collect();
                     tags.sort_by(|a, b| match (parse_numeric(a), parse_numeric(b)) {
                         (Some(x), Some(y)) => compare_numeric(&x, &y),
                         (Some(_), None) => std::cmp::Ordering::Less,
