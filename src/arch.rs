@@ -198,6 +198,14 @@ pub fn libc_of_interpreter(interpreter: &str) -> Option<Libc> {
     }
 }
 
+/// The C library a file is linked against: its interpreter says, or a library's own needs.
+pub fn libc_of(interpreter: Option<&str>, needed: &[String]) -> Option<Libc> {
+    match interpreter {
+        Some(interpreter) => libc_of_interpreter(interpreter),
+        None => libc_of_needed(needed),
+    }
+}
+
 /// The C library a file's DT_NEEDED entries name: glibc's `libc.so.6`, musl's `libc.so` (what
 /// its linker records) or Alpine's `libc.musl-<arch>.so.1`.
 pub fn libc_of_needed(needed: &[String]) -> Option<Libc> {

@@ -294,7 +294,11 @@ pub fn check_with_progress(
                 .map(|(list, key)| {
                     family_index
                         .get_or_init(|| baseline::families::Families::from_database(db))
-                        .summarise(key, baseline::families::libc_of(binary), list)
+                        .summarise(
+                            key,
+                            arch::libc_of(binary.interpreter.as_deref(), &binary.needed),
+                            list,
+                        )
                 });
             let report = FileReport {
                 path: path.clone(),

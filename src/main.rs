@@ -372,6 +372,7 @@ fn run_tree(args: TreeArgs) -> Result<ExitStatus, String> {
             root: loaded.tree.given.clone(),
             layout: loaded.model.layout,
             entry_points: shipcheck::checks::load_tree::entry_points(loaded, baseline.as_ref()),
+            static_programs: shipcheck::checks::load_tree::static_programs(loaded),
         })
         .collect();
     let rendered = match args.format {
@@ -380,8 +381,8 @@ fn run_tree(args: TreeArgs) -> Result<ExitStatus, String> {
     };
     print(&rendered)?;
     let entries: Vec<_> = views.iter().flat_map(|v| &v.entry_points).collect();
-    if entries.is_empty() {
-        return Err("no dynamically linked entry points found".into());
+    if entries.is_empty() && views.iter().all(|v| v.static_programs.is_empty()) {
+        return Err("no programs or libraries found".into());
     }
     let fails = entries
         .iter()

@@ -1379,3 +1379,27 @@ fn aliases_of_one_baseline_are_one_and_unsupported_formats_are_refused() {
     assert_eq!(code, 2, "{stdout}");
     assert!(stderr.contains("invalid value 'sarif'"), "{stderr}");
 }
+
+/// A statically linked program has no load tree, and `tree` says so instead of failing: the
+/// kernel maps it without a loader (FROM-scratch images hold nothing else). A path holding no
+/// object file at all is still an error.
+#[test]
+fn tree_lists_static_programs_as_loading_nothing() {
+    let (code, stdout, _) = shipcheck(&[
+        "tree",
+        "testdata/bin/hello-x86_64-static",
+        "testdata/bin/hello-x86_64",
+    ]);
+    assert_eq!(code, 0, "{stdout}");
+    assert!(
+        stdout.contains("testdata/bin/hello-x86_64-static [static] loads no libraries"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("hello-x86_64 [static]"), "{stdout}");
+    let (code, _, stderr) = shipcheck(&["tree", "testdata/bin/not-a-binary.txt"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("no programs or libraries found"),
+        "{stderr}"
+    );
+}

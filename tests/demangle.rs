@@ -395,7 +395,10 @@ fn libstdcxx_exports_read_as_cxxfilt_prints_them() {
         names.len(),
         differ[..differ.len().min(20)].join("\n")
     );
-    eprintln!("{dropped_parameter} of {} names lose a parameter", names.len());
+    eprintln!(
+        "{dropped_parameter} of {} names lose a parameter",
+        names.len()
+    );
     assert!(
         dropped_parameter <= names.len() / 100,
         "{dropped_parameter} names lose a parameter"

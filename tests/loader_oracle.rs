@@ -472,9 +472,9 @@ impl Tree {
         let doc = self.shipcheck(baseline);
         let mut problems = Vec::new();
         let root = self.root.to_string_lossy();
-        if doc["schema_version"] != 2 {
+        if doc["schema_version"] != 3 {
             problems.push(format!(
-                "schema_version is {}, not 1",
+                "schema_version is {}, not 3",
                 doc["schema_version"]
             ));
         }

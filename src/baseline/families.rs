@@ -21,15 +21,6 @@ use crate::baseline::db::{Database, Release};
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};
 
-/// The C library a file is linked against (its interpreter says, or a library's needs), for
-/// "no (glibc)".
-pub fn libc_of(binary: &crate::binary::Binary) -> Option<Libc> {
-    match &binary.interpreter {
-        Some(interpreter) => crate::arch::libc_of_interpreter(interpreter),
-        None => crate::arch::libc_of_needed(&binary.needed),
-    }
-}
-
 /// What an entry of the database is, for grouping.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Kind {

@@ -87,6 +87,20 @@ pub struct EntryPoint {
 
 /// The load trees of every entry point of a tree, against `baseline` (one per architecture;
 /// without one, what the tree does not hold is left to the target system).
+/// The tree's statically linked programs (paths inside the tree): the kernel runs them without a
+/// loader, so they have no load tree, and that is an answer, not a failure to find one.
+pub fn static_programs(loaded: &LoadedTree) -> Vec<String> {
+    loaded
+        .files
+        .iter()
+        .filter(|(_, binary)| binary.kind.is_static())
+        .map(|(path, _)| {
+            let tree = &loaded.tree;
+            tree.relative(&tree.inside(path)).display().to_string()
+        })
+        .collect()
+}
+
 pub fn entry_points(loaded: &LoadedTree, baseline: Option<&BaselineSet>) -> Vec<EntryPoint> {
     let tree = &loaded.tree;
     let relative = |path: &std::path::Path| tree.relative(path).display().to_string();

@@ -1,10 +1,9 @@
 //! "Runs on": without `--baseline`, the database baselines on which a file has no error.
 
 use super::{Detail, FileContext, baseline_checks};
-use crate::arch::{Libc, libc_of_interpreter, libc_of_needed};
+use crate::arch::libc_of;
 use crate::baseline::Baseline;
 use crate::baseline::db::Database;
-use crate::binary::Binary;
 use crate::findings::{Severity, SeverityOverrides, severity_of};
 use std::collections::HashMap;
 
@@ -35,7 +34,7 @@ impl AllBaselines {
         let Some(baselines) = self.by_arch.get(arch) else {
             return Vec::new();
         };
-        let libc = libc_of(ctx.binary);
+        let libc = libc_of(ctx.binary.interpreter.as_deref(), &ctx.binary.needed);
         baselines
             .iter()
             // A file linked against one C library never runs on a system of the other.
@@ -50,17 +49,10 @@ impl AllBaselines {
     }
 }
 
-/// The C library a file is linked against: its interpreter says, or a library's own needs.
-fn libc_of(binary: &Binary) -> Option<Libc> {
-    match &binary.interpreter {
-        Some(interpreter) => libc_of_interpreter(interpreter),
-        None => libc_of_needed(&binary.needed),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::arch::Libc;
     use crate::baseline::db::Database;
     use crate::binary::{FileKind, Sniffed, parse};
     use crate::findings::SeverityOverrides;
@@ -81,7 +73,10 @@ mod tests {
         library.interpreter = None;
         library.kind = FileKind::SharedLibrary;
         assert_eq!(library.needed, ["libc.so"]);
-        assert_eq!(libc_of(&library), Some(Libc::Musl));
+        assert_eq!(
+            libc_of(library.interpreter.as_deref(), &library.needed),
+            Some(Libc::Musl)
+        );
         let db = Database::embedded().expect("database");
         let all = AllBaselines::new(&db, ["x86_64"]);
         let allowed = BTreeSet::new();

@@ -85,11 +85,11 @@ impl Renderer for Markdown {
                 out,
                 "| {} | `{}` | `{}` | {} | {} | {} |",
                 finding.severity,
-                cell(&file.path),
+                code_cell(&file.path),
                 finding.code(),
                 finding.baseline.as_deref().unwrap_or("all"),
-                cell(&finding.issue.message()),
-                cell(&finding.issue.hint())
+                text_cell(&finding.issue.message()),
+                text_cell(&finding.issue.hint())
             );
         }
         out
@@ -111,12 +111,12 @@ fn runs_on(view: &View, out: &mut String) {
         let runs = RunsOn::of(families);
         let text = |line: &Option<RunsOnLine>| {
             line.as_ref()
-                .map_or_else(|| "-".to_string(), |l| cell(&l.text()))
+                .map_or_else(|| "-".to_string(), |l| text_cell(&l.text()))
         };
         let _ = writeln!(
             out,
             "| `{}` | {} | {} | {} |",
-            cell(&file.path),
+            code_cell(&file.path),
             text(&runs.distros),
             text(&runs.images),
             text(&runs.policies)
@@ -148,7 +148,7 @@ fn matrix(view: &View, out: &mut String) {
     out.push_str(&" --- |".repeat(view.baselines.len()));
     out.push('\n');
     for file in &view.files {
-        let _ = write!(out, "| `{}` |", cell(&file.path));
+        let _ = write!(out, "| `{}` |", code_cell(&file.path));
         for errors in &file.errors_on {
             out.push_str(if *errors == 0 { " ✅ |" } else { " ❌ |" });
         }
@@ -158,6 +158,40 @@ fn matrix(view: &View, out: &mut String) {
 }
 
 /// Keeps a value inside one table cell.
-fn cell(text: &str) -> String {
+/// Text for a table cell inside a code span: only the cell separator is escaped (GFM reads
+/// `\|` as a pipe even in code spans).
+fn code_cell(text: &str) -> String {
     text.replace('|', "\\|").replace('\n', " ")
+}
+
+/// Prose for a table cell: characters Markdown would read as emphasis, HTML or links are
+/// escaped, so `__libc_start_main` keeps its underscores and a demangled
+/// `std::vector<int>` keeps its brackets (GitHub strips what looks like a tag).
+fn text_cell(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\n' => out.push(' '),
+            '\\' | '`' | '*' | '_' | '<' | '>' | '[' | ']' | '~' | '|' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prose_cells_keep_underscores_brackets_and_pipes_literal() {
+        assert_eq!(
+            text_cell("needs __libc_start_main and std::vector<int> | x\n*y*"),
+            "needs \\_\\_libc\\_start\\_main and std::vector\\<int\\> \\| x \\*y\\*"
+        );
+        assert_eq!(code_cell("a|b"), "a\\|b");
+    }
 }

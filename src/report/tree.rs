@@ -11,9 +11,11 @@ pub struct TreeView {
     pub root: PathBuf,
     pub layout: Layout,
     pub entry_points: Vec<EntryPoint>,
+    /// Statically linked programs: no loader, no libraries.
+    pub static_programs: Vec<String>,
 }
 
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 pub fn json(trees: &[TreeView]) -> String {
     let trees: Vec<Value> = trees
@@ -43,6 +45,7 @@ pub fn json(trees: &[TreeView]) -> String {
                         "reason": library.reason,
                     })).collect::<Vec<_>>(),
                 })).collect::<Vec<_>>(),
+                "static_programs": tree.static_programs,
             })
         })
         .collect();
@@ -99,6 +102,9 @@ pub fn table(trees: &[TreeView]) -> String {
                     library.loaded_by
                 );
             }
+        }
+        for path in &tree.static_programs {
+            let _ = writeln!(out, "  {path} [static] loads no libraries");
         }
     }
     out
