@@ -2,23 +2,11 @@
 //! in sections by kind and numeric release order; `--verbose` has the rest. The ids, aliases and
 //! sources come from `--format json` and the kinds from glibc-db/releases, never from this file.
 
-use assert_cmd::Command;
+mod common;
+
+use common::shipcheck;
 use serde_json::Value;
 use std::collections::BTreeMap;
-
-fn shipcheck(args: &[&str]) -> (i32, String, String) {
-    let output = Command::cargo_bin("shipcheck")
-        .expect("the shipcheck binary is built")
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("shipcheck runs");
-    (
-        output.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
-}
 
 fn rows() -> Vec<Value> {
     let (code, stdout, stderr) = shipcheck(&["baselines", "--format", "json"]);

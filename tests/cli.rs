@@ -4,23 +4,10 @@
 mod common;
 
 use assert_cmd::Command;
+use common::shipcheck;
 use serde_json::Value;
 
 const BIN: &str = "testdata/bin";
-
-fn shipcheck(args: &[&str]) -> (i32, String, String) {
-    let output = Command::cargo_bin("shipcheck")
-        .expect("the shipcheck binary is built")
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("shipcheck runs");
-    (
-        output.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
-}
 
 /// Runs `check` with JSON output; returns the exit code and the document.
 fn check_json(paths: &[&str], extra: &[&str]) -> (i32, Value) {

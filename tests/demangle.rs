@@ -3,25 +3,13 @@
 //! against `c++filt` (binutils) on the committed test binary testdata/bin/cxx-x86_64, built by
 //! testdata/build.sh from src/cxx.cc against GCC 12's libstdc++ (it needs GLIBCXX_3.4.30).
 
-use assert_cmd::Command;
+mod common;
+
+use common::shipcheck;
 use serde_json::Value;
 use shipcheck::findings::{Issue, SymbolFix};
 
 const CXX: &str = "testdata/bin/cxx-x86_64";
-
-fn shipcheck(args: &[&str]) -> (i32, String, String) {
-    let output = Command::cargo_bin("shipcheck")
-        .expect("the shipcheck binary is built")
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("shipcheck runs");
-    (
-        output.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
-}
 
 /// What binutils' demangler prints for a name; `None` when c++filt is not installed.
 fn cxxfilt(raw: &str) -> Option<String> {

@@ -95,3 +95,18 @@ pub fn cc(args: &[&str]) {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// Runs the built shipcheck without colour: exit code, stdout and stderr.
+pub fn shipcheck(args: &[&str]) -> (i32, String, String) {
+    let output = assert_cmd::Command::cargo_bin("shipcheck")
+        .expect("the shipcheck binary is built")
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("shipcheck runs");
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
