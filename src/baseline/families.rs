@@ -20,6 +20,7 @@ use crate::arch::Libc;
 use crate::baseline::db::{Database, Release};
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 /// What an entry of the database is, for grouping.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -74,11 +75,14 @@ impl ReleaseInfo {
 /// One family: its releases, oldest first (images: by id).
 #[derive(Debug, Clone)]
 struct Family {
-    key: String,
-    name: String,
+    key: Arc<str>,
+    name: Arc<str>,
     kind: Kind,
     libc: Libc,
     releases: Vec<ReleaseInfo>,
+    /// Per architecture key: the releases with data for it (positions in `releases`) and their
+    /// labels, shared by every file's summary.
+    by_arch: BTreeMap<String, (Vec<usize>, Arc<[String]>)>,
 }
 
 /// Every family of the database, ready to summarise `runs_on` lists.
@@ -91,14 +95,14 @@ pub struct Families {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FamilySummary {
     /// The database's distro key (`ubuntu`, `runtime-deps`, `manylinux`).
-    pub family: String,
+    pub family: Arc<str>,
     /// For people (`Ubuntu`, `Red Hat Enterprise Linux`, `runtime-deps images`).
-    pub name: String,
+    pub name: Arc<str>,
     pub kind: Kind,
     pub libc: Libc,
     /// Releases (or image tags, or policy tags) with data for the file's architecture, oldest
-    /// first.
-    pub releases: Vec<String>,
+    /// first (one list per family and architecture, shared by every file).
+    pub releases: Arc<[String]>,
     /// Those it runs on, in the same order.
     pub runs_on: Vec<String>,
     /// The answer in a few words: `≥ 18.04`, `10–12`, `no (glibc)`, `manylinux_2_28`,
@@ -161,12 +165,27 @@ impl Families {
                     Kind::Image => format!("{key} ({libc})"),
                     Kind::Policy => key.clone(),
                 };
+                let arches: BTreeSet<&String> = releases.iter().flat_map(|r| &r.arches).collect();
+                let by_arch = arches
+                    .into_iter()
+                    .map(|arch| {
+                        let with_data: Vec<usize> = (0..releases.len())
+                            .filter(|&i| releases[i].arches.contains(arch))
+                            .collect();
+                        let labels = with_data
+                            .iter()
+                            .map(|&i| label(kind, &releases[i]))
+                            .collect();
+                        (arch.clone(), (with_data, labels))
+                    })
+                    .collect();
                 Family {
-                    key,
-                    name,
+                    key: key.into(),
+                    name: name.into(),
                     kind,
                     libc,
                     releases,
+                    by_arch,
                 }
             })
             .collect();
@@ -201,33 +220,17 @@ fn summarise_family(
     libc: Option<Libc>,
     runs: &BTreeSet<&str>,
 ) -> Option<FamilySummary> {
-    let with_data: Vec<&ReleaseInfo> = family
-        .releases
-        .iter()
-        .filter(|r| r.arches.iter().any(|a| a == arch))
-        .collect();
-    if with_data.is_empty() {
-        return None;
-    }
-    let label = |r: &ReleaseInfo| match family.kind {
-        Kind::Policy => r.id.clone(),
-        Kind::Image => {
-            r.id.strip_prefix(&format!("{}-", r.distro))
-                .unwrap_or(&r.id)
-                .to_string()
-        }
-        Kind::Distro => r.release.clone(),
-    };
+    let (positions, releases) = family.by_arch.get(arch)?;
+    let with_data: Vec<&ReleaseInfo> = positions.iter().map(|&i| &family.releases[i]).collect();
     let ok: Vec<bool> = with_data
         .iter()
         .map(|r| runs.contains(r.id.as_str()))
         .collect();
-    let releases: Vec<String> = with_data.iter().map(|r| label(r)).collect();
-    let runs_on: Vec<String> = with_data
+    let runs_on: Vec<String> = releases
         .iter()
         .zip(&ok)
         .filter(|(_, ok)| **ok)
-        .map(|(r, _)| label(r))
+        .map(|(label, _)| label.clone())
         .collect();
     let text = if runs_on.is_empty() {
         match libc {
@@ -236,10 +239,10 @@ fn summarise_family(
         }
     } else {
         match family.kind {
-            Kind::Image => image_text(&releases, &ok),
+            Kind::Image => image_text(releases, &ok),
             Kind::Distro | Kind::Policy => {
                 let rolling: Vec<bool> = with_data.iter().map(|r| r.rolling).collect();
-                range_text(&releases, &ok, &rolling, family.kind)
+                range_text(releases, &ok, &rolling, family.kind)
             }
         }
     };
@@ -248,10 +251,24 @@ fn summarise_family(
         name: family.name.clone(),
         kind: family.kind,
         libc: family.libc,
-        releases,
+        releases: releases.clone(),
         runs_on,
         text,
     })
+}
+
+/// How a release is named within its family: a distribution's release number, an image's tag,
+/// a policy's name.
+fn label(kind: Kind, release: &ReleaseInfo) -> String {
+    match kind {
+        Kind::Policy => release.id.clone(),
+        Kind::Image => release
+            .id
+            .strip_prefix(&format!("{}-", release.distro))
+            .unwrap_or(&release.id)
+            .to_string(),
+        Kind::Distro => release.release.clone(),
+    }
 }
 
 /// Tags without an order: the shorter of "only these" and "all but those".
@@ -571,10 +588,10 @@ mod tests {
         let families = Families::new(debian());
         let summary = only(&families, &[]);
         assert_eq!(
-            summary.releases,
+            summary.releases[..],
             ["9", "10", "11", "12", "13", "testing", "unstable"]
         );
-        assert_eq!(summary.name, "Debian");
+        assert_eq!(&*summary.name, "Debian");
         let ubuntu = Families::new([
             release(
                 "ubuntu-18.04",
@@ -607,7 +624,7 @@ mod tests {
                 "Ubuntu 24.04",
             ),
         ]);
-        assert_eq!(only(&ubuntu, &[]).releases, ["16.04", "18.04", "24.04"]);
+        assert_eq!(only(&ubuntu, &[]).releases[..], ["16.04", "18.04", "24.04"]);
         let centos = Families::new([
             release(
                 "centos-stream10",
@@ -641,8 +658,8 @@ mod tests {
             ),
         ]);
         let summary = only(&centos, &["centos-stream9", "centos-stream10"]);
-        assert_eq!(summary.releases, ["7", "stream9", "stream10"]);
-        assert_eq!(summary.name, "CentOS");
+        assert_eq!(summary.releases[..], ["7", "stream9", "stream10"]);
+        assert_eq!(&*summary.name, "CentOS");
         assert_eq!(summary.describe(), "CentOS ≥ stream9");
     }
 
@@ -694,7 +711,7 @@ mod tests {
             &suse,
             &["opensuse-15.3", "opensuse-15.6", "opensuse-tumbleweed"],
         );
-        assert_eq!(summary.releases, ["42.3", "15.3", "15.6", "tumbleweed"]);
+        assert_eq!(summary.releases[..], ["42.3", "15.3", "15.6", "tumbleweed"]);
         assert_eq!(summary.describe(), "openSUSE ≥ 15.3");
     }
 
@@ -771,7 +788,7 @@ mod tests {
             &ids(&["alpine-3.20", "alpine-3.21"]),
         );
         assert_eq!(both[0].describe(), "Alpine Linux ≥ 3.20");
-        assert_eq!(both[0].releases, ["3.20", "3.21"]);
+        assert_eq!(both[0].releases[..], ["3.20", "3.21"]);
     }
 
     #[test]
@@ -785,7 +802,7 @@ mod tests {
                 .is_empty()
         );
         let riscv = families.summarise("riscv64", Some(Libc::Glibc), &ids(&["debian-9"]));
-        assert_eq!(riscv[0].releases, ["9"]);
+        assert_eq!(riscv[0].releases[..], ["9"]);
         assert_eq!(riscv[0].describe(), "Debian ≥ 9");
     }
 
@@ -908,7 +925,7 @@ mod tests {
             ]
         );
         assert_eq!(
-            all[4].releases,
+            all[4].releases[..],
             ["manylinux_2_5", "manylinux_2_17", "manylinux_2_28"]
         );
         let narrow = families.summarise(
@@ -935,7 +952,7 @@ mod tests {
             .families
             .iter()
             .filter(|f| f.kind == Kind::Distro)
-            .map(|f| f.name.clone())
+            .map(|f| f.name.to_string())
             .collect();
         for expected in [
             "Ubuntu",
@@ -951,11 +968,11 @@ mod tests {
         }
         // Every release is in exactly one family.
         let count: usize = families.families.iter().map(|f| f.releases.len()).sum();
-        assert_eq!(count, db.releases().count());
+        assert_eq!(count, db.len());
         let ubuntu = families
             .families
             .iter()
-            .find(|f| f.key == "ubuntu")
+            .find(|f| &*f.key == "ubuntu")
             .expect("ubuntu");
         let order: Vec<&str> = ubuntu.releases.iter().map(|r| r.release.as_str()).collect();
         let position = |r: &str| order.iter().position(|x| *x == r).expect(r);

@@ -520,11 +520,11 @@ fn file(report: &FileReport) -> FileJson {
             families
                 .iter()
                 .map(|f| FamilyJson {
-                    family: f.family.clone(),
-                    name: f.name.clone(),
+                    family: f.family.to_string(),
+                    name: f.name.to_string(),
                     kind: f.kind.as_str(),
                     libc: f.libc.to_string(),
-                    releases: f.releases.clone(),
+                    releases: f.releases.to_vec(),
                     runs_on: f.runs_on.clone(),
                     summary: f.describe(),
                 })

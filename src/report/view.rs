@@ -252,7 +252,7 @@ fn line(families: &[FamilySummary], kind: Kind) -> Option<RunsOnLine> {
                     .entry((family.libc.to_string(), reason))
                     .or_default() += 1;
             }
-            _ => no.push(family.name.clone()),
+            _ => no.push(family.name.to_string()),
         }
     }
     for ((libc, reason), count) in counted {
@@ -291,11 +291,11 @@ mod tests {
 
     fn family(name: &str, kind: Kind, libc: Libc, runs_on: &[&str], text: &str) -> FamilySummary {
         FamilySummary {
-            family: name.to_lowercase(),
+            family: name.to_lowercase().into(),
             name: name.into(),
             kind,
             libc,
-            releases: vec!["1".into(), "2".into()],
+            releases: vec!["1".to_string(), "2".to_string()].into(),
             runs_on: runs_on.iter().map(|r| r.to_string()).collect(),
             text: text.into(),
         }
