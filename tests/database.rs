@@ -130,3 +130,27 @@ fn known_facts_from_real_files() {
         Some("/lib/ld-linux-armhf.so.3")
     );
 }
+
+/// "Runs on" builds baselines from the per-architecture texts build.rs prepared, without
+/// parsing whole releases; they must be the very baselines the whole releases give.
+#[test]
+fn per_architecture_baselines_are_the_whole_releases_baselines() {
+    let whole = db();
+    let arches: std::collections::BTreeSet<String> = whole
+        .releases()
+        .flat_map(|release| release.arch_keys().map(str::to_string).collect::<Vec<_>>())
+        .collect();
+    assert!(arches.len() >= 8, "{arches:?}");
+    for arch in &arches {
+        // A fresh database: nothing parsed yet, so only the architecture's texts are read.
+        let prepared = db().baselines_for_arch(arch);
+        let expected: Vec<_> = whole
+            .releases()
+            .filter_map(|release| release.baseline(arch))
+            .collect();
+        assert_eq!(prepared.len(), expected.len(), "{arch}");
+        for (got, want) in prepared.iter().zip(&expected) {
+            assert_eq!(format!("{got:?}"), format!("{want:?}"), "{arch}: {}", want.id);
+        }
+    }
+}
