@@ -1,12 +1,13 @@
 //! Embeds the generated database into the binary, prepared so that a run parses only what it
 //! uses:
 //! - every release of `glibc-db/releases/` as an index entry in `$OUT_DIR/releases.rs`: its id
-//!   and aliases (to find it without parsing anything), its header (the release without its
+//!   and aliases (to find it without parsing anything), its C library, its header (the release without its
 //!   architectures) and one JSON text per architecture, each parsed on first use;
 //! - every file of `glibc-db/symbols/` as `(file name, include_str!(path))` in
 //!   `$OUT_DIR/glibc_symbols.rs`.
 //!
-//! A release file that is not JSON, or lacks an id, aliases or architectures, fails the build.
+//! A release file that is not JSON, or lacks an id, aliases, C library or architectures, fails the
+//! build.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -76,6 +77,11 @@ fn embed_releases(dir: &str, out_file: &str) {
                     .to_string()
             })
             .collect();
+        let libc = object
+            .get("libc")
+            .and_then(|libc| libc.as_str())
+            .unwrap_or_else(|| panic!("glibc-db entry {name}: no string `libc`"))
+            .to_string();
         let arches = object
             .insert("arches".into(), serde_json::json!({}))
             .and_then(|arches| match arches {
@@ -87,7 +93,7 @@ fn embed_releases(dir: &str, out_file: &str) {
             .into_iter()
             .map(|(arch, entry)| (arch, entry.to_string()))
             .collect();
-        releases.push((id, name, aliases, release.to_string(), arches));
+        releases.push((id, name, aliases, libc, release.to_string(), arches));
     }
     releases.sort_by(|a, b| a.0.cmp(&b.0));
     let mut code = String::from(
@@ -97,6 +103,8 @@ fn embed_releases(dir: &str, out_file: &str) {
          \x20   pub file: &'static str,\n\
          \x20   pub id: &'static str,\n\
          \x20   pub aliases: &'static [&'static str],\n\
+         \x20   /// `glibc` or `musl`.\n\
+         \x20   pub libc: &'static str,\n\
          \x20   /// The release's JSON with an empty `arches` object.\n\
          \x20   pub header: &'static str,\n\
          \x20   /// Architecture key and the JSON of its entry, sorted by key.\n\
@@ -104,10 +112,10 @@ fn embed_releases(dir: &str, out_file: &str) {
          }\n\n\
          pub const RELEASES: &[EmbeddedRelease] = &[\n",
     );
-    for (id, file, aliases, header, arches) in &releases {
+    for (id, file, aliases, libc, header, arches) in &releases {
         writeln!(
             code,
-            "    EmbeddedRelease {{ file: {file:?}, id: {id:?}, aliases: &{aliases:?}, header: {header:?}, arches: &{arches:?} }},"
+            "    EmbeddedRelease {{ file: {file:?}, id: {id:?}, aliases: &{aliases:?}, libc: {libc:?}, header: {header:?}, arches: &{arches:?} }},"
         )
         .expect("writing to a String cannot fail");
     }

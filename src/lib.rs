@@ -151,13 +151,16 @@ pub fn check_with_progress(
     // Only needed for "runs on" lists, i.e. without a baseline, and only for the
     // architectures of the files that get one.
     let all_baselines = options.baselines.is_empty().then(|| {
-        let arches: BTreeSet<String> = trees
+        let arches: Vec<(String, Option<arch::Libc>)> = trees
             .iter()
             .flat_map(|loaded| &loaded.files)
             .filter(|(_, binary)| gets_runs_on(binary))
-            .filter_map(|(_, binary)| binary.arch.map(|a| a.db_key()))
+            .filter_map(|(_, binary)| {
+                let libc = arch::libc_of(binary.interpreter.as_deref(), &binary.needed);
+                Some((binary.arch?.db_key(), libc))
+            })
             .collect();
-        AllBaselines::new(db, arches.iter().map(String::as_str))
+        AllBaselines::new(db, arches.iter().map(|(key, libc)| (key.as_str(), *libc)))
     });
     // Release metadata for summarising "runs on" by family, read once if any file has one.
     let family_index = std::cell::OnceCell::new();

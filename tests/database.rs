@@ -1,6 +1,7 @@
 //! The embedded baseline database: every entry loads, names are unambiguous, and facts known
 //! from real distro files hold.
 
+use shipcheck::arch::Libc;
 use shipcheck::baseline::db::Database;
 use shipcheck::version::VersionNode;
 use std::collections::BTreeMap;
@@ -143,14 +144,33 @@ fn per_architecture_baselines_are_the_whole_releases_baselines() {
     assert!(arches.len() >= 8, "{arches:?}");
     for arch in &arches {
         // A fresh database: nothing parsed yet, so only the architecture's texts are read.
-        let prepared = db().baselines_for_arch(arch);
+        let prepared = db().baselines_for_arch(arch, None);
         let expected: Vec<_> = whole
             .releases()
             .filter_map(|release| release.baseline(arch))
             .collect();
         assert_eq!(prepared.len(), expected.len(), "{arch}");
         for (got, want) in prepared.iter().zip(&expected) {
-            assert_eq!(format!("{got:?}"), format!("{want:?}"), "{arch}: {}", want.id);
+            assert_eq!(
+                format!("{got:?}"),
+                format!("{want:?}"),
+                "{arch}: {}",
+                want.id
+            );
+        }
+        // Asked for one C library, the same baselines of that C library and no others.
+        for libc in [Libc::Glibc, Libc::Musl] {
+            let one: Vec<String> = db()
+                .baselines_for_arch(arch, Some(libc))
+                .into_iter()
+                .map(|b| b.id)
+                .collect();
+            let want: Vec<String> = expected
+                .iter()
+                .filter(|b| b.libc == libc)
+                .map(|b| b.id.clone())
+                .collect();
+            assert_eq!(one, want, "{arch} {libc}");
         }
     }
 }

@@ -251,12 +251,14 @@ impl Database {
         })
     }
 
-    /// The baselines of every release for one architecture key, parsing only that
-    /// architecture's entries of the releases not already parsed.
-    pub fn baselines_for_arch(&self, arch: &str) -> Vec<Baseline> {
+    /// The baselines of every release for one architecture key (only of releases with C
+    /// library `libc`, when given), parsing only that architecture's entries of the releases
+    /// not already parsed.
+    pub fn baselines_for_arch(&self, arch: &str, libc: Option<Libc>) -> Vec<Baseline> {
         self.entries
             .iter()
             .zip(&self.parsed)
+            .filter(|(entry, _)| libc.is_none_or(|libc| entry.libc == libc.to_string()))
             .filter_map(|(entry, parsed)| {
                 if let Some(release) = parsed.get() {
                     return release.baseline(arch);

@@ -1,7 +1,7 @@
 //! "Runs on": without `--baseline`, the database baselines on which a file has no error.
 
 use super::{Detail, FileContext, baseline_checks};
-use crate::arch::libc_of;
+use crate::arch::{Libc, libc_of};
 use crate::baseline::Baseline;
 use crate::baseline::db::Database;
 use crate::findings::{Severity, SeverityOverrides, severity_of};
@@ -13,14 +13,24 @@ pub struct AllBaselines {
 }
 
 impl AllBaselines {
-    /// The baselines of each architecture key in `arches` (only those are parsed).
-    pub fn new<'a>(db: &Database, arches: impl IntoIterator<Item = &'a str>) -> Self {
-        let mut by_arch: HashMap<String, Vec<Baseline>> = HashMap::new();
-        for arch in arches {
-            if !by_arch.contains_key(arch) {
-                by_arch.insert(arch.to_string(), db.baselines_for_arch(arch));
+    /// The baselines of each architecture key of `files` (architecture key, C library), and of
+    /// only that C library where every file of the architecture names the same one: a file never
+    /// runs on a system of the other, so those baselines are not even parsed.
+    pub fn new<'a>(
+        db: &Database,
+        files: impl IntoIterator<Item = (&'a str, Option<Libc>)>,
+    ) -> Self {
+        let mut wanted: HashMap<&str, Option<Libc>> = HashMap::new();
+        for (arch, libc) in files {
+            let entry = wanted.entry(arch).or_insert(libc);
+            if *entry != libc {
+                *entry = None;
             }
         }
+        let by_arch = wanted
+            .into_iter()
+            .map(|(arch, libc)| (arch.to_string(), db.baselines_for_arch(arch, libc)))
+            .collect();
         AllBaselines { by_arch }
     }
 
@@ -52,7 +62,6 @@ impl AllBaselines {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::arch::Libc;
     use crate::baseline::db::Database;
     use crate::binary::{FileKind, Sniffed, parse};
     use crate::findings::SeverityOverrides;
@@ -78,7 +87,7 @@ mod tests {
             Some(Libc::Musl)
         );
         let db = Database::embedded().expect("database");
-        let all = AllBaselines::new(&db, ["x86_64"]);
+        let all = AllBaselines::new(&db, [("x86_64", None)]);
         let allowed = BTreeSet::new();
         let ctx = FileContext {
             path: std::path::Path::new("libfoo.so"),
