@@ -46,8 +46,8 @@ while [ $# -gt 0 ]; do
     shift
 done
 
-log() { printf '==> %s\n' "$*" >&2; }
-die() { printf 'checksec-diff.sh: error: %s\n' "$*" >&2; exit 2; }
+NAME=checksec-diff.sh
+. "$HERE/common.sh"
 
 for tool in python3 readelf file; do
     command -v "$tool" >/dev/null 2>&1 || die "$tool not found (python3, binutils, file)"
@@ -75,14 +75,7 @@ fi
 CHECKSEC="$(command -v checksec)"
 
 # ---------------------------------------------------------------- shipcheck
-if [ -n "${SHIPCHECK:-}" ]; then
-    BIN="$SHIPCHECK"
-else
-    log "cargo build --release"
-    (cd "$REPO" && cargo build --release --quiet) || die "cargo build failed"
-    BIN="${CARGO_TARGET_DIR:-$REPO/target}/release/shipcheck"
-fi
-[ -x "$BIN" ] || die "no shipcheck binary at $BIN"
+BIN="$(shipcheck_binary)" || exit 2
 
 # ---------------------------------------------------------------- corpus
 if [ ${#dirs[@]} -eq 0 ]; then

@@ -70,8 +70,8 @@ for arg in "$@"; do
     esac
 done
 
-log() { printf '==> %s\n' "$*" >&2; }
-die() { printf 'dlopen-candidates.sh: error: %s\n' "$*" >&2; exit 2; }
+NAME=dlopen-candidates.sh
+. "$HERE/common.sh"
 
 for tool in apt-get apt-cache dpkg-deb python3 cargo; do
     command -v "$tool" >/dev/null 2>&1 || die "$tool not found"
@@ -121,14 +121,7 @@ while IFS=$'\t' read -r p _ _; do
 done <"$WORK/packages.tsv"
 
 # ---------------------------------------------------------------- shipcheck
-if [ -n "${SHIPCHECK:-}" ]; then
-    BIN="$SHIPCHECK"
-else
-    log "cargo build --release"
-    (cd "$REPO" && cargo build --release --quiet) || die "cargo build failed"
-    BIN="${CARGO_TARGET_DIR:-$REPO/target}/release/shipcheck"
-fi
-[ -x "$BIN" ] || die "no shipcheck binary at $BIN"
+BIN="$(shipcheck_binary)" || exit 2
 
 log "reading every file (tests/dlopen_names.rs, dump)"
 (cd "$REPO" && SHIPCHECK_DLOPEN_DUMP_DIR="$TREES" SHIPCHECK_DLOPEN_DUMP_OUT="$WORK/names.jsonl" \

@@ -90,8 +90,8 @@ for arg in "$@"; do
     esac
 done
 
-log() { printf '==> %s\n' "$*" >&2; }
-die() { printf 'fetch-wheels.sh: error: %s\n' "$*" >&2; exit 2; }
+NAME=fetch-wheels.sh
+. "$(dirname "$0")/common.sh"
 
 command -v python3 >/dev/null 2>&1 || die "python3 not found"
 python3 -m pip --version >/dev/null 2>&1 || die "pip not found (python3 -m pip)"

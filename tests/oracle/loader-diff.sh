@@ -65,8 +65,8 @@ for arg in "$@"; do
     esac
 done
 
-log() { printf '==> %s\n' "$*" >&2; }
-die() { printf 'loader-diff.sh: error: %s\n' "$*" >&2; exit 2; }
+NAME=loader-diff.sh
+. "$HERE/common.sh"
 
 [ "$(id -u)" = 0 ] || die "must run as root (chroot into the Debian roots)"
 [ "$(uname -m)" = x86_64 ] || die "needs an x86_64 host"
@@ -78,14 +78,7 @@ python3 -m pip --version >/dev/null 2>&1 || die "pip not found (python3 -m pip)"
 [ -e /lib/ld-musl-x86_64.so.1 ] || die "musl's loader /lib/ld-musl-x86_64.so.1 is missing (apt-get install musl)"
 
 # ---------------------------------------------------------------- shipcheck
-if [ -n "${SHIPCHECK:-}" ]; then
-    BIN="$SHIPCHECK"
-else
-    log "cargo build --release"
-    (cd "$REPO" && cargo build --release --quiet) || die "cargo build failed"
-    BIN="${CARGO_TARGET_DIR:-$REPO/target}/release/shipcheck"
-fi
-[ -x "$BIN" ] || die "no shipcheck binary at $BIN"
+BIN="$(shipcheck_binary)" || exit 2
 
 # ---------------------------------------------------------------- Debian packages
 . "$REPO/glibc-db/debian/apt-private.sh"

@@ -41,8 +41,8 @@ while [ $# -gt 0 ]; do
     shift
 done
 
-log() { printf '==> %s\n' "$*" >&2; }
-die() { printf 'wheel-diff.sh: error: %s\n' "$*" >&2; exit 2; }
+NAME=wheel-diff.sh
+. "$HERE/common.sh"
 
 command -v python3 >/dev/null 2>&1 || die "python3 not found"
 
@@ -55,14 +55,7 @@ AW="$WORK/venv/bin/auditwheel"
 # ---------------------------------------------------------------- shipcheck
 BIN=
 if [ "$with_shipcheck" = 1 ]; then
-    if [ -n "${SHIPCHECK:-}" ]; then
-        BIN="$SHIPCHECK"
-    else
-        log "cargo build --release"
-        (cd "$REPO" && cargo build --release --quiet) || die "cargo build failed"
-        BIN="${CARGO_TARGET_DIR:-$REPO/target}/release/shipcheck"
-    fi
-    [ -x "$BIN" ] || die "no shipcheck binary at $BIN"
+    BIN="$(shipcheck_binary)" || exit 2
 fi
 
 # ---------------------------------------------------------------- compare
