@@ -1383,6 +1383,21 @@ fn tree_lists_static_programs_as_loading_nothing() {
         "{stdout}"
     );
     assert!(!stdout.contains("hello-x86_64 [static]"), "{stdout}");
+    // The host's glibc loader agrees in list mode: it loads nothing for a static PIE and says
+    // "statically linked". (A non-PIE static program cannot be handed to ld.so at all: here it
+    // crashes the loader, so that case is left to the ELF facts.)
+    let (code, stdout, _) = shipcheck(&["tree", "testdata/bin/hello-x86_64-static-pie"]);
+    assert_eq!(code, 0, "{stdout}");
+    assert!(stdout.contains("[static] loads no libraries"), "{stdout}");
+    let listed = std::process::Command::new("/lib64/ld-linux-x86-64.so.2")
+        .args(["--list", "testdata/bin/hello-x86_64-static-pie"])
+        .output()
+        .expect("the host's glibc loader runs in list mode");
+    assert_eq!(
+        String::from_utf8_lossy(&listed.stdout).trim(),
+        "statically linked",
+        "{listed:?}"
+    );
     let (code, _, stderr) = shipcheck(&["tree", "testdata/bin/not-a-binary.txt"]);
     assert_eq!(code, 2, "{stderr}");
     assert!(
