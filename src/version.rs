@@ -61,6 +61,49 @@ pub fn highest<'a, I: IntoIterator<Item = &'a str>>(tags: I) -> Option<&'a str> 
         .map(|(_, tag)| tag)
 }
 
+/// Compares runs of digits as numbers and other runs as text, a number before text:
+/// `2_5 < 2_17`, `16.04 < 18.04`, `7 < stream9 < stream10`.
+pub fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    let (mut a, mut b) = (a, b);
+    loop {
+        let (x, rest_a) = next_run(a);
+        let (y, rest_b) = next_run(b);
+        let order = match (x, y) {
+            (None, None) => return Ordering::Equal,
+            (None, Some(_)) => Ordering::Less,
+            (Some(_), None) => Ordering::Greater,
+            (Some(x), Some(y)) => match (
+                x.bytes().all(|c| c.is_ascii_digit()),
+                y.bytes().all(|c| c.is_ascii_digit()),
+            ) {
+                (true, true) => {
+                    let (x, y) = (x.trim_start_matches('0'), y.trim_start_matches('0'));
+                    x.len().cmp(&y.len()).then_with(|| x.cmp(y))
+                }
+                (true, false) => Ordering::Less,
+                (false, true) => Ordering::Greater,
+                (false, false) => x.cmp(y),
+            },
+        };
+        if order != Ordering::Equal {
+            return order;
+        }
+        (a, b) = (rest_a, rest_b);
+    }
+}
+
+/// The first run of digits or of other characters, and the rest.
+fn next_run(text: &str) -> (Option<&str>, &str) {
+    let Some(first) = text.chars().next() else {
+        return (None, text);
+    };
+    let digit = first.is_ascii_digit();
+    let end = text
+        .find(|c: char| c.is_ascii_digit() != digit)
+        .unwrap_or(text.len());
+    (Some(&text[..end]), &text[end..])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -98,5 +141,36 @@ mod tests {
         let tags = ["2.2.5", "2.34", "ABI_DT_RELR", "2.4", "PRIVATE"];
         assert_eq!(highest(tags), Some("2.34"));
         assert_eq!(highest(["PRIVATE"]), None);
+    }
+
+    #[test]
+    fn releases_compare_as_numbers() {
+        for (a, b) in [
+            ("16.04", "18.04"),
+            ("9", "10"),
+            ("p9", "p10"),
+            ("2_5", "2_17"),
+            ("15.6", "16.0"),
+            ("7", "stream9"),
+            ("stream9", "stream10"),
+            ("6.0-focal", "10.0-noble"),
+            ("3.9", "3.10"),
+            ("1", "1.1"),
+        ] {
+            assert_eq!(natural_cmp(a, b), Ordering::Less, "{a} < {b}");
+            assert_eq!(natural_cmp(b, a), Ordering::Greater, "{b} > {a}");
+        }
+        // Image tags, compared whole.
+        assert_eq!(
+            natural_cmp("runtime-deps-6.0-focal", "runtime-deps-10.0-noble"),
+            Ordering::Less
+        );
+        assert_eq!(
+            natural_cmp("manylinux2014-image", "manylinux2010-image"),
+            Ordering::Greater
+        );
+        assert_eq!(natural_cmp("a-9", "a-9"), Ordering::Equal);
+        assert_eq!(natural_cmp("07", "7"), Ordering::Equal);
+        assert_eq!(natural_cmp("", ""), Ordering::Equal);
     }
 }

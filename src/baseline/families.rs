@@ -18,6 +18,7 @@
 
 use crate::arch::Libc;
 use crate::baseline::db::{Database, Release};
+use crate::version::natural_cmp;
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -157,7 +158,7 @@ impl Families {
             .into_iter()
             .map(|((kind, key, libc), mut releases)| {
                 match kind {
-                    Kind::Image => releases.sort_by(|a, b| natural(&a.id, &b.id)),
+                    Kind::Image => releases.sort_by(|a, b| natural_cmp(&a.id, &b.id)),
                     Kind::Distro | Kind::Policy => order_releases(&mut releases),
                 }
                 let name = match kind {
@@ -376,39 +377,6 @@ fn order_releases(releases: &mut [ReleaseInfo]) {
     });
 }
 
-/// Text with its digit runs compared as numbers (`6.0-focal` < `10.0-noble`).
-fn natural(a: &str, b: &str) -> Ordering {
-    fn chunks(text: &str) -> Vec<(bool, &str)> {
-        let mut out: Vec<(bool, &str)> = Vec::new();
-        let mut start = 0;
-        for (index, c) in text.char_indices() {
-            let digit = c.is_ascii_digit();
-            if index > start && out_kind(text, start) != digit {
-                out.push((out_kind(text, start), &text[start..index]));
-                start = index;
-            }
-        }
-        if start < text.len() {
-            out.push((out_kind(text, start), &text[start..]));
-        }
-        out
-    }
-    fn out_kind(text: &str, at: usize) -> bool {
-        text[at..].starts_with(|c: char| c.is_ascii_digit())
-    }
-    let (a, b) = (chunks(a), chunks(b));
-    for (x, y) in a.iter().zip(&b) {
-        let order = match (x, y) {
-            ((true, x), (true, y)) => numbers(x).cmp(&numbers(y)),
-            ((_, x), (_, y)) => x.cmp(y),
-        };
-        if order != Ordering::Equal {
-            return order;
-        }
-    }
-    a.len().cmp(&b.len())
-}
-
 /// The digit groups of a release name, as numbers (`24.04` → [24, 4], `stream10` → [10],
 /// `2_28` → [2, 28]).
 fn numbers(text: &str) -> Vec<u64> {
@@ -568,19 +536,6 @@ mod tests {
         assert_eq!(image_text(&tags, &[true, true, false]), "all but c");
         assert_eq!(image_text(&tags, &[false, true, false]), "only b");
         assert_eq!(image_text(&tags[..1], &[true]), "a");
-    }
-
-    #[test]
-    fn image_tags_are_in_natural_order() {
-        assert_eq!(
-            natural("runtime-deps-6.0-focal", "runtime-deps-10.0-noble"),
-            Ordering::Less
-        );
-        assert_eq!(
-            natural("manylinux2014-image", "manylinux2010-image"),
-            Ordering::Greater
-        );
-        assert_eq!(natural("a-9", "a-9"), Ordering::Equal);
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use crate::baseline::BaselineSet;
 use crate::baseline::db::{ArchEntry, Database, Release};
-use crate::version::{compare_numeric, highest, parse_numeric};
+use crate::version::{compare_numeric, highest, natural_cmp, parse_numeric};
 use serde::Serialize;
 use std::collections::BTreeSet;
 
@@ -144,50 +144,6 @@ fn sections(db: &Database) -> Vec<(String, Vec<&Release>)> {
         });
     }
     sections
-}
-
-/// Compares runs of digits as numbers and other runs as text, a number before text:
-/// `2_5 < 2_17`, `16.04 < 18.04`, `7 < stream9 < stream10`.
-fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
-    use std::cmp::Ordering;
-    let (mut a, mut b) = (a, b);
-    loop {
-        let (x, rest_a) = next_run(a);
-        let (y, rest_b) = next_run(b);
-        let order = match (x, y) {
-            (None, None) => return Ordering::Equal,
-            (None, Some(_)) => Ordering::Less,
-            (Some(_), None) => Ordering::Greater,
-            (Some(x), Some(y)) => match (
-                x.bytes().all(|c| c.is_ascii_digit()),
-                y.bytes().all(|c| c.is_ascii_digit()),
-            ) {
-                (true, true) => {
-                    let (x, y) = (x.trim_start_matches('0'), y.trim_start_matches('0'));
-                    x.len().cmp(&y.len()).then_with(|| x.cmp(y))
-                }
-                (true, false) => Ordering::Less,
-                (false, true) => Ordering::Greater,
-                (false, false) => x.cmp(y),
-            },
-        };
-        if order != Ordering::Equal {
-            return order;
-        }
-        (a, b) = (rest_a, rest_b);
-    }
-}
-
-/// The first run of digits or of other characters, and the rest.
-fn next_run(text: &str) -> (Option<&str>, &str) {
-    let Some(first) = text.chars().next() else {
-        return (None, text);
-    };
-    let digit = first.is_ascii_digit();
-    let end = text
-        .find(|c: char| c.is_ascii_digit() != digit)
-        .unwrap_or(text.len());
-    (Some(&text[..end]), &text[end..])
 }
 
 fn arch_legend() -> String {
@@ -513,28 +469,6 @@ pub fn measured_json(set: &BaselineSet) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::cmp::Ordering::{Equal, Greater, Less};
-
-    #[test]
-    fn releases_compare_as_numbers() {
-        for (a, b) in [
-            ("16.04", "18.04"),
-            ("9", "10"),
-            ("p9", "p10"),
-            ("2_5", "2_17"),
-            ("15.6", "16.0"),
-            ("7", "stream9"),
-            ("stream9", "stream10"),
-            ("6.0-focal", "10.0-noble"),
-            ("3.9", "3.10"),
-            ("1", "1.1"),
-        ] {
-            assert_eq!(natural_cmp(a, b), Less, "{a} < {b}");
-            assert_eq!(natural_cmp(b, a), Greater, "{b} > {a}");
-        }
-        assert_eq!(natural_cmp("07", "7"), Equal);
-        assert_eq!(natural_cmp("", ""), Equal);
-    }
 
     #[test]
     fn wrap_breaks_at_spaces_before_the_width() {
