@@ -211,7 +211,7 @@ fn main() -> ExitCode {
 }
 
 fn run_check(args: CheckArgs) -> Result<ExitStatus, String> {
-    let db = Database::embedded().map_err(|e| format!("the embedded database is broken: {e}"))?;
+    let db = Database::embedded();
     let (policy, policy_path) = load_policy(args.config.as_deref())?;
     let target = args
         .target
@@ -344,7 +344,7 @@ fn run_check(args: CheckArgs) -> Result<ExitStatus, String> {
 }
 
 fn run_tree(args: TreeArgs) -> Result<ExitStatus, String> {
-    let db = Database::embedded().map_err(|e| format!("the embedded database is broken: {e}"))?;
+    let db = Database::embedded();
     let target = args
         .target
         .as_deref()
@@ -425,7 +425,7 @@ fn run_baselines(
         print(&shipcheck::report::baselines::measured_json(&set))?;
         return Ok(ExitStatus::Clean);
     }
-    let db = Database::embedded().map_err(|e| format!("the embedded database is broken: {e}"))?;
+    let db = Database::embedded();
     let rendered = match format {
         TreeFormat::Json if verbose => {
             return Err(

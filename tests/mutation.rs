@@ -699,7 +699,7 @@ fn damaged_files_never_panic_hang_or_invent() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let originals = common::files_below(&root.join("testdata/bin"), true, |_, _| true);
     assert!(!originals.is_empty(), "no test data under testdata/bin");
-    let db = Database::embedded().expect("embedded database");
+    let db = Database::embedded();
     let options = CheckOptions {
         baselines: vec![db.find("debian-11").expect("debian-11").baseline_set()],
         ..CheckOptions::default()
@@ -765,7 +765,7 @@ fn regression_inputs() {
         !name.starts_with('.') && !name.ends_with(".md")
     });
     assert!(!inputs.is_empty(), "no inputs under tests/regressions");
-    let db = Database::embedded().expect("embedded database");
+    let db = Database::embedded();
     let options = CheckOptions {
         baselines: vec![db.find("debian-11").expect("debian-11").baseline_set()],
         ..CheckOptions::default()

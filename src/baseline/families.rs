@@ -901,7 +901,7 @@ mod tests {
 
     #[test]
     fn the_embedded_database_groups_into_families() {
-        let db = Database::embedded().expect("database");
+        let db = Database::embedded();
         let families = Families::from_database(&db);
         let names: BTreeSet<String> = families
             .families

@@ -86,7 +86,7 @@ mod tests {
             libc_of(library.interpreter.as_deref(), &library.needed),
             Some(Libc::Musl)
         );
-        let db = Database::embedded().expect("database");
+        let db = Database::embedded();
         let all = AllBaselines::new(&db, [("x86_64", None)]);
         let allowed = BTreeSet::new();
         let ctx = FileContext {
