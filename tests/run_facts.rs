@@ -4,22 +4,12 @@
 
 mod common;
 
+use common::check;
+
 use serde_json::Value;
 use std::process::Command;
 
 const BIN: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/bin");
-
-fn check(args: &[&str]) -> (i32, Value) {
-    let out = Command::new(env!("CARGO_BIN_EXE_shipcheck"))
-        .arg("check")
-        .args(args)
-        .args(["--format", "json"])
-        .output()
-        .expect("run shipcheck");
-    let doc = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("no JSON ({e}): {}", String::from_utf8_lossy(&out.stderr)));
-    (out.status.code().unwrap_or(-1), doc)
-}
 
 fn file(name: &str) -> String {
     format!("{BIN}/{name}")

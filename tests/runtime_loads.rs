@@ -12,10 +12,11 @@
 
 mod common;
 
+use common::check;
+
 use common::{cc, list_in_chroot};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 const LIBDIR: &str = "usr/lib/x86_64-linux-gnu";
 
@@ -114,23 +115,6 @@ fn loader_finds(root: &Path, soname: &str) -> Result<String, String> {
             .to_string()),
         _ => Err(stderr),
     }
-}
-
-/// `shipcheck check ARGS --format json`: exit code and document.
-fn check(args: &[&str]) -> (i32, Value) {
-    let out = Command::new(env!("CARGO_BIN_EXE_shipcheck"))
-        .arg("check")
-        .args(args)
-        .args(["--format", "json"])
-        .output()
-        .expect("run shipcheck");
-    let doc: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "shipcheck {args:?} printed no JSON ({e}): {}",
-            String::from_utf8_lossy(&out.stderr)
-        )
-    });
-    (out.status.code().unwrap_or(-1), doc)
 }
 
 /// Every finding of `code`, with its file.
