@@ -160,7 +160,11 @@ pub fn check_with_progress(
                 Some((binary.arch?.db_key(), libc))
             })
             .collect();
-        AllBaselines::new(db, arches.iter().map(|(key, libc)| (key.as_str(), *libc)))
+        AllBaselines::new(
+            db,
+            arches.iter().map(|(key, libc)| (key.as_str(), *libc)),
+            &options.overrides,
+        )
     });
     // Release metadata for summarising "runs on" by family, read once if any file has one.
     let family_index = std::cell::OnceCell::new();
@@ -286,9 +290,7 @@ pub fn check_with_progress(
                 }
             }
             let runs_on = match (&all_baselines, &arch_key) {
-                (Some(all), Some(key)) if gets_runs_on(binary) => {
-                    Some(all.runs_on(&ctx, key, &options.overrides))
-                }
+                (Some(all), Some(key)) if gets_runs_on(binary) => Some(all.runs_on(&ctx, key)),
                 _ => None,
             };
             let families = runs_on

@@ -218,6 +218,23 @@ pub enum Detail {
 /// The checks that compare a file with a baseline: also used to list the baselines a file
 /// runs on.
 pub fn baseline_checks(ctx: &FileContext, baseline: &Baseline, detail: Detail) -> Vec<Issue> {
+    let mut issues = whole_file_against(ctx, baseline);
+    if needs_loader(ctx.binary) {
+        issues.extend(symbols::check(ctx.binary, ctx.needs, baseline, detail));
+        issues.extend(sonames::check(
+            ctx.needs,
+            baseline,
+            ctx.allowed_sonames,
+            detail,
+        ));
+    }
+    issues
+}
+
+/// The checks against a baseline that look at the file as a whole. [`baseline_checks`] adds
+/// one check per version node ([`symbols::version_issue`]) and per need left to the system
+/// ([`sonames::need_issue`]), which "runs on" answers once per run for all baselines.
+pub fn whole_file_against(ctx: &FileContext, baseline: &Baseline) -> Vec<Issue> {
     // A library with no needs at all is still mapped by the baseline's loader when dlopened.
     let mut issues: Vec<Issue> = run::against(ctx.binary, ctx.dlopened, baseline)
         .into_iter()
@@ -235,14 +252,7 @@ pub fn baseline_checks(ctx: &FileContext, baseline: &Baseline, detail: Detail) -
         ctx.loader_in_tree,
         Some(baseline),
     ));
-    issues.extend(symbols::check(ctx.binary, ctx.needs, baseline, detail));
     issues.extend(blacklist::check(ctx.binary, ctx.needs, baseline));
-    issues.extend(sonames::check(
-        ctx.needs,
-        baseline,
-        ctx.allowed_sonames,
-        detail,
-    ));
     issues.extend(runtime::check(ctx.runtime, baseline, ctx.allowed_sonames));
     issues.extend(dlopen::check(ctx.dlopen_unshipped, Some(baseline)));
     issues

@@ -1,24 +1,76 @@
 //! "Runs on": without `--baseline`, the database baselines on which a file has no error.
+//!
+//! By definition that is every baseline of the file's architecture and C library on which
+//! [`baseline_checks`](super::baseline_checks) finds no error (`tests/runs_on_oracle.rs` checks
+//! exactly that). Most of those checks are one per version node and one per need left to the
+//! system, and a tree's files share them (`libc.so.6`, `GLIBC_2.14`): each is answered once per
+//! run on every baseline, as the set of baselines it fails on, and a file's answer is the union
+//! of its sets with those of the checks of the file as a whole.
 
-use super::{Detail, FileContext, baseline_checks};
+use super::{Detail, FileContext, needs_loader, sonames, symbols, whole_file_against};
 use crate::arch::{Libc, libc_of};
 use crate::baseline::Baseline;
 use crate::baseline::db::Database;
-use crate::findings::{Severity, SeverityOverrides, severity_of};
+use crate::findings::{Issue, Severity, SeverityOverrides, severity_of};
+use std::cell::RefCell;
 use std::collections::HashMap;
 
 /// Every database baseline of the architectures checked files have.
 pub struct AllBaselines {
-    by_arch: HashMap<String, Vec<Baseline>>,
+    by_arch: HashMap<String, ArchBaselines>,
+    overrides: SeverityOverrides,
+}
+
+/// The baselines of one architecture, and the checks already answered on all of them.
+struct ArchBaselines {
+    baselines: Vec<Baseline>,
+    /// library → version node → the baselines it fails on, by [`variant`] of (weak, shipped).
+    versions: RefCell<HashMap<String, HashMap<String, Variants>>>,
+    /// soname → the baselines it fails on, by [`variant`] of (no run-time-dependent search entry
+    /// was skipped, the tree ships no file of that name where the loader does not look).
+    needs: RefCell<HashMap<String, Variants>>,
+}
+
+/// The answers for the four variants of one check, as they are met.
+type Variants = [Option<Failing>; 4];
+
+/// Baselines of one architecture, as bits of their index in its list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Failing(Vec<u64>);
+
+impl Failing {
+    fn none(len: usize) -> Failing {
+        Failing(vec![0; len.div_ceil(64)])
+    }
+
+    fn insert(&mut self, index: usize) {
+        self.0[index / 64] |= 1 << (index % 64);
+    }
+
+    fn contains(&self, index: usize) -> bool {
+        self.0[index / 64] & (1 << (index % 64)) != 0
+    }
+
+    fn union(&mut self, other: &Failing) {
+        for (word, more) in self.0.iter_mut().zip(&other.0) {
+            *word |= more;
+        }
+    }
+}
+
+fn variant(a: bool, b: bool) -> usize {
+    usize::from(a) * 2 + usize::from(b)
 }
 
 impl AllBaselines {
     /// The baselines of each architecture key of `files` (architecture key, C library), and of
     /// only that C library where every file of the architecture names the same one: a file never
-    /// runs on a system of the other, so those baselines are not even parsed.
+    /// runs on a system of the other, so those baselines are not even parsed. `overrides` are
+    /// the run's severities, which decide what an error is.
     pub fn new<'a>(
         db: &Database,
         files: impl IntoIterator<Item = (&'a str, Option<Libc>)>,
+        overrides: &SeverityOverrides,
     ) -> Self {
         let mut wanted: HashMap<&str, Option<Libc>> = HashMap::new();
         for (arch, libc) in files {
@@ -29,32 +81,92 @@ impl AllBaselines {
         }
         let by_arch = wanted
             .into_iter()
-            .map(|(arch, libc)| (arch.to_string(), db.baselines_for_arch(arch, libc)))
+            .map(|(arch, libc)| {
+                let baselines = ArchBaselines {
+                    baselines: db.baselines_for_arch(arch, libc),
+                    versions: RefCell::default(),
+                    needs: RefCell::default(),
+                };
+                (arch.to_string(), baselines)
+            })
             .collect();
-        AllBaselines { by_arch }
+        AllBaselines {
+            by_arch,
+            overrides: overrides.clone(),
+        }
     }
 
     /// The ids of the baselines of `arch` on which no check finds an error (after overrides).
-    pub fn runs_on(
-        &self,
-        ctx: &FileContext,
-        arch: &str,
-        overrides: &SeverityOverrides,
-    ) -> Vec<String> {
-        let Some(baselines) = self.by_arch.get(arch) else {
+    pub fn runs_on(&self, ctx: &FileContext, arch: &str) -> Vec<String> {
+        let Some(arch) = self.by_arch.get(arch) else {
             return Vec::new();
         };
+        let baselines = &arch.baselines;
+        let is_error = |issues: &[Issue]| {
+            issues
+                .iter()
+                .any(|issue| severity_of(issue.code(), &self.overrides) >= Some(Severity::Error))
+        };
+        // The set of baselines a check fails on, asking each baseline once.
+        let failing_on = |check: &dyn Fn(&Baseline) -> Option<Issue>| {
+            let mut failing = Failing::none(baselines.len());
+            for (index, baseline) in baselines.iter().enumerate() {
+                if is_error(check(baseline).as_slice()) {
+                    failing.insert(index);
+                }
+            }
+            failing
+        };
         let libc = libc_of(ctx.binary.interpreter.as_deref(), &ctx.binary.needed);
+        let mut failing = Failing::none(baselines.len());
+        for (index, baseline) in baselines.iter().enumerate() {
+            // A file linked against one C library never runs on a system of the other.
+            if libc.is_some_and(|libc| baseline.libc != libc)
+                || is_error(&whole_file_against(ctx, baseline))
+            {
+                failing.insert(index);
+            }
+        }
+        if needs_loader(ctx.binary) {
+            let mut versions = arch.versions.borrow_mut();
+            for open in symbols::open_versions(ctx.binary, ctx.needs) {
+                let by_node = match versions.get_mut(open.library) {
+                    Some(by_node) => by_node,
+                    None => versions.entry(open.library.to_string()).or_default(),
+                };
+                let variants = match by_node.get_mut(&open.version.name) {
+                    Some(variants) => variants,
+                    None => by_node.entry(open.version.name.clone()).or_default(),
+                };
+                let answer = variants[variant(open.version.weak, open.shipped_at.is_some())]
+                    .get_or_insert_with(|| {
+                        failing_on(&|baseline| {
+                            symbols::version_issue(&open, baseline, Detail::CodesOnly)
+                        })
+                    });
+                failing.union(answer);
+            }
+            let mut needs = arch.needs.borrow_mut();
+            for system in sonames::system_needs(ctx.needs, ctx.allowed_sonames) {
+                let variants = match needs.get_mut(&system.need.name) {
+                    Some(variants) => variants,
+                    None => needs.entry(system.need.name.clone()).or_default(),
+                };
+                let key = variant(
+                    system.undecided.is_empty(),
+                    system.need.elsewhere.is_empty(),
+                );
+                let answer = variants[key].get_or_insert_with(|| {
+                    failing_on(&|baseline| sonames::need_issue(system, baseline, Detail::CodesOnly))
+                });
+                failing.union(answer);
+            }
+        }
         baselines
             .iter()
-            // A file linked against one C library never runs on a system of the other.
-            .filter(|baseline| libc.is_none_or(|libc| baseline.libc == libc))
-            .filter(|baseline| {
-                baseline_checks(ctx, baseline, Detail::CodesOnly)
-                    .iter()
-                    .all(|issue| severity_of(issue.code(), overrides) < Some(Severity::Error))
-            })
-            .map(|baseline| baseline.id.clone())
+            .enumerate()
+            .filter(|(index, _)| !failing.contains(*index))
+            .map(|(_, baseline)| baseline.id.clone())
             .collect()
     }
 }
@@ -87,7 +199,7 @@ mod tests {
             Some(Libc::Musl)
         );
         let db = Database::embedded();
-        let all = AllBaselines::new(&db, [("x86_64", None)]);
+        let all = AllBaselines::new(&db, [("x86_64", None)], &SeverityOverrides::new());
         let allowed = BTreeSet::new();
         let ctx = FileContext {
             path: std::path::Path::new("libfoo.so"),
@@ -106,7 +218,7 @@ mod tests {
             machine: Default::default(),
             debug_owner: None,
         };
-        let runs_on = all.runs_on(&ctx, "x86_64", &SeverityOverrides::new());
+        let runs_on = all.runs_on(&ctx, "x86_64");
         assert!(!runs_on.is_empty());
         // Alpine releases, musllinux policies and the Alpine-based .NET images.
         for id in &runs_on {

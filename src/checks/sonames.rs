@@ -56,64 +56,81 @@ pub fn check(
     allowed: &BTreeSet<String>,
     detail: Detail,
 ) -> Vec<Issue> {
-    let mut issues = Vec::new();
-    for need in needs.iter().filter(|n| !allowed.contains(&n.name)) {
-        let Found::System { undecided } = &need.found else {
-            continue;
-        };
-        let soname = &need.name;
-        // Only a need the baseline lacks looks at the other versions; "runs on" only asks
-        // whether there are any (that decides between missing and unknown).
-        let availability = baseline.soname(soname);
-        let (has_other_versions, other_versions) = match (availability, detail) {
-            (Availability::Provided, _) => (false, Vec::new()),
-            (_, Detail::Report) => {
-                let others = other_versions(baseline, soname);
-                (!others.is_empty(), others)
-            }
-            (_, Detail::CodesOnly) => {
-                (other_sonames(baseline, soname).next().is_some(), Vec::new())
-            }
-        };
-        match availability {
-            Availability::Provided => {
-                if let Some(package) = baseline.packages.get(soname)
-                    && package.minimal == Some(false)
-                {
-                    issues.push(Issue::SonameNeedsPackage {
-                        soname: soname.clone(),
-                        baseline: baseline.id.clone(),
-                        package: package.package.clone(),
-                    });
-                }
-            }
-            // A run-time-dependent entry (the working directory, $PLATFORM) might still find it.
-            Availability::Absent if !undecided.is_empty() => issues.push(Issue::LoadPathUnknown {
-                soname: soname.clone(),
-                why: undecided.clone(),
-                chain: need.chain.clone(),
-            }),
-            Availability::Absent => issues.push(missing(need, baseline, other_versions)),
-            Availability::Unknown if !need.elsewhere.is_empty() => {
-                issues.push(Issue::SonameNotOnSearchPath {
-                    soname: soname.clone(),
-                    shipped_at: need.elsewhere.clone(),
-                    search_path: need.chain.clone(),
-                    baseline: baseline.id.clone(),
-                })
-            }
-            // The baseline's package data lists this library under other sonames only: a
-            // different major version, which is known, so it is missing rather than unknown.
-            Availability::Unknown if has_other_versions => {
-                issues.push(missing(need, baseline, other_versions))
-            }
-            Availability::Unknown => issues.push(Issue::SonameUnknown {
+    system_needs(needs, allowed)
+        .filter_map(|need| need_issue(need, baseline, detail))
+        .collect()
+}
+
+/// A need the loader leaves to the system (not found in the tree), which the policy does not
+/// allow: the baseline answers for it.
+#[derive(Debug, Clone, Copy)]
+pub struct SystemNeed<'a> {
+    pub need: &'a NeedOutcome,
+    /// Search entries that depend on the run time and were skipped.
+    pub undecided: &'a [String],
+}
+
+pub fn system_needs<'a>(
+    needs: &'a [NeedOutcome],
+    allowed: &'a BTreeSet<String>,
+) -> impl Iterator<Item = SystemNeed<'a>> {
+    needs
+        .iter()
+        .filter(|need| !allowed.contains(&need.name))
+        .filter_map(|need| match &need.found {
+            Found::System { undecided } => Some(SystemNeed { need, undecided }),
+            _ => None,
+        })
+}
+
+/// One need left to the system, against the baseline.
+pub fn need_issue(system: SystemNeed, baseline: &Baseline, detail: Detail) -> Option<Issue> {
+    let SystemNeed { need, undecided } = system;
+    let soname = &need.name;
+    // Only a need the baseline lacks looks at the other versions; "runs on" only asks
+    // whether there are any (that decides between missing and unknown).
+    let availability = baseline.soname(soname);
+    let (has_other_versions, other_versions) = match (availability, detail) {
+        (Availability::Provided, _) => (false, Vec::new()),
+        (_, Detail::Report) => {
+            let others = other_versions(baseline, soname);
+            (!others.is_empty(), others)
+        }
+        (_, Detail::CodesOnly) => (other_sonames(baseline, soname).next().is_some(), Vec::new()),
+    };
+    match availability {
+        Availability::Provided => baseline
+            .packages
+            .get(soname)
+            .filter(|package| package.minimal == Some(false))
+            .map(|package| Issue::SonameNeedsPackage {
                 soname: soname.clone(),
                 baseline: baseline.id.clone(),
+                package: package.package.clone(),
             }),
+        // A run-time-dependent entry (the working directory, $PLATFORM) might still find it.
+        Availability::Absent if !undecided.is_empty() => Some(Issue::LoadPathUnknown {
+            soname: soname.clone(),
+            why: undecided.to_vec(),
+            chain: need.chain.clone(),
+        }),
+        Availability::Absent => Some(missing(need, baseline, other_versions)),
+        Availability::Unknown if !need.elsewhere.is_empty() => Some(Issue::SonameNotOnSearchPath {
+            soname: soname.clone(),
+            shipped_at: need.elsewhere.clone(),
+            search_path: need.chain.clone(),
+            baseline: baseline.id.clone(),
+        }),
+        // The baseline's package data lists this library under other sonames only: a
+        // different major version, which is known, so it is missing rather than unknown.
+        Availability::Unknown if has_other_versions => {
+            Some(missing(need, baseline, other_versions))
         }
+        Availability::Unknown => Some(Issue::SonameUnknown {
+            soname: soname.clone(),
+            baseline: baseline.id.clone(),
+        }),
     }
-    issues
 }
 
 fn missing(need: &NeedOutcome, baseline: &Baseline, other_versions: Vec<String>) -> Issue {

@@ -4,7 +4,7 @@
 
 use crate::baseline::glibc_symbols::{self, SymbolAdvice};
 use crate::baseline::{Availability, Baseline};
-use crate::binary::Binary;
+use crate::binary::{Binary, NeededVersion};
 use crate::checks::Detail;
 use crate::findings::{Issue, SymbolFix};
 use crate::loader::{Found, NeedOutcome};
@@ -12,64 +12,100 @@ use crate::version::VersionNode;
 
 const GLIBC_PRIVATE: &str = "GLIBC_PRIVATE";
 
-/// Every version node the file needs, against the object the loader maps for that library
-/// (glibc `_dl_check_map_versions` looks the library up among the loaded objects by name).
-/// musl does not check version needs, so a musl baseline has no nodes to compare.
+/// A version node a file needs that no shipped library already defines: the system's library
+/// must define it, or the shipped one lacks it.
+#[derive(Debug, Clone, Copy)]
+pub struct OpenVersion<'a> {
+    pub library: &'a str,
+    pub version: &'a NeededVersion,
+    /// The shipped library the loader maps for `library` (its path as shown), which lacks the
+    /// node; `None` when the system provides `library`.
+    pub shipped_at: Option<&'a str>,
+}
+
+/// Every version node the file needs, less those the shipped library the loader maps for that
+/// library defines (glibc `_dl_check_map_versions` looks the library up among the loaded
+/// objects by name). GLIBC_PRIVATE is judged by [`check_private`].
+pub fn open_versions<'a>(
+    binary: &'a Binary,
+    needs: &'a [NeedOutcome],
+) -> impl Iterator<Item = OpenVersion<'a>> {
+    binary.version_needs.iter().flat_map(move |need| {
+        let shipped = needs.iter().find_map(|n| match &n.found {
+            Found::Tree { .. } if n.name == need.library => Some((&n.shown, &n.library)),
+            _ => None,
+        });
+        need.versions
+            .iter()
+            .filter(|version| version.name != GLIBC_PRIVATE)
+            .filter_map(move |version| {
+                let shipped_at = match shipped {
+                    // A shipped library without version definitions only makes the loader warn.
+                    Some((path, Some(library))) if !library.version_defs.is_empty() => {
+                        if library.version_defs.contains(&version.name) {
+                            return None;
+                        }
+                        Some(path.as_deref().unwrap_or_default())
+                    }
+                    Some(_) => return None,
+                    None => None,
+                };
+                Some(OpenVersion {
+                    library: &need.library,
+                    version,
+                    shipped_at,
+                })
+            })
+    })
+}
+
+/// Every open version node against the baseline.
 pub fn check(
     binary: &Binary,
     needs: &[NeedOutcome],
     baseline: &Baseline,
     detail: Detail,
 ) -> Vec<Issue> {
-    let mut issues = Vec::new();
-    for need in &binary.version_needs {
-        let shipped = needs.iter().find_map(|n| match &n.found {
-            Found::Tree { .. } if n.name == need.library => Some((&n.shown, &n.library)),
-            _ => None,
-        });
-        for version in &need.versions {
-            if version.name == GLIBC_PRIVATE {
-                continue;
-            }
-            let node = VersionNode::parse(&version.name);
-            let shipped_at = match shipped {
-                // A shipped library without version definitions only makes the loader warn.
-                Some((path, Some(library))) if !library.version_defs.is_empty() => {
-                    if library.version_defs.contains(&version.name) {
-                        continue;
-                    }
-                    Some(path.clone().unwrap_or_default())
-                }
-                Some(_) => continue,
-                None if baseline.defines(&need.library, &node) == Availability::Absent => None,
-                None => continue,
-            };
-            let advice =
-                if shipped_at.is_none() && node.family == "GLIBC" && detail == Detail::Report {
-                    glibc_advice(&version.symbols, baseline)
-                } else {
-                    Vec::new()
-                };
-            issues.push(Issue::SymbolVersionTooNew {
-                library: need.library.clone(),
-                family: node.family.to_string(),
-                version: version.name.clone(),
-                // Only the code counts for "runs on": the symbols are not copied for it.
-                symbols: match detail {
-                    Detail::Report => version.symbols.clone(),
-                    Detail::CodesOnly => Vec::new(),
-                },
-                baseline: baseline.id.clone(),
-                baseline_highest: (detail == Detail::Report)
-                    .then(|| baseline.highest(node.family).map(str::to_string))
-                    .flatten(),
-                shipped_at,
-                weak: version.weak,
-                advice,
-            });
-        }
+    open_versions(binary, needs)
+        .filter_map(|open| version_issue(&open, baseline, detail))
+        .collect()
+}
+
+/// One open version node against the baseline: missing where the shipped library lacks it, or
+/// where the system's library does not define it. musl does not check version needs, so a musl
+/// baseline has no nodes to compare.
+pub fn version_issue(open: &OpenVersion, baseline: &Baseline, detail: Detail) -> Option<Issue> {
+    let OpenVersion {
+        library,
+        version,
+        shipped_at,
+    } = *open;
+    let node = VersionNode::parse(&version.name);
+    if shipped_at.is_none() && baseline.defines(library, &node) != Availability::Absent {
+        return None;
     }
-    issues
+    let advice = if shipped_at.is_none() && node.family == "GLIBC" && detail == Detail::Report {
+        glibc_advice(&version.symbols, baseline)
+    } else {
+        Vec::new()
+    };
+    Some(Issue::SymbolVersionTooNew {
+        library: library.to_string(),
+        family: node.family.to_string(),
+        version: version.name.clone(),
+        // Only the code counts for "runs on": the symbols are not copied for it.
+        symbols: match detail {
+            Detail::Report => version.symbols.clone(),
+            Detail::CodesOnly => Vec::new(),
+        },
+        baseline: baseline.id.clone(),
+        baseline_highest: (detail == Detail::Report)
+            .then(|| baseline.highest(node.family).map(str::to_string))
+            .flatten(),
+        shipped_at: shipped_at.map(str::to_string),
+        weak: version.weak,
+        advice,
+    })
 }
 
 /// For each symbol, whether the baseline's glibc release has an older node of it (rebuild
