@@ -33,7 +33,7 @@ pub(super) fn read(data: &[u8]) -> Result<Binary, ReadError> {
     let debug = debug_info(data);
     let needed = dynamic_strings(&elf, dynamic::DT_NEEDED)?;
     let soname = dynamic_strings(&elf, dynamic::DT_SONAME)?.pop();
-    let symbols = SymbolScan::of(&elf, &need_index, &mut version_needs);
+    let symbols = SymbolScan::of(&elf, data, &need_index, &mut version_needs);
     let dlopen_names = if symbols.imports_dlopen {
         dlopen_names(&elf, data, &needed, soname.as_deref())
     } else {
@@ -103,14 +103,14 @@ pub(super) fn visit_dynamic_symbols(
             }
         }
     }
-    for (index, sym) in elf.dynsyms.iter().enumerate().skip(1) {
+    for (index, sym) in RawSymbols::of(&elf, data).iter().enumerate().skip(1) {
         let Some(name) = dynstr_at(&elf, sym.st_name).filter(|n| !n.is_empty()) else {
             continue;
         };
         let versym = elf.versym.as_ref().and_then(|v| v.get_at(index));
         let version_index = versym.as_ref().map(|v| v.vs_val & VERSYM_VERSION);
         let bind = goblin::elf::sym::st_bind(sym.st_info);
-        if sym.st_shndx == SHN_UNDEF {
+        if usize::from(sym.st_shndx) == SHN_UNDEF {
             let needed = version_index.and_then(|i| needed_versions.get(&i));
             visit(SymbolRef {
                 name,
@@ -154,33 +154,50 @@ struct SymbolScan {
 impl SymbolScan {
     /// Also files each undefined symbol under the version it needs (`need_index`: version
     /// index → positions in `needs`), as `.gnu.version` says.
-    fn of(elf: &Elf, need_index: &NeedIndex, needs: &mut [VersionNeed]) -> SymbolScan {
+    fn of(elf: &Elf, data: &[u8], need_index: &NeedIndex, needs: &mut [VersionNeed]) -> SymbolScan {
         let mut scan = SymbolScan {
             strong_imports: Vec::new(),
             imports_dlopen: false,
             defines_stack_chk: false,
             defines_chk: false,
         };
+        let strings = dynstr_bytes(elf, data);
         // The first entry is the null symbol.
-        for (index, sym) in elf.dynsyms.iter().enumerate().skip(1) {
+        for (index, sym) in RawSymbols::of(elf, data).iter().enumerate().skip(1) {
+            if usize::from(sym.st_shndx) != SHN_UNDEF {
+                // Most symbols of a library are definitions: only the names of the checks
+                // below are made strings.
+                let name = strings.get(sym.st_name..).unwrap_or_default();
+                if !name.starts_with(b"__") {
+                    continue;
+                }
+                let name = &name[..memchr::memchr(0, name).unwrap_or(name.len())];
+                // `__stack_chk_fail` and `__stack_chk_guard` start with `__` too.
+                let hardening = name.ends_with(b"_chk")
+                    || name == b"__stack_chk_fail"
+                    || name == b"__stack_chk_guard";
+                let Some(name) = hardening.then(|| dynstr_at(elf, sym.st_name)).flatten() else {
+                    continue;
+                };
+                if name == "__stack_chk_fail" || name == "__stack_chk_guard" {
+                    scan.defines_stack_chk = true;
+                } else if name.starts_with("__") && name.ends_with("_chk") {
+                    scan.defines_chk = true;
+                }
+                continue;
+            }
             let Some(name) = dynstr_at(elf, sym.st_name).filter(|n| !n.is_empty()) else {
                 continue;
             };
-            if sym.st_shndx == SHN_UNDEF {
-                let version = elf.versym.as_ref().and_then(|v| v.get_at(index));
-                if let Some(&(lib, ver)) =
-                    version.and_then(|v| need_index.get(&(v.vs_val & VERSYM_VERSION)))
-                {
-                    needs[lib].versions[ver].symbols.push(name.to_string());
-                }
-                scan.imports_dlopen |= name == "dlopen" || name == "dlmopen";
-                if sym.st_bind() != goblin::elf::sym::STB_WEAK {
-                    scan.strong_imports.push(name.to_string());
-                }
-            } else if name == "__stack_chk_fail" || name == "__stack_chk_guard" {
-                scan.defines_stack_chk = true;
-            } else if name.starts_with("__") && name.ends_with("_chk") {
-                scan.defines_chk = true;
+            let version = elf.versym.as_ref().and_then(|v| v.get_at(index));
+            if let Some(&(lib, ver)) =
+                version.and_then(|v| need_index.get(&(v.vs_val & VERSYM_VERSION)))
+            {
+                needs[lib].versions[ver].symbols.push(name.to_string());
+            }
+            scan.imports_dlopen |= name == "dlopen" || name == "dlmopen";
+            if goblin::elf::sym::st_bind(sym.st_info) != goblin::elf::sym::STB_WEAK {
+                scan.strong_imports.push(name.to_string());
             }
         }
         scan.strong_imports.sort();
@@ -548,6 +565,91 @@ fn gnu_hash_count(data: &[u8], offset: u64, ctx: container::Ctx) -> Option<usize
         }
         at = at.checked_add(4)?;
     }
+}
+
+/// The dynamic symbol table read in place, only the fields the walks look at. (goblin's
+/// `Symtab` decodes all six fields of every symbol through scroll on each access, which was a
+/// tenth of a run's time on a tree of libraries with 100,000 symbols each.)
+struct RawSymbols<'a> {
+    table: &'a [u8],
+    is_64: bool,
+    little_endian: bool,
+}
+
+/// The fields of one symbol the walks use.
+struct RawSymbol {
+    st_name: usize,
+    st_info: u8,
+    st_shndx: u16,
+}
+
+impl<'a> RawSymbols<'a> {
+    /// The table goblin's `Symtab::parse` already bounded (`parse_lazily`): DT_SYMTAB, with
+    /// the count it was given.
+    fn of(elf: &Elf, data: &'a [u8]) -> RawSymbols<'a> {
+        let entry = if elf.is_64 { 24 } else { 16 };
+        let table = elf
+            .dynamic
+            .as_ref()
+            .and_then(|dynamic| {
+                let start = dynamic.info.symtab;
+                let end = elf.dynsyms.len().checked_mul(entry)?.checked_add(start)?;
+                data.get(start..end)
+            })
+            .unwrap_or_default();
+        RawSymbols {
+            table,
+            is_64: elf.is_64,
+            little_endian: elf.little_endian,
+        }
+    }
+
+    fn entry_size(&self) -> usize {
+        if self.is_64 { 24 } else { 16 }
+    }
+
+    /// Symbols by index, the null symbol (index 0) included.
+    fn iter(&self) -> impl Iterator<Item = RawSymbol> + '_ {
+        self.table
+            .chunks_exact(self.entry_size())
+            .map(|entry| self.symbol(entry))
+    }
+
+    fn symbol(&self, entry: &[u8]) -> RawSymbol {
+        let u16_at = |at: usize| {
+            let bytes = [entry[at], entry[at + 1]];
+            if self.little_endian {
+                u16::from_le_bytes(bytes)
+            } else {
+                u16::from_be_bytes(bytes)
+            }
+        };
+        let name = [entry[0], entry[1], entry[2], entry[3]];
+        let st_name = if self.little_endian {
+            u32::from_le_bytes(name)
+        } else {
+            u32::from_be_bytes(name)
+        };
+        // Elf64_Sym: name, info, other, shndx, value, size; Elf32_Sym: name, value, size,
+        // info, other, shndx.
+        let (info_at, shndx_at) = if self.is_64 { (4, 6) } else { (12, 14) };
+        RawSymbol {
+            st_name: st_name as usize,
+            st_info: entry[info_at],
+            st_shndx: u16_at(shndx_at),
+        }
+    }
+}
+
+/// The bytes of `.dynstr` (DT_STRTAB, DT_STRSZ), which `parse_lazily` checked lie in the file.
+fn dynstr_bytes<'a>(elf: &Elf, data: &'a [u8]) -> &'a [u8] {
+    elf.dynamic
+        .as_ref()
+        .and_then(|dynamic| {
+            let info = &dynamic.info;
+            data.get(info.strtab..info.strtab.checked_add(info.strsz)?)
+        })
+        .unwrap_or_default()
 }
 
 /// The `.dynstr` string at `offset` (which may point into the middle of another string, as
