@@ -168,6 +168,8 @@ pub fn check_with_progress(
     });
     // Release metadata for summarising "runs on" by family, read once if any file has one.
     let family_index = std::cell::OnceCell::new();
+    // Files with the same list (shared by AllBaselines) share one summary.
+    let mut family_summaries: HashMap<_, Arc<[baseline::families::FamilySummary]>> = HashMap::new();
     let mut report_baselines: Vec<BaselineSet> = options.baselines.clone();
     // Each file's report with its issues and their baselines, rated once at the end.
     let mut files: Vec<(FileReport, Vec<BaselineIssue>)> = Vec::new();
@@ -293,18 +295,18 @@ pub fn check_with_progress(
                 (Some(all), Some(key)) if gets_runs_on(binary) => Some(all.runs_on(&ctx, key)),
                 _ => None,
             };
-            let families = runs_on
-                .as_deref()
-                .zip(arch_key.as_deref())
-                .map(|(list, key)| {
-                    family_index
-                        .get_or_init(|| baseline::families::Families::from_database(db))
-                        .summarise(
-                            key,
-                            arch::libc_of(binary.interpreter.as_deref(), &binary.needed),
-                            list,
-                        )
-                });
+            let families = runs_on.as_ref().zip(arch_key.as_ref()).map(|(list, key)| {
+                let libc = arch::libc_of(binary.interpreter.as_deref(), &binary.needed);
+                let summary = family_summaries
+                    .entry((key.clone(), libc, Arc::clone(list)))
+                    .or_insert_with(|| {
+                        family_index
+                            .get_or_init(|| baseline::families::Families::from_database(db))
+                            .summarise(key, libc, list)
+                            .into()
+                    });
+                Arc::clone(summary)
+            });
             let report = FileReport {
                 path: path.clone(),
                 binary: Some(binary.clone()),

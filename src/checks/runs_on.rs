@@ -14,6 +14,7 @@ use crate::baseline::db::Database;
 use crate::findings::{Issue, Severity, SeverityOverrides, severity_of};
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// Every database baseline of the architectures checked files have.
 pub struct AllBaselines {
@@ -29,13 +30,15 @@ struct ArchBaselines {
     /// soname → the baselines it fails on, by [`variant`] of (no run-time-dependent search entry
     /// was skipped, the tree ships no file of that name where the loader does not look).
     needs: RefCell<HashMap<String, Variants>>,
+    /// The list of ids for each set of failing baselines met: files share a few lists.
+    lists: RefCell<HashMap<Failing, Arc<[String]>>>,
 }
 
 /// The answers for the four variants of one check, as they are met.
 type Variants = [Option<Failing>; 4];
 
 /// Baselines of one architecture, as bits of their index in its list.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct Failing(Vec<u64>);
 
 impl Failing {
@@ -86,6 +89,7 @@ impl AllBaselines {
                     baselines: db.baselines_for_arch(arch, libc),
                     versions: RefCell::default(),
                     needs: RefCell::default(),
+                    lists: RefCell::default(),
                 };
                 (arch.to_string(), baselines)
             })
@@ -97,9 +101,10 @@ impl AllBaselines {
     }
 
     /// The ids of the baselines of `arch` on which no check finds an error (after overrides).
-    pub fn runs_on(&self, ctx: &FileContext, arch: &str) -> Vec<String> {
+    /// Files with the same answer share one list.
+    pub fn runs_on(&self, ctx: &FileContext, arch: &str) -> Arc<[String]> {
         let Some(arch) = self.by_arch.get(arch) else {
-            return Vec::new();
+            return Arc::from([]);
         };
         let baselines = &arch.baselines;
         let is_error = |issues: &[Issue]| {
@@ -162,12 +167,16 @@ impl AllBaselines {
                 failing.union(answer);
             }
         }
-        baselines
-            .iter()
-            .enumerate()
-            .filter(|(index, _)| !failing.contains(*index))
-            .map(|(_, baseline)| baseline.id.clone())
-            .collect()
+        let mut lists = arch.lists.borrow_mut();
+        let list = lists.entry(failing).or_insert_with_key(|failing| {
+            baselines
+                .iter()
+                .enumerate()
+                .filter(|(index, _)| !failing.contains(*index))
+                .map(|(_, baseline)| baseline.id.clone())
+                .collect()
+        });
+        Arc::clone(list)
     }
 }
 
@@ -221,7 +230,7 @@ mod tests {
         let runs_on = all.runs_on(&ctx, "x86_64");
         assert!(!runs_on.is_empty());
         // Alpine releases, musllinux policies and the Alpine-based .NET images.
-        for id in &runs_on {
+        for id in runs_on.iter() {
             let release = db.find(id).expect("a listed id is in the database");
             assert_eq!(release.libc, Libc::Musl, "{id}");
         }

@@ -129,7 +129,7 @@ pub struct Summary {
 }
 
 #[derive(Debug, Serialize)]
-pub struct FileJson {
+pub struct FileJson<'a> {
     /// The path as UTF-8; bytes that are not UTF-8 become U+FFFD (see `path_bytes_hex`).
     pub path: String,
     /// Only when the path is not valid UTF-8: its exact bytes, hex-encoded.
@@ -166,25 +166,25 @@ pub struct FileJson {
     /// ELF: hardening facts for sign-off, as checksec reads them.
     pub hardening: Option<HardeningJson>,
     /// Without a baseline: the database baselines this file runs on.
-    pub runs_on: Option<Vec<String>>,
+    pub runs_on: Option<&'a [String]>,
     /// `runs_on` by distribution family, image family and policy.
-    pub runs_on_families: Option<Vec<FamilyJson>>,
+    pub runs_on_families: Option<Vec<FamilyJson<'a>>>,
     pub findings: Vec<FindingJson>,
 }
 
 #[derive(Debug, Serialize)]
-pub struct FamilyJson {
+pub struct FamilyJson<'a> {
     /// The database's distro key (`debian`, `runtime-deps`, `manylinux`).
-    pub family: String,
+    pub family: &'a str,
     /// For people (`Debian`, `runtime-deps (glibc)`).
-    pub name: String,
+    pub name: &'a str,
     /// `distro`, `image` or `policy`.
     pub kind: &'static str,
     pub libc: String,
     /// Releases (image tags, policy names) with data for the file's architecture, oldest first.
-    pub releases: Vec<String>,
+    pub releases: &'a [String],
     /// Those it runs on.
-    pub runs_on: Vec<String>,
+    pub runs_on: &'a [String],
     /// The answer for people: `Debian ≥ 10`, `Debian 10–12`, `Alpine Linux: no (glibc)`.
     pub summary: String,
 }
@@ -389,7 +389,7 @@ pub fn document(report: &Report) -> Document<'_> {
     }
 }
 
-fn file(report: &FileReport) -> FileJson {
+fn file(report: &FileReport) -> FileJson<'_> {
     let findings = report
         .findings
         .iter()
@@ -515,17 +515,17 @@ fn file(report: &FileReport) -> FileJson {
             fortified: h.fortified,
             cet: h.cet.map(|(ibt, shstk)| CetJson { ibt, shstk }),
         }),
-        runs_on: report.runs_on.clone(),
+        runs_on: report.runs_on.as_deref(),
         runs_on_families: report.families.as_ref().map(|families| {
             families
                 .iter()
                 .map(|f| FamilyJson {
-                    family: f.family.to_string(),
-                    name: f.name.to_string(),
+                    family: &f.family,
+                    name: &f.name,
                     kind: f.kind.as_str(),
                     libc: f.libc.to_string(),
-                    releases: f.releases.to_vec(),
-                    runs_on: f.runs_on.clone(),
+                    releases: &f.releases,
+                    runs_on: &f.runs_on,
                     summary: f.describe(),
                 })
                 .collect()

@@ -27,9 +27,10 @@ pub struct FileReport {
     pub target: Option<String>,
     pub findings: Vec<Finding>,
     /// Without `--baseline`: database baselines this file runs on (`None` when not computed).
-    pub runs_on: Option<Vec<String>>,
+    /// Files with the same answer share one list.
+    pub runs_on: Option<Arc<[String]>>,
     /// `runs_on` by distribution family, image and policy (`None` when not computed).
-    pub families: Option<Vec<crate::baseline::families::FamilySummary>>,
+    pub families: Option<Arc<[crate::baseline::families::FamilySummary]>>,
     /// The path policy globs match: relative to the checked PATH, or inside its artifact.
     pub relative: PathBuf,
     /// For a member of an archive or image: the file (or layout directory) on disk holding it.
