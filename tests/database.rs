@@ -144,7 +144,8 @@ fn per_architecture_baselines_are_the_whole_releases_baselines() {
     assert!(arches.len() >= 8, "{arches:?}");
     for arch in &arches {
         // A fresh database: nothing parsed yet, so only the architecture's texts are read.
-        let prepared = db().baselines_for_arch(arch, None);
+        let fresh = db();
+        let prepared = fresh.baselines_for_arch(arch, None);
         let expected: Vec<_> = whole
             .releases()
             .filter_map(|release| release.baseline(arch))
@@ -162,8 +163,8 @@ fn per_architecture_baselines_are_the_whole_releases_baselines() {
         for libc in [Libc::Glibc, Libc::Musl] {
             let one: Vec<String> = db()
                 .baselines_for_arch(arch, Some(libc))
-                .into_iter()
-                .map(|b| b.id)
+                .iter()
+                .map(|b| b.id.clone())
                 .collect();
             let want: Vec<String> = expected
                 .iter()

@@ -182,7 +182,12 @@ fn suggest(matches: &[String]) -> String {
 #[derive(Debug)]
 pub struct Database {
     entries: &'static [embedded::EmbeddedRelease],
+    /// Each release's own facts (its `arches` left empty), parsed on first use.
+    headers: Vec<OnceLock<Release>>,
     parsed: Vec<OnceLock<Release>>,
+    /// Every architecture key the data has, with the baselines of that architecture made on
+    /// first use: of every C library, of glibc only, of musl only.
+    by_arch: Vec<(&'static str, [OnceLock<Vec<Baseline>>; 3])>,
 }
 
 impl Database {
@@ -191,9 +196,18 @@ impl Database {
     /// entry that does not parse fails `cargo test`, not a run.
     pub fn embedded() -> Database {
         let entries = embedded::RELEASES;
+        let arch_keys: BTreeSet<&'static str> = entries
+            .iter()
+            .flat_map(|entry| entry.arches.iter().map(|(arch, _)| *arch))
+            .collect();
         Database {
             entries,
+            headers: entries.iter().map(|_| OnceLock::new()).collect(),
             parsed: entries.iter().map(|_| OnceLock::new()).collect(),
+            by_arch: arch_keys
+                .into_iter()
+                .map(|arch| (arch, Default::default()))
+                .collect(),
         }
     }
 
@@ -213,7 +227,7 @@ impl Database {
     fn release(&self, index: usize) -> &Release {
         self.parsed[index].get_or_init(|| {
             let entry = &self.entries[index];
-            let mut release = parse_header(entry);
+            let mut release = self.header(index).clone();
             release.arches = entry
                 .arches
                 .iter()
@@ -223,31 +237,66 @@ impl Database {
         })
     }
 
+    fn header(&self, index: usize) -> &Release {
+        self.headers[index].get_or_init(|| parse_header(&self.entries[index]))
+    }
+
     /// Every release's own facts (its `arches` left empty) with the architecture keys it has
     /// data for, sorted by id: no architecture's data is parsed.
-    pub fn headers(&self) -> impl ExactSizeIterator<Item = (Release, Vec<&'static str>)> {
-        self.entries.iter().map(|entry| {
+    pub fn headers(&self) -> impl ExactSizeIterator<Item = (&Release, Vec<&'static str>)> {
+        self.entries.iter().enumerate().map(|(index, entry)| {
             let arches = entry.arches.iter().map(|(arch, _)| *arch).collect();
-            (parse_header(entry), arches)
+            (self.header(index), arches)
         })
     }
 
     /// The baselines of every release for one architecture key (only of releases with C
-    /// library `libc`, when given), parsing only that architecture's entries of the releases
-    /// not already parsed.
-    pub fn baselines_for_arch(&self, arch: &str, libc: Option<Libc>) -> Vec<Baseline> {
-        self.entries
-            .iter()
-            .zip(&self.parsed)
-            .filter(|(entry, _)| libc.is_none_or(|libc| entry.libc == libc.to_string()))
-            .filter_map(|(entry, parsed)| {
-                if let Some(release) = parsed.get() {
-                    return release.baseline(arch);
-                }
-                let (_, text) = entry.arches.iter().find(|(key, _)| *key == arch)?;
-                Some(parse_header(entry).baseline_from(arch, parse_arch(entry, arch, text)))
+    /// library `libc`, when given), sorted by id. Made once per database, parsing only that
+    /// architecture's entries, on two threads (a default run of one small file would otherwise
+    /// spend most of its time here).
+    pub fn baselines_for_arch(&self, arch: &str, libc: Option<Libc>) -> &[Baseline] {
+        let Some((_, slots)) = self.by_arch.iter().find(|(key, _)| *key == arch) else {
+            return &[];
+        };
+        let slot = match libc {
+            None => 0,
+            Some(Libc::Glibc) => 1,
+            Some(Libc::Musl) => 2,
+        };
+        slots[slot].get_or_init(|| {
+            let wanted: Vec<(usize, &str)> = self
+                .entries
+                .iter()
+                .enumerate()
+                .filter(|(_, entry)| libc.is_none_or(|libc| entry.libc == libc.to_string()))
+                .filter_map(|(index, entry)| {
+                    let (_, text) = entry.arches.iter().find(|(key, _)| *key == arch)?;
+                    Some((index, *text))
+                })
+                .collect();
+            let make = |part: &[(usize, &str)]| -> Vec<Baseline> {
+                part.iter()
+                    .filter_map(|&(index, text)| match self.parsed[index].get() {
+                        Some(release) => release.baseline(arch),
+                        None => {
+                            let entry = parse_arch(&self.entries[index], arch, text);
+                            Some(self.header(index).baseline_from(arch, entry))
+                        }
+                    })
+                    .collect()
+            };
+            let (first, second) = wanted.split_at(wanted.len() / 2);
+            std::thread::scope(|scope| {
+                let first = scope.spawn(|| make(first));
+                let mut baselines = make(second);
+                // A panic there is a broken embedded entry (see parse_arch): the build's fault.
+                let mut all = first
+                    .join()
+                    .unwrap_or_else(|e| std::panic::resume_unwind(e));
+                all.append(&mut baselines);
+                all
             })
-            .collect()
+        })
     }
 
     /// Finds a release by id or alias, ignoring case.

@@ -129,7 +129,7 @@ impl Families {
         // a small run.
         Families::new(db.headers().map(|(release, arches)| ReleaseInfo {
             arches: arches.into_iter().map(str::to_string).collect(),
-            ..ReleaseInfo::of(&release)
+            ..ReleaseInfo::of(release)
         }))
     }
 

@@ -17,14 +17,14 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 /// Every database baseline of the architectures checked files have.
-pub struct AllBaselines {
-    by_arch: HashMap<String, ArchBaselines>,
+pub struct AllBaselines<'db> {
+    by_arch: HashMap<String, ArchBaselines<'db>>,
     overrides: SeverityOverrides,
 }
 
 /// The baselines of one architecture, and the checks already answered on all of them.
-struct ArchBaselines {
-    baselines: Vec<Baseline>,
+struct ArchBaselines<'db> {
+    baselines: &'db [Baseline],
     /// library → version node → the baselines it fails on, by [`variant`] of (weak, shipped).
     versions: RefCell<HashMap<String, HashMap<String, Variants>>>,
     /// soname → the baselines it fails on, by [`variant`] of (no run-time-dependent search entry
@@ -65,13 +65,13 @@ fn variant(a: bool, b: bool) -> usize {
     usize::from(a) * 2 + usize::from(b)
 }
 
-impl AllBaselines {
+impl<'db> AllBaselines<'db> {
     /// The baselines of each architecture key of `files` (architecture key, C library), and of
     /// only that C library where every file of the architecture names the same one: a file never
     /// runs on a system of the other, so those baselines are not even parsed. `overrides` are
     /// the run's severities, which decide what an error is.
     pub fn new<'a>(
-        db: &Database,
+        db: &'db Database,
         files: impl IntoIterator<Item = (&'a str, Option<Libc>)>,
         overrides: &SeverityOverrides,
     ) -> Self {
@@ -106,7 +106,7 @@ impl AllBaselines {
         let Some(arch) = self.by_arch.get(arch) else {
             return Arc::from([]);
         };
-        let baselines = &arch.baselines;
+        let baselines = arch.baselines;
         let is_error = |issues: &[Issue]| {
             issues
                 .iter()
