@@ -96,7 +96,7 @@ pub fn discover(
         let mut walk = WalkDir::new(root)
             .follow_links(false)
             .follow_root_links(true)
-            .sort_by_file_name()
+            .sort_by(|a, b| file_name_bytes(a.path()).cmp(file_name_bytes(b.path())))
             .into_iter();
         while let Some(entry) = walk.next() {
             match entry {
@@ -170,6 +170,10 @@ enum Outcome {
     Artifact(Opened),
 }
 
+/// Found files go to the readers this many at a time: one message, one lock and one wake-up
+/// per batch instead of per file.
+const BATCH: usize = 64;
+
 /// One walk and many readers at once: the walk hands each regular file to reader threads as
 /// it finds it, so reading overlaps walking. More threads than cores, because opening files is
 /// mostly waiting (cold caches, network filesystems). Results come back in walk order.
@@ -190,7 +194,7 @@ pub fn read_while_walking(
     } else {
         threads
     };
-    let (sender, receiver) = std::sync::mpsc::channel::<(usize, PathBuf, Found)>();
+    let (sender, receiver) = std::sync::mpsc::channel::<Vec<(usize, PathBuf, Found)>>();
     let receiver = std::sync::Mutex::new(receiver);
     let found = AtomicUsize::new(0);
     let finished = AtomicUsize::new(0);
@@ -202,38 +206,31 @@ pub fn read_while_walking(
             .map(|_| {
                 scope.spawn(|| {
                     let mut done = Vec::new();
+                    let mut kept_nothing = 0;
                     loop {
-                        let job = match receiver.lock() {
+                        let batch = match receiver.lock() {
                             Ok(receiver) => receiver.recv(),
                             Err(_) => break,
                         };
-                        let Ok((index, path, what)) = job else { break };
-                        let named = root_paths.iter().any(|(given, _)| *given == path);
-                        // A panic in a reader (a parser bug on hostile bytes) is that file's
-                        // error; the thread and everything it already read go on.
-                        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(
-                            || read_one(&path, what, named, limits),
-                        ))
-                        .unwrap_or_else(|_| {
-                            Some(Outcome::Binary(Err(ReadError::Malformed {
-                                format: "file",
-                                reason: "the reader failed on this input (an internal error: please report it with the file)".into(),
-                            })))
-                        });
-                        let count = finished.fetch_add(1, Ordering::Relaxed) + 1;
-                        progress(count, found.load(Ordering::Relaxed));
-                        match outcome {
-                            Some(outcome) => done.push((index, path, outcome)),
-                            None => {
-                                not_binaries.fetch_add(1, Ordering::Relaxed);
+                        let Ok(batch) = batch else { break };
+                        for (index, path, what) in batch {
+                            let named = root_paths.iter().any(|(given, _)| *given == path);
+                            let outcome = read_guarded(&path, what, named, limits);
+                            let count = finished.fetch_add(1, Ordering::Relaxed) + 1;
+                            progress(count, found.load(Ordering::Relaxed));
+                            match outcome {
+                                Some(outcome) => done.push((index, path, outcome)),
+                                None => kept_nothing += 1,
                             }
                         }
                     }
+                    not_binaries.fetch_add(kept_nothing, Ordering::Relaxed);
                     done
                 })
             })
             .collect();
         let mut next = 0;
+        let mut batch = Vec::with_capacity(BATCH);
         let inventory = discover(roots, &mut |path, what| {
             if let Some(pattern) =
                 ignore.and_then(|globs| globs.first_match(&relative_to_root(&root_paths, path)))
@@ -245,10 +242,16 @@ pub fn read_while_walking(
                 return;
             }
             found.fetch_add(1, Ordering::Relaxed);
-            // The receivers outlive the walk, so sending cannot fail.
-            let _ = sender.send((next, path.to_path_buf(), what));
+            batch.push((next, path.to_path_buf(), what));
             next += 1;
+            if batch.len() == BATCH {
+                // The receivers outlive the walk, so sending cannot fail.
+                let _ = sender.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)));
+            }
         });
+        if !batch.is_empty() {
+            let _ = sender.send(batch);
+        }
         drop(sender);
         let mut done: Vec<(usize, PathBuf, Outcome)> = workers
             .into_iter()
@@ -273,12 +276,29 @@ pub fn read_while_walking(
     })
 }
 
+/// [`read_one`], with a panic in a reader (a parser bug on hostile bytes) turned into that
+/// file's error: the thread and everything it already read go on.
+fn read_guarded(path: &Path, what: Found, named: bool, limits: Limits) -> Option<Outcome> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        read_one(path, what, named, limits)
+    }))
+    .unwrap_or_else(|_| {
+        Some(Outcome::Binary(Err(ReadError::Malformed {
+            format: "file",
+            reason: "the reader failed on this input (an internal error: please report it with the file)".into(),
+        })))
+    })
+}
+
 /// Reads one path the walk found: an object file, an archive or image, or nothing to keep.
 fn read_one(path: &Path, what: Found, named: bool, limits: Limits) -> Option<Outcome> {
-    let label = path.display().to_string();
+    // Only archives and images need a label, and most files are neither.
+    let label = || path.display().to_string();
     match what {
         Found::ImageLayout => Some(Outcome::Artifact(artifact::open_oci_layout(
-            path, &label, limits,
+            path,
+            &label(),
+            limits,
         ))),
         Found::File => {
             let mut archive = false;
@@ -286,7 +306,10 @@ fn read_one(path: &Path, what: Found, named: bool, limits: Limits) -> Option<Out
                 archive = artifact::worth_opening(head, path, named);
             }) {
                 Ok(Sniffed::NotBinary) if archive => Some(Outcome::Artifact(artifact::open_file(
-                    path, &label, limits, named,
+                    path,
+                    &label(),
+                    limits,
+                    named,
                 ))),
                 Ok(Sniffed::NotBinary) => None,
                 Ok(Sniffed::Binary(binary)) => Some(Outcome::Binary(Ok(binary))),
@@ -294,6 +317,15 @@ fn read_one(path: &Path, what: Found, named: bool, limits: Limits) -> Option<Out
             }
         }
     }
+}
+
+/// The last component of a path the walk built (its parent joined with a name read from the
+/// directory, which never holds a `/`), as bytes: the order `WalkDir::sort_by_file_name`
+/// gives, without splitting the path into components for every comparison.
+fn file_name_bytes(path: &Path) -> &[u8] {
+    use std::os::unix::ffi::OsStrExt;
+    let bytes = path.as_os_str().as_bytes();
+    bytes.rsplit(|&b| b == b'/').next().unwrap_or(bytes)
 }
 
 /// A walked path relative to the PATH it was found under (the file name when PATH is the

@@ -300,8 +300,13 @@ pub fn render_error(message: &str) -> String {
 
 /// Streams the document into `out` (a large tree's JSON never sits in memory twice).
 pub fn write(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, &document(report))?;
-    out.write_all(b"\n")
+    // serde_json writes a few bytes at a time: through a buffer of a concrete type those writes
+    // are inlined copies, not a call through `dyn Write` each (a fifth of a default run's time).
+    use std::io::Write as _;
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
+    serde_json::to_writer_pretty(&mut out, &document(report))?;
+    out.write_all(b"\n")?;
+    out.flush()
 }
 
 pub fn document(report: &Report) -> Document<'_> {
