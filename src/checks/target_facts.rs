@@ -40,7 +40,8 @@ fn carries_its_glibc(binary: &Binary) -> bool {
 fn kernel_issue(
     binary: &Binary,
     kernel: KernelVersion,
-    whose: &str,
+    // Made only for an issue: "runs on" asks every baseline about every file.
+    whose: impl FnOnce() -> String,
     source: Option<&str>,
 ) -> Option<Issue> {
     let needs = abi_kernel(binary)?;
@@ -53,7 +54,7 @@ fn kernel_issue(
         },
         enforced: carries_its_glibc(binary),
         kernel: kernel.to_string(),
-        kernel_source: whose.into(),
+        kernel_source: whose(),
         source: source.map(str::to_string),
     })
 }
@@ -76,7 +77,7 @@ pub fn check(ctx: &FileContext) -> Vec<Issue> {
         });
     }
     if let Some(kernel) = ctx.machine.kernel {
-        issues.extend(kernel_issue(binary, kernel, "--kernel", None));
+        issues.extend(kernel_issue(binary, kernel, || "--kernel".into(), None));
     }
     if let (Some(page_size), Some(align)) = (ctx.machine.page_size, binary.run.load_align)
         && align < page_size
@@ -100,11 +101,10 @@ pub fn against(ctx: &FileContext, baseline: &Baseline) -> Vec<Issue> {
         // The release's own kernel: a static program's glibc, or the note of a dynamic one.
         None => {
             if let Some(kernel) = &baseline.kernel {
-                let whose = format!("{}'s kernel", baseline.id);
                 issues.extend(kernel_issue(
                     binary,
                     kernel.value,
-                    &whose,
+                    || format!("{}'s kernel", baseline.id),
                     Some(&kernel.source),
                 ));
             }
@@ -151,24 +151,17 @@ pub fn against(ctx: &FileContext, baseline: &Baseline) -> Vec<Issue> {
     if ctx.machine.page_size.is_none()
         && let (Some(pages), Some(align)) = (&baseline.page_sizes, binary.run.load_align)
     {
-        let of = baseline.id.clone();
-        let source = Some(pages.source.clone());
+        let issue = |page_size, optional| Issue::PageSize {
+            load_align: align,
+            page_size,
+            of: baseline.id.clone(),
+            optional,
+            source: Some(pages.source.clone()),
+        };
         if pages.value.default > align {
-            issues.push(Issue::PageSize {
-                load_align: align,
-                page_size: pages.value.default,
-                of,
-                optional: false,
-                source,
-            });
+            issues.push(issue(pages.value.default, false));
         } else if pages.value.largest() > align {
-            issues.push(Issue::PageSize {
-                load_align: align,
-                page_size: pages.value.largest(),
-                of,
-                optional: true,
-                source,
-            });
+            issues.push(issue(pages.value.largest(), true));
         }
     }
     issues
