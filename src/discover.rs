@@ -96,7 +96,11 @@ pub fn discover(
         let mut walk = WalkDir::new(root)
             .follow_links(false)
             .follow_root_links(true)
-            .sort_by(|a, b| file_name_bytes(a.path()).cmp(file_name_bytes(b.path())))
+            // Entries sorted together are one directory's: their paths are its path joined
+            // with their names, so comparing whole paths (one memcmp) gives the order of the
+            // names' bytes, as `sort_by_file_name` does, without finding each name again at
+            // every comparison.
+            .sort_by(|a, b| a.path().as_os_str().cmp(b.path().as_os_str()))
             .into_iter();
         while let Some(entry) = walk.next() {
             match entry {
@@ -317,15 +321,6 @@ fn read_one(path: &Path, what: Found, named: bool, limits: Limits) -> Option<Out
             }
         }
     }
-}
-
-/// The last component of a path the walk built (its parent joined with a name read from the
-/// directory, which never holds a `/`), as bytes: the order `WalkDir::sort_by_file_name`
-/// gives, without splitting the path into components for every comparison.
-fn file_name_bytes(path: &Path) -> &[u8] {
-    use std::os::unix::ffi::OsStrExt;
-    let bytes = path.as_os_str().as_bytes();
-    bytes.rsplit(|&b| b == b'/').next().unwrap_or(bytes)
 }
 
 /// A walked path relative to the PATH it was found under (the file name when PATH is the
