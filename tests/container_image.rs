@@ -49,19 +49,14 @@ fn static_binary(dir: &Path) -> (PathBuf, bool) {
     )
     .expect("write hello.c");
     let output = dir.join("hello-static");
-    let cc = std::process::Command::new("cc")
-        .arg("-static")
-        .arg("-O2")
-        .arg("-o")
-        .arg(&output)
-        .arg(&source)
-        .output()
-        .expect("run cc (gcc and libc6-dev; .ci/test installs them)");
-    assert!(
-        cc.status.success(),
-        "cc -static failed: {}",
-        String::from_utf8_lossy(&cc.stderr)
-    );
+    let out = output.to_str().expect("UTF-8 temp path");
+    common::cc(&[
+        "-static",
+        "-O2",
+        "-o",
+        out,
+        source.to_str().expect("UTF-8 temp path"),
+    ]);
     (output, false)
 }
 
@@ -78,23 +73,6 @@ fn assemble(out: &Path, binary: &Path) {
         "image-rootfs.sh failed: {}",
         String::from_utf8_lossy(&run.stderr)
     );
-}
-
-/// `shipcheck ARGS --format json`: exit code and the decoded document.
-fn shipcheck_json(args: &[&str]) -> (Option<i32>, Value) {
-    let out = Command::cargo_bin("shipcheck")
-        .expect("the shipcheck binary is built")
-        .args(args)
-        .args(["--format", "json"])
-        .output()
-        .expect("run shipcheck");
-    let document = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "shipcheck {args:?}: not JSON ({e}); stderr: {}",
-            String::from_utf8_lossy(&out.stderr)
-        )
-    });
-    (out.status.code(), document)
 }
 
 fn codes(file: &Value) -> Vec<&str> {
@@ -129,13 +107,8 @@ fn the_image_root_filesystem_is_self_contained() {
     assemble(&rootfs, &binary);
     let root = rootfs.to_str().expect("UTF-8 temp path");
 
-    let (code, report) = shipcheck_json(&["check", root, "--layout", "rootfs"]);
-    assert_eq!(
-        code,
-        Some(0),
-        "the image's tree must pass: {:#}",
-        report["files"]
-    );
+    let (code, report) = common::check(&[root, "--layout", "rootfs"]);
+    assert_eq!(code, 0, "the image's tree must pass: {:#}", report["files"]);
     assert_eq!(report["summary"]["verdict"], "pass");
     assert_eq!(report["trees"][0]["layout"], "rootfs");
     let file = only_file(&report);
@@ -150,8 +123,7 @@ fn the_image_root_filesystem_is_self_contained() {
     assert_eq!(codes(file), Vec::<&str>::new());
     // The same tree under the oldest baselines of the release binary's promise: a static
     // program needs no C library of theirs.
-    let (code, report) = shipcheck_json(&[
-        "check",
+    let (code, report) = common::check(&[
         root,
         "--layout",
         "rootfs",
@@ -160,7 +132,7 @@ fn the_image_root_filesystem_is_self_contained() {
         "--baseline",
         "ubuntu-16.04",
     ]);
-    assert_eq!(code, Some(0), "{:#}", report["files"]);
+    assert_eq!(code, 0, "{:#}", report["files"]);
 
     // `tree` has no load to show for it: the program is listed as static, and that is a pass.
     let out = Command::cargo_bin("shipcheck")
@@ -241,8 +213,8 @@ fn the_saved_image_passes_as_an_image() {
     assemble(&rootfs, &binary);
     let image = dir.join("image.tar");
     docker_save(&rootfs, &image);
-    let (code, report) = shipcheck_json(&["check", image.to_str().expect("UTF-8 temp path")]);
-    assert_eq!(code, Some(0), "{:#}", report["files"]);
+    let (code, report) = common::check(&[image.to_str().expect("UTF-8 temp path")]);
+    assert_eq!(code, 0, "{:#}", report["files"]);
     assert_eq!(
         report["trees"][0]["layout"], "rootfs",
         "an image is a root filesystem"
@@ -271,8 +243,8 @@ fn a_dynamically_linked_binary_in_the_same_tree_fails() {
     assemble(&rootfs, Path::new(env!("CARGO_BIN_EXE_shipcheck")));
     let root = rootfs.to_str().expect("UTF-8 temp path");
 
-    let (code, report) = shipcheck_json(&["check", root, "--layout", "rootfs"]);
-    assert_eq!(code, Some(1), "{:#}", report["files"]);
+    let (code, report) = common::check(&[root, "--layout", "rootfs"]);
+    assert_eq!(code, 1, "{:#}", report["files"]);
     assert_eq!(report["summary"]["verdict"], "fail");
     let file = only_file(&report);
     let found = codes(file);
