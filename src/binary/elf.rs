@@ -8,7 +8,7 @@ use super::{
 };
 use crate::arch::{Arch, Endian, FloatAbi, Machine};
 use goblin::container::{self, Container};
-use goblin::elf::{Elf, dynamic, header, program_header, section_header, symver};
+use goblin::elf::{Elf, Sym, dynamic, header, program_header, section_header, symver};
 use object::{Object, ObjectSection};
 use std::collections::BTreeMap;
 
@@ -427,18 +427,7 @@ fn parse_lazily(data: &[u8]) -> Result<Elf<'_>, ReadError> {
     let bad = |e: goblin::error::Error| malformed("ELF", e);
     let header = Elf::parse_header(data).map_err(bad)?;
     let mut elf = Elf::lazy_parse(header).map_err(bad)?;
-    let ctx = container::Ctx::new(
-        if elf.is_64 {
-            Container::Big
-        } else {
-            Container::Little
-        },
-        if elf.little_endian {
-            container::Endian::Little
-        } else {
-            container::Endian::Big
-        },
-    );
+    let ctx = ctx_of(&elf);
     elf.program_headers = program_header::ProgramHeader::parse(
         data,
         usize::try_from(header.e_phoff).unwrap_or(usize::MAX),
@@ -507,6 +496,30 @@ fn dynamic_symbol_count(elf: &Elf, data: &[u8], ctx: container::Ctx) -> usize {
     count.min(fits)
 }
 
+/// The file's word size and byte order, as goblin's readers take them.
+fn ctx_of(elf: &Elf) -> container::Ctx {
+    let container = if elf.is_64 {
+        Container::Big
+    } else {
+        Container::Little
+    };
+    let endian = if elf.little_endian {
+        container::Endian::Little
+    } else {
+        container::Endian::Big
+    };
+    container::Ctx::new(container, endian)
+}
+
+fn read_u16(data: &[u8], offset: usize, ctx: container::Ctx) -> Option<u16> {
+    let bytes: [u8; 2] = data.get(offset..offset.checked_add(2)?)?.try_into().ok()?;
+    Some(if ctx.le.is_little() {
+        u16::from_le_bytes(bytes)
+    } else {
+        u16::from_be_bytes(bytes)
+    })
+}
+
 fn read_u32(data: &[u8], offset: usize, ctx: container::Ctx) -> Option<u32> {
     let bytes: [u8; 4] = data.get(offset..offset.checked_add(4)?)?.try_into().ok()?;
     Some(if ctx.le.is_little() {
@@ -572,8 +585,7 @@ fn gnu_hash_count(data: &[u8], offset: u64, ctx: container::Ctx) -> Option<usize
 /// tenth of a run's time on a tree of libraries with 100,000 symbols each.)
 struct RawSymbols<'a> {
     table: &'a [u8],
-    is_64: bool,
-    little_endian: bool,
+    ctx: container::Ctx,
 }
 
 /// The fields of one symbol the walks use.
@@ -587,57 +599,31 @@ impl<'a> RawSymbols<'a> {
     /// The table goblin's `Symtab::parse` already bounded (`parse_lazily`): DT_SYMTAB, with
     /// the count it was given.
     fn of(elf: &Elf, data: &'a [u8]) -> RawSymbols<'a> {
-        let entry = if elf.is_64 { 24 } else { 16 };
+        let ctx = ctx_of(elf);
         let table = elf
             .dynamic
             .as_ref()
             .and_then(|dynamic| {
                 let start = dynamic.info.symtab;
-                let end = elf.dynsyms.len().checked_mul(entry)?.checked_add(start)?;
-                data.get(start..end)
+                let size = elf.dynsyms.len().checked_mul(Sym::size(ctx.container))?;
+                data.get(start..start.checked_add(size)?)
             })
             .unwrap_or_default();
-        RawSymbols {
-            table,
-            is_64: elf.is_64,
-            little_endian: elf.little_endian,
-        }
-    }
-
-    fn entry_size(&self) -> usize {
-        if self.is_64 { 24 } else { 16 }
+        RawSymbols { table, ctx }
     }
 
     /// Symbols by index, the null symbol (index 0) included.
     fn iter(&self) -> impl Iterator<Item = RawSymbol> + '_ {
-        self.table
-            .chunks_exact(self.entry_size())
-            .map(|entry| self.symbol(entry))
-    }
-
-    fn symbol(&self, entry: &[u8]) -> RawSymbol {
-        let u16_at = |at: usize| {
-            let bytes = [entry[at], entry[at + 1]];
-            if self.little_endian {
-                u16::from_le_bytes(bytes)
-            } else {
-                u16::from_be_bytes(bytes)
-            }
-        };
-        let name = [entry[0], entry[1], entry[2], entry[3]];
-        let st_name = if self.little_endian {
-            u32::from_le_bytes(name)
-        } else {
-            u32::from_be_bytes(name)
-        };
         // Elf64_Sym: name, info, other, shndx, value, size; Elf32_Sym: name, value, size,
         // info, other, shndx.
-        let (info_at, shndx_at) = if self.is_64 { (4, 6) } else { (12, 14) };
-        RawSymbol {
-            st_name: st_name as usize,
-            st_info: entry[info_at],
-            st_shndx: u16_at(shndx_at),
-        }
+        let (info_at, shndx_at) = if self.ctx.is_big() { (4, 6) } else { (12, 14) };
+        self.table
+            .chunks_exact(Sym::size(self.ctx.container))
+            .map(move |entry| RawSymbol {
+                st_name: read_u32(entry, 0, self.ctx).unwrap_or_default() as usize,
+                st_info: entry[info_at],
+                st_shndx: read_u16(entry, shndx_at, self.ctx).unwrap_or_default(),
+            })
     }
 }
 
@@ -697,17 +683,7 @@ fn version_tables_from_dynamic<'a>(elf: &mut Elf<'a>, data: &'a [u8]) -> Result<
             .map(|d| usize::try_from(d.d_val).unwrap_or(usize::MAX))
     };
     let info = &dynamic.info;
-    let container = if elf.is_64 {
-        Container::Big
-    } else {
-        Container::Little
-    };
-    let endian = if elf.little_endian {
-        container::Endian::Little
-    } else {
-        container::Endian::Big
-    };
-    let ctx = container::Ctx::new(container, endian);
+    let ctx = ctx_of(elf);
     // A stand-in section header covering the table up to the end of the file; the entry
     // budget and the readers' own bounds checks keep the walk inside it.
     let table = |sh_type: u32, offset: usize, what: &str| -> Result<_, ReadError> {
