@@ -187,14 +187,18 @@ pub fn read_while_walking(
     limits: Limits,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Walked {
+    let named_files_only = roots.iter().all(|(root, _)| !root.is_dir());
+    if named_files_only && roots.len() == 1 {
+        return read_in_place(roots, ignore, limits, progress);
+    }
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .saturating_mul(4)
         .clamp(4, 32);
     // Files named one by one need no more readers than there are files (starting a thread
     // costs more than reading a small file).
-    let threads = if roots.iter().all(|(root, _)| !root.is_dir()) {
-        threads.min(roots.len()).max(1)
+    let threads = if named_files_only {
+        threads.min(roots.len())
     } else {
         threads
     };
@@ -218,8 +222,7 @@ pub fn read_while_walking(
                         };
                         let Ok(batch) = batch else { break };
                         for (index, path, what) in batch {
-                            let named = root_paths.iter().any(|(given, _)| *given == path);
-                            let outcome = read_guarded(&path, what, named, limits);
+                            let outcome = read_found(&root_paths, &path, what, limits);
                             let count = finished.fetch_add(1, Ordering::Relaxed) + 1;
                             progress(count, found.load(Ordering::Relaxed));
                             match outcome {
@@ -236,13 +239,8 @@ pub fn read_while_walking(
         let mut next = 0;
         let mut batch = Vec::with_capacity(BATCH);
         let inventory = discover(roots, &mut |path, what| {
-            if let Some(pattern) =
-                ignore.and_then(|globs| globs.first_match(&relative_to_root(&root_paths, path)))
-            {
-                ignored.push(SkippedEntry {
-                    path: path.to_path_buf(),
-                    reason: format!("ignored by the policy (`{pattern}`)"),
-                });
+            if let Some(entry) = ignored_entry(ignore, &root_paths, path) {
+                ignored.push(entry);
                 return;
             }
             found.fetch_add(1, Ordering::Relaxed);
@@ -262,22 +260,91 @@ pub fn read_while_walking(
             .flat_map(|worker| worker.join().unwrap_or_default())
             .collect();
         done.sort_by_key(|(index, _, _)| *index);
-        let mut read = Vec::new();
-        let mut artifacts = Vec::new();
-        for (_, path, outcome) in done {
-            match outcome {
-                Outcome::Binary(result) => read.push((path, result)),
-                Outcome::Artifact(opened) => artifacts.push((path, opened)),
-            }
-        }
-        Walked {
+        walked(
             inventory,
-            read,
+            done.into_iter().map(|(_, path, outcome)| (path, outcome)),
             ignored,
-            not_binaries: not_binaries.load(Ordering::Relaxed),
-            artifacts,
-        }
+            not_binaries.load(Ordering::Relaxed),
+        )
     })
+}
+
+/// One file named alone is read on the calling thread: starting a reader thread (its stack,
+/// its allocator arena, asking the cgroup how many cores there are) costs more than reading it.
+fn read_in_place(
+    roots: Vec<(PathBuf, PathBuf)>,
+    ignore: Option<&PathGlobs>,
+    limits: Limits,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Walked {
+    let root_paths = roots.clone();
+    let mut done = Vec::new();
+    let mut ignored = Vec::new();
+    let mut not_binaries = 0;
+    let mut count = 0;
+    let inventory = discover(roots, &mut |path, what| {
+        if let Some(entry) = ignored_entry(ignore, &root_paths, path) {
+            ignored.push(entry);
+            return;
+        }
+        let outcome = read_found(&root_paths, path, what, limits);
+        count += 1;
+        progress(count, count);
+        match outcome {
+            Some(outcome) => done.push((path.to_path_buf(), outcome)),
+            None => not_binaries += 1,
+        }
+    });
+    walked(inventory, done, ignored, not_binaries)
+}
+
+/// The policy's ignore entry for a walked path, if a glob matches it.
+fn ignored_entry(
+    ignore: Option<&PathGlobs>,
+    roots: &[(PathBuf, PathBuf)],
+    path: &Path,
+) -> Option<SkippedEntry> {
+    let pattern = ignore?.first_match(&relative_to_root(roots, path))?;
+    Some(SkippedEntry {
+        path: path.to_path_buf(),
+        reason: format!("ignored by the policy (`{pattern}`)"),
+    })
+}
+
+/// Reads one walked path; a path given as a PATH itself is opened as an archive whatever its
+/// name.
+fn read_found(
+    roots: &[(PathBuf, PathBuf)],
+    path: &Path,
+    what: Found,
+    limits: Limits,
+) -> Option<Outcome> {
+    let named = roots.iter().any(|(given, _)| given == path);
+    read_guarded(path, what, named, limits)
+}
+
+/// The readers' outcomes, in walk order, sorted into object files and artifacts.
+fn walked(
+    inventory: Inventory,
+    done: impl IntoIterator<Item = (PathBuf, Outcome)>,
+    ignored: Vec<SkippedEntry>,
+    not_binaries: usize,
+) -> Walked {
+    let mut read = Vec::new();
+    let mut artifacts = Vec::new();
+    for (path, outcome) in done {
+        match outcome {
+            Outcome::Binary(result) => read.push((path, result)),
+            Outcome::Artifact(opened) => artifacts.push((path, opened)),
+        }
+    }
+    Walked {
+        inventory,
+        read,
+        ignored,
+        not_binaries,
+        artifacts,
+    }
 }
 
 /// [`read_one`], with a panic in a reader (a parser bug on hostile bytes) turned into that
