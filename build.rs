@@ -2,7 +2,9 @@
 //! uses:
 //! - every release of `glibc-db/releases/` as an index entry in `$OUT_DIR/releases.rs`: its id
 //!   and aliases (to find it without parsing anything), its C library, its header (the release without its
-//!   architectures) and one JSON text per architecture, each parsed on first use;
+//!   architectures) and one entry per architecture, each read on first use. An architecture's
+//!   long lists (version nodes, sonames, packages) are packed into plain text that needs no
+//!   JSON parsing (see [`pack_arch`]); the rest of its facts stay a small JSON text;
 //! - every file of `glibc-db/symbols/` as `(file name, include_str!(path))` in
 //!   `$OUT_DIR/glibc_symbols.rs`.
 //!
@@ -91,7 +93,11 @@ fn embed_releases(dir: &str, out_file: &str) {
             .unwrap_or_else(|| panic!("glibc-db entry {name}: no `arches` object"));
         let arches: Vec<(String, String)> = arches
             .into_iter()
-            .map(|(arch, entry)| (arch, entry.to_string()))
+            .map(|(arch, entry)| {
+                let packed = pack_arch(entry)
+                    .unwrap_or_else(|e| panic!("glibc-db entry {name} ({arch}): {e}"));
+                (arch, packed)
+            })
             .collect();
         releases.push((id, name, aliases, libc, release.to_string(), arches));
     }
@@ -107,20 +113,121 @@ fn embed_releases(dir: &str, out_file: &str) {
          \x20   pub libc: &'static str,\n\
          \x20   /// The release's JSON with an empty `arches` object.\n\
          \x20   pub header: &'static str,\n\
-         \x20   /// Architecture key and the JSON of its entry, sorted by key.\n\
-         \x20   pub arches: &'static [(&'static str, &'static str)],\n\
+         \x20   /// Architecture key and its entry, sorted by key.\n\
+         \x20   pub arches: &'static [(&'static str, EmbeddedArch)],\n\
+         }\n\n\
+         /// One architecture's entry: its long lists packed by build.rs, the rest JSON.\n\
+         #[derive(Debug)]\n\
+         pub struct EmbeddedArch {\n\
+         \x20   /// The entry's JSON without `versions`, `sonames_present`, `sonames_absent`, `packages`.\n\
+         \x20   pub json: &'static str,\n\
+         \x20   /// One line per family, sorted: the family and its tags (a `NameSet`), NUL-joined.\n\
+         \x20   pub versions: &'static str,\n\
+         \x20   /// `NameSet`s: sorted, NUL-joined.\n\
+         \x20   pub sonames_present: &'static str,\n\
+         \x20   pub sonames_absent: &'static str,\n\
+         \x20   /// A `Packages` table: one line per soname, sorted,\n\
+         \x20   /// `soname<TAB>package<TAB>version<TAB>minimal`.\n\
+         \x20   pub packages: &'static str,\n\
          }\n\n\
          pub const RELEASES: &[EmbeddedRelease] = &[\n",
     );
     for (id, file, aliases, libc, header, arches) in &releases {
         writeln!(
             code,
-            "    EmbeddedRelease {{ file: {file:?}, id: {id:?}, aliases: &{aliases:?}, libc: {libc:?}, header: {header:?}, arches: &{arches:?} }},"
+            "    EmbeddedRelease {{ file: {file:?}, id: {id:?}, aliases: &{aliases:?}, libc: {libc:?}, header: {header:?}, arches: &[{}] }},",
+            arches
+                .iter()
+                .map(|(arch, packed)| format!("({arch:?}, {packed})"))
+                .collect::<Vec<_>>()
+                .join(", ")
         )
         .expect("writing to a String cannot fail");
     }
     code.push_str("];\n");
     write_out(out_file, &code);
+}
+
+/// One architecture's entry as Rust source for an `EmbeddedArch`: its long lists packed as
+/// `src/baseline/names.rs` searches them (names hold no whitespace or NUL, so NULs, tabs and
+/// newlines separate them), the rest of its facts as JSON.
+fn pack_arch(mut entry: serde_json::Value) -> Result<String, String> {
+    let object = entry.as_object_mut().ok_or("not a JSON object")?;
+    let mut take = |key: &str| object.remove(key).unwrap_or(serde_json::Value::Null);
+    let versions = take("versions");
+    let present = take("sonames_present");
+    let absent = take("sonames_absent");
+    let packages = take("packages");
+    let mut versions_text = Vec::new();
+    for (family, tags) in versions.as_object().ok_or("`versions` is not an object")? {
+        let tags = names(tags, "versions")?;
+        versions_text.push(if tags.is_empty() {
+            word(family)?.to_string()
+        } else {
+            format!("{}\0{tags}", word(family)?)
+        });
+    }
+    versions_text.sort();
+    let mut packages_text = Vec::new();
+    if let Some(packages) = packages.as_object() {
+        for (soname, package) in packages {
+            let fields = package.as_object().ok_or("a package is not an object")?;
+            if let Some(key) = fields
+                .keys()
+                .find(|key| !["package", "version", "minimal"].contains(&key.as_str()))
+            {
+                return Err(format!("unknown package field `{key}`"));
+            }
+            let field = |key: &str| -> Result<String, String> {
+                match fields.get(key) {
+                    None | Some(serde_json::Value::Null) => Ok(String::new()),
+                    Some(serde_json::Value::Bool(flag)) => Ok(if *flag { "y" } else { "n" }.into()),
+                    Some(serde_json::Value::String(text)) => word(text).map(str::to_string),
+                    Some(other) => Err(format!("package field `{key}` is {other}")),
+                }
+            };
+            packages_text.push(format!(
+                "{}\t{}\t{}\t{}",
+                word(soname)?,
+                field("package")?,
+                field("version")?,
+                field("minimal")?
+            ));
+        }
+    }
+    packages_text.sort();
+    Ok(format!(
+        "EmbeddedArch {{ json: {:?}, versions: {:?}, sonames_present: {:?}, sonames_absent: {:?}, packages: {:?} }}",
+        entry.to_string(),
+        versions_text.join("\n"),
+        names(&present, "sonames_present")?,
+        names(&absent, "sonames_absent")?,
+        packages_text.join("\n"),
+    ))
+}
+
+/// A list of strings as `NameSet` packs them: sorted by bytes, without repeats, joined with
+/// NULs.
+fn names(list: &serde_json::Value, key: &str) -> Result<String, String> {
+    let list = list.as_array().ok_or(format!("`{key}` is not a list"))?;
+    let mut words = list
+        .iter()
+        .map(|name| word(name.as_str().ok_or(format!("`{key}` holds a non-string"))?))
+        .collect::<Result<Vec<&str>, String>>()?;
+    words.sort_unstable();
+    words.dedup();
+    Ok(words.join("\0"))
+}
+
+/// A name that can be packed: not empty, no whitespace, no NUL.
+fn word(text: &str) -> Result<&str, String> {
+    if text.is_empty() || text.contains(|c: char| c.is_whitespace() || c == '\0') {
+        Err(format!(
+            "`{text}` cannot be packed (empty, or holds whitespace or a NUL)"
+        ))
+    } else {
+        Ok(text)
+    }
 }
 
 /// Writes `pub const <constant>: &[(&str, &str)]` listing every `*.json` of `dir`, sorted

@@ -35,7 +35,7 @@ fn every_entry_loads_with_provenance() {
                 release.id
             );
             assert!(
-                matches!(source.method.as_str(), "measured" | "stated"),
+                matches!(source.method, "measured" | "stated"),
                 "{}",
                 release.id
             );

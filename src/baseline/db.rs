@@ -2,8 +2,9 @@
 //! `glibc-db/generate.py`): loading, lookup by id or alias, and turning one release's
 //! architecture entry into a [`Baseline`].
 
+use super::names::{NameSet, Packages};
 use super::{
-    Baseline, BaselineSet, Fact, IsaLevel, KernelVersion, Method, NeverBuiltFor, PageSizes,
+    Baseline, BaselineSet, Fact, IsaLevel, KernelVersion, Method, Name, NeverBuiltFor, PageSizes,
 };
 use crate::arch::Libc;
 use crate::target::edit_distance;
@@ -12,11 +13,15 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
 
 mod embedded {
+    // build.rs writes NUL as `\0`, and a name after it may start with a digit.
+    #![allow(clippy::octal_escapes)]
     include!(concat!(env!("OUT_DIR"), "/releases.rs"));
 }
 
+/// Parsed from the embedded text only (`'de: 'static`), so that its architecture entries can
+/// borrow it (see [`ArchEntry`]).
 #[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, bound(deserialize = "'de: 'static"))]
 pub struct Release {
     pub generated_by: String,
     pub id: String,
@@ -92,24 +97,33 @@ pub struct Architectures {
     pub source: String,
 }
 
+/// One architecture's facts. A default run makes the baselines of every release for a file's
+/// architecture, and copying their thousands of names was most of a small run's time: the long
+/// lists (nodes, sonames, packages) come packed by build.rs and are searched in place (see
+/// `names.rs`), and the other names borrow the embedded JSON. A name that needs JSON escapes
+/// would not borrow; `tests/database.rs` parses every entry, so that fails a test.
 #[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, bound(deserialize = "'de: 'static"))]
 pub struct ArchEntry {
     pub libc_version: Option<String>,
     pub interpreter: Option<String>,
-    pub versions: BTreeMap<String, Vec<String>>,
-    pub sonames_present: Vec<String>,
-    pub sonames_absent: Vec<String>,
+    /// The long lists come packed by build.rs, not in the JSON (see `parse_arch`).
+    #[serde(skip)]
+    pub versions: BTreeMap<&'static str, NameSet>,
+    #[serde(skip)]
+    pub sonames_present: NameSet,
+    #[serde(skip)]
+    pub sonames_absent: NameSet,
     /// True when `sonames_present` is the whole list (a policy's lib whitelist): any other
     /// soname is then absent, not unknown.
     #[serde(default)]
     pub sonames_complete: bool,
     /// soname → symbols that must not be imported from it even though it is allowed (policies).
     #[serde(default)]
-    pub blacklist: BTreeMap<String, Vec<String>>,
+    pub blacklist: BTreeMap<&'static str, Vec<&'static str>>,
     /// soname → the package that provides it, where real package data says so.
-    #[serde(default)]
-    pub packages: BTreeMap<String, Package>,
+    #[serde(skip)]
+    pub packages: Packages,
     /// The oldest kernel this arch's glibc accepts (libc.so.6's NT_GNU_ABI_TAG); absent = unknown.
     #[serde(default)]
     pub glibc_min_kernel: Option<KernelFact>,
@@ -122,17 +136,6 @@ pub struct ArchEntry {
     pub source: Source,
 }
 
-#[derive(Debug, Clone, Deserialize, serde::Serialize, PartialEq, Eq)]
-#[serde(deny_unknown_fields)]
-pub struct Package {
-    pub package: String,
-    #[serde(default)]
-    pub version: Option<String>,
-    /// In the minimal image (Debian: Priority required, or Essential), or only installable.
-    #[serde(default)]
-    pub minimal: Option<bool>,
-}
-
 fn default_kind() -> String {
     "distro".into()
 }
@@ -140,11 +143,11 @@ fn default_kind() -> String {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Source {
-    pub dataset: String,
-    pub revision: String,
-    pub path: String,
+    pub dataset: &'static str,
+    pub revision: &'static str,
+    pub path: &'static str,
     /// `measured` (read from real files) or `stated` (documented fact).
-    pub method: String,
+    pub method: &'static str,
     #[serde(default)]
     pub note: Option<String>,
 }
@@ -231,7 +234,7 @@ impl Database {
             release.arches = entry
                 .arches
                 .iter()
-                .map(|(arch, text)| (arch.to_string(), parse_arch(entry, arch, text)))
+                .map(|(arch, packed)| (arch.to_string(), parse_arch(entry, arch, packed)))
                 .collect();
             release
         })
@@ -264,22 +267,22 @@ impl Database {
             Some(Libc::Musl) => 2,
         };
         slots[slot].get_or_init(|| {
-            let wanted: Vec<(usize, &str)> = self
+            let wanted: Vec<(usize, &'static embedded::EmbeddedArch)> = self
                 .entries
                 .iter()
                 .enumerate()
                 .filter(|(_, entry)| libc.is_none_or(|libc| entry.libc == libc.to_string()))
                 .filter_map(|(index, entry)| {
-                    let (_, text) = entry.arches.iter().find(|(key, _)| *key == arch)?;
-                    Some((index, *text))
+                    let (_, packed) = entry.arches.iter().find(|(key, _)| *key == arch)?;
+                    Some((index, packed))
                 })
                 .collect();
-            let make = |part: &[(usize, &str)]| -> Vec<Baseline> {
+            let make = |part: &[(usize, &'static embedded::EmbeddedArch)]| -> Vec<Baseline> {
                 part.iter()
-                    .filter_map(|&(index, text)| match self.parsed[index].get() {
+                    .filter_map(|&(index, packed)| match self.parsed[index].get() {
                         Some(release) => release.baseline(arch),
                         None => {
-                            let entry = parse_arch(&self.entries[index], arch, text);
+                            let entry = parse_arch(&self.entries[index], arch, packed);
                             Some(self.header(index).baseline_from(arch, entry))
                         }
                     })
@@ -335,14 +338,32 @@ impl Database {
 
 // The embedded entries are compiled in and every one is parsed by tests/database.rs (and their
 // JSON syntax by build.rs): a failure here is a broken build, not bad input.
-fn parse_header(entry: &embedded::EmbeddedRelease) -> Release {
+fn parse_header(entry: &'static embedded::EmbeddedRelease) -> Release {
     serde_json::from_str(entry.header)
         .unwrap_or_else(|e| panic!("glibc-db entry {} is broken: {e}", entry.file))
 }
 
-fn parse_arch(entry: &embedded::EmbeddedRelease, arch: &str, text: &str) -> ArchEntry {
-    serde_json::from_str(text)
-        .unwrap_or_else(|e| panic!("glibc-db entry {} ({arch}) is broken: {e}", entry.file))
+fn parse_arch(
+    entry: &embedded::EmbeddedRelease,
+    arch: &str,
+    packed: &'static embedded::EmbeddedArch,
+) -> ArchEntry {
+    let broken = |e: &dyn std::fmt::Display| -> ! {
+        panic!("glibc-db entry {} ({arch}) is broken: {e}", entry.file)
+    };
+    let mut facts: ArchEntry = serde_json::from_str(packed.json).unwrap_or_else(|e| broken(&e));
+    facts.versions = packed
+        .versions
+        .lines()
+        .map(|line| {
+            let (family, tags) = line.split_once('\0').unwrap_or((line, ""));
+            (family, NameSet::packed(tags))
+        })
+        .collect();
+    facts.sonames_present = NameSet::packed(packed.sonames_present);
+    facts.sonames_absent = NameSet::packed(packed.sonames_absent);
+    facts.packages = Packages::packed(packed.packages);
+    facts
 }
 
 impl Release {
@@ -356,7 +377,7 @@ impl Release {
         let nodes = entry
             .versions
             .into_iter()
-            .map(|(family, tags)| (family, tags.into_iter().collect()))
+            .map(|(family, tags)| (family.into(), tags))
             .collect();
         Baseline {
             id: self.id.clone(),
@@ -366,10 +387,16 @@ impl Release {
             arch: arch.to_string(),
             interpreter: entry.interpreter,
             nodes,
-            sonames_present: entry.sonames_present.into_iter().collect(),
-            sonames_absent: entry.sonames_absent.into_iter().collect(),
+            sonames_present: entry.sonames_present,
+            sonames_absent: entry.sonames_absent,
             sonames_complete: entry.sonames_complete,
-            blacklist: entry.blacklist,
+            blacklist: entry
+                .blacklist
+                .into_iter()
+                .map(|(soname, symbols)| {
+                    (soname.into(), symbols.into_iter().map(Name::from).collect())
+                })
+                .collect(),
             packages: entry.packages,
             source: entry.source.describe(),
             libraries: None,
@@ -403,15 +430,8 @@ impl Release {
     pub fn source_summary(&self) -> String {
         let mut groups: BTreeMap<(&str, &str, &str), BTreeSet<&str>> = BTreeMap::new();
         for a in self.arches.values() {
-            let key = (
-                a.source.dataset.as_str(),
-                a.source.revision.as_str(),
-                a.source.method.as_str(),
-            );
-            groups
-                .entry(key)
-                .or_default()
-                .insert(a.source.path.as_str());
+            let key = (a.source.dataset, a.source.revision, a.source.method);
+            groups.entry(key).or_default().insert(a.source.path);
         }
         groups
             .into_iter()

@@ -5,10 +5,12 @@
 pub mod db;
 pub mod families;
 pub mod glibc_symbols;
+pub mod names;
 pub mod sysroot;
 
 use crate::arch::Libc;
 use crate::version::VersionNode;
+use names::{NameSet, Packages};
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -21,6 +23,10 @@ pub enum Availability {
     Absent,
     Unknown,
 }
+
+/// A name a baseline lists (a version node's tag, a soname, a package): borrowed from the
+/// embedded database, owned when measured from a root filesystem.
+pub type Name = std::borrow::Cow<'static, str>;
 
 /// One baseline for one architecture, ready for the checks.
 #[derive(Debug, Clone)]
@@ -35,15 +41,15 @@ pub struct Baseline {
     pub interpreter: Option<String>,
     /// family → the tag of every node of that family the system's libraries define (`GLIBC` →
     /// {`2.2.5`, ..., `ABI_DT_RELR`}, for `GLIBC_2.2.5` ... `GLIBC_ABI_DT_RELR`).
-    pub nodes: BTreeMap<String, BTreeSet<String>>,
-    pub sonames_present: BTreeSet<String>,
-    pub sonames_absent: BTreeSet<String>,
+    pub nodes: BTreeMap<Name, NameSet>,
+    pub sonames_present: NameSet,
+    pub sonames_absent: NameSet,
     /// `sonames_present` is the whole list (a policy whitelist): anything else is absent.
     pub sonames_complete: bool,
     /// soname → symbols that must not be imported from it (policies).
-    pub blacklist: BTreeMap<String, Vec<String>>,
+    pub blacklist: BTreeMap<Name, Vec<Name>>,
     /// soname → providing package, where real package data says so.
-    pub packages: BTreeMap<String, db::Package>,
+    pub packages: Packages,
     /// Where the facts come from, for people and for JSON.
     pub source: String,
     /// Measured from a real root filesystem: soname → the version nodes that very file
@@ -344,7 +350,7 @@ impl Baseline {
 
     /// The highest numeric node of a family, e.g. `GLIBC` → `2.35`.
     pub fn highest(&self, family: &str) -> Option<&str> {
-        crate::version::highest(self.nodes.get(family)?.iter().map(String::as_str))
+        crate::version::highest(self.nodes.get(family)?.iter())
     }
 }
 
@@ -360,13 +366,11 @@ pub(crate) mod tests {
             "2.23", "2.24", "2.25", "2.26", "2.27", "2.28", "2.29", "2.30", "2.31",
         ];
         let mut nodes = BTreeMap::new();
+        nodes.insert("GLIBC".into(), glibc.into_iter().collect());
+        let glibcxx: Vec<String> = (0..=28).map(|n| format!("3.4.{n}")).collect();
         nodes.insert(
-            "GLIBC".to_string(),
-            glibc.iter().map(|v| v.to_string()).collect(),
-        );
-        nodes.insert(
-            "GLIBCXX".to_string(),
-            (0..=28).map(|n| format!("3.4.{n}")).collect(),
+            "GLIBCXX".into(),
+            glibcxx.iter().map(String::as_str).collect(),
         );
         Baseline {
             id: "test-2.31".into(),
@@ -377,12 +381,12 @@ pub(crate) mod tests {
             interpreter: Some("/lib64/ld-linux-x86-64.so.2".into()),
             nodes,
             sonames_present: ["libc.so.6", "libm.so.6", "libstdc++.so.6"]
-                .map(String::from)
-                .into(),
-            sonames_absent: ["libexpat.so.1"].map(String::from).into(),
+                .into_iter()
+                .collect(),
+            sonames_absent: ["libexpat.so.1"].into_iter().collect(),
             sonames_complete: false,
             blacklist: BTreeMap::new(),
-            packages: BTreeMap::new(),
+            packages: Packages::default(),
             source: "hand-built test data".into(),
             libraries: None,
             loader_paths: BTreeSet::new(),

@@ -3,6 +3,7 @@
 //! resolved inside DIR) are scanned for ELF libraries; their sonames and version definitions
 //! become the baseline, exactly. Symlinks are resolved inside DIR and never lead out of it.
 
+use super::names::{NameSet, Packages};
 use super::{Baseline, BaselineSet, Fact, KernelVersion, Method};
 use crate::arch::Libc;
 use crate::binary::FileKind;
@@ -161,12 +162,15 @@ fn baseline_for(
             .find(|path| path.contains("/ld-linux") || path.contains("/ld64.so"))
             .or(loaders.iter().next())
             .cloned(),
-        nodes,
-        sonames_present: libs.keys().cloned().collect(),
-        sonames_absent: BTreeSet::new(),
+        nodes: nodes
+            .into_iter()
+            .map(|(family, tags)| (family.into(), tags.iter().map(String::as_str).collect()))
+            .collect(),
+        sonames_present: libs.keys().map(String::as_str).collect(),
+        sonames_absent: NameSet::default(),
         sonames_complete: true,
         blacklist: BTreeMap::new(),
-        packages: BTreeMap::new(),
+        packages: Packages::default(),
         source: format!("{id} ({arch}, measured)"),
         libraries: Some(libs),
         loader_paths: loaders,

@@ -11,19 +11,24 @@ pub fn check(binary: &Binary, needs: &[NeedOutcome], baseline: &Baseline) -> Vec
         .blacklist
         .iter()
         .filter(|(soname, _)| {
-            binary.needed.contains(soname)
+            binary.needed.iter().any(|needed| needed == soname.as_ref())
                 && !needs
                     .iter()
-                    .any(|n| &n.name == *soname && matches!(n.found, Found::Tree { .. }))
+                    .any(|n| n.name == **soname && matches!(n.found, Found::Tree { .. }))
         })
         .filter_map(|(soname, forbidden)| {
             let symbols: Vec<String> = forbidden
                 .iter()
-                .filter(|symbol| binary.strong_imports.binary_search(symbol).is_ok())
-                .cloned()
+                .filter(|symbol| {
+                    binary
+                        .strong_imports
+                        .binary_search_by(|import| import.as_str().cmp(symbol))
+                        .is_ok()
+                })
+                .map(|symbol| symbol.to_string())
                 .collect();
             (!symbols.is_empty()).then(|| Issue::SymbolBlacklisted {
-                library: soname.clone(),
+                library: soname.to_string(),
                 symbols,
                 baseline: baseline.id.clone(),
             })

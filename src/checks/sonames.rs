@@ -2,7 +2,7 @@
 //! `load-path-unknown`: every need of a file, as the loader model resolved it, must be found in
 //! the tree or provided by the system beyond it.
 
-use crate::baseline::db::Package;
+use crate::baseline::names::Package;
 use crate::baseline::{Availability, Baseline};
 use crate::checks::Detail;
 use crate::findings::Issue;
@@ -101,12 +101,12 @@ pub fn need_issue(system: SystemNeed, baseline: &Baseline, detail: Detail) -> Op
     match availability {
         Availability::Provided => baseline
             .packages
-            .get(soname)
+            .get(soname.as_str())
             .filter(|package| package.minimal == Some(false))
             .map(|package| Issue::SonameNeedsPackage {
                 soname: soname.clone(),
                 baseline: baseline.id.clone(),
-                package: package.package.clone(),
+                package: package.package.to_string(),
             }),
         // A run-time-dependent entry (the working directory, $PLATFORM) might still find it.
         Availability::Absent if !undecided.is_empty() => Some(Issue::LoadPathUnknown {
@@ -178,17 +178,14 @@ pub(crate) fn other_versions(baseline: &Baseline, soname: &str) -> Vec<String> {
 fn other_sonames<'a>(
     baseline: &'a Baseline,
     soname: &'a str,
-) -> impl Iterator<Item = (&'a String, &'a Package)> {
+) -> impl Iterator<Item = (&'static str, Package)> + 'a {
     let end = soname.find(".so").map(|at| at + ".so".len());
     let prefix = end.map_or("", |end| &soname[..end]);
     // The packages are sorted by soname, so every `<stem>.so…` is in one range (the stem holds
     // no ".so", so a name starting with `<stem>.so` has its first `.so` there too).
     baseline
         .packages
-        .range::<str, _>((
-            std::ops::Bound::Included(prefix),
-            std::ops::Bound::Unbounded,
-        ))
+        .from(prefix)
         .take_while(move |(other, _)| end.is_some() && other.starts_with(prefix))
         .filter(move |(other, _)| *other != soname)
 }
@@ -196,7 +193,7 @@ fn other_sonames<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::baseline::db::Package;
+    use crate::baseline::names::Packages;
     use crate::baseline::tests::bullseye_like;
 
     fn needing(soname: &str) -> Vec<NeedOutcome> {
@@ -217,18 +214,10 @@ mod tests {
     #[test]
     fn package_data_names_what_to_install_and_what_the_distro_ships_instead() {
         let mut baseline = bullseye_like();
-        let package = |name: &str, minimal| Package {
-            package: name.into(),
-            version: None,
-            minimal: Some(minimal),
-        };
-        baseline.sonames_present.insert("libssl.so.1.1".into());
-        baseline
-            .packages
-            .insert("libssl.so.1.1".into(), package("libssl1.1", false));
-        baseline
-            .packages
-            .insert("libc.so.6".into(), package("libc6", true));
+        baseline.sonames_present.insert("libssl.so.1.1");
+        // As build.rs packs them: sorted by soname, `soname package version minimal`.
+        baseline.packages =
+            Packages::packed("libc.so.6\tlibc6\t\ty\nlibssl.so.1.1\tlibssl1.1\t\tn");
         let none = BTreeSet::new();
 
         let issues = check(&needing("libssl.so.1.1"), &baseline, &none, Detail::Report);

@@ -2,6 +2,7 @@
 
 use crate::baseline::BaselineSet;
 use crate::baseline::db::{ArchEntry, Database, Release};
+use crate::baseline::names::NameSet;
 use crate::version::{compare_numeric, highest, natural_cmp, parse_numeric};
 use serde::Serialize;
 use std::collections::BTreeSet;
@@ -30,8 +31,7 @@ fn row(release: &Release) -> Row<'_> {
             let tags = release
                 .arches
                 .values()
-                .flat_map(|a| a.versions.get(*family).into_iter().flatten())
-                .map(String::as_str);
+                .flat_map(|a| a.versions.get(*family).into_iter().flat_map(NameSet::iter));
             (*family, highest(tags).map(str::to_string))
         })
         .collect();
@@ -312,9 +312,7 @@ fn arch_detail(release: &Release, arch: &str, entry: &ArchEntry, note: bool) -> 
     let families: Vec<String> = entry
         .versions
         .iter()
-        .filter_map(|(family, tags)| {
-            highest(tags.iter().map(String::as_str)).map(|tag| format!("{family} {tag}"))
-        })
+        .filter_map(|(family, tags)| highest(tags.iter()).map(|tag| format!("{family} {tag}")))
         .collect();
     let mut head = if families.is_empty() {
         "no version nodes".to_string()
@@ -436,14 +434,14 @@ pub fn measured_json(set: &BaselineSet) -> String {
                 .nodes
                 .iter()
                 .map(|(family, tags)| {
-                    let mut tags: Vec<&str> = tags.iter().map(String::as_str).collect();
+                    let mut tags: Vec<&str> = tags.iter().collect();
                     tags.sort_by(|a, b| match (parse_numeric(a), parse_numeric(b)) {
                         (Some(x), Some(y)) => compare_numeric(&x, &y),
                         (Some(_), None) => std::cmp::Ordering::Less,
                         (None, Some(_)) => std::cmp::Ordering::Greater,
                         (None, None) => a.cmp(b),
                     });
-                    (family.as_str(), tags)
+                    (family.as_ref(), tags)
                 })
                 .collect();
             let measured = MeasuredArch {
