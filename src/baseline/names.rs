@@ -99,7 +99,7 @@ impl Packages {
 }
 
 fn soname_of(record: &str) -> &str {
-    record.split('\t').next().unwrap_or_default()
+    memchr::memchr(b'\t', record.as_bytes()).map_or(record, |at| &record[..at])
 }
 
 fn package_of(record: &'static str) -> Option<Package> {
@@ -118,9 +118,20 @@ fn package_of(record: &'static str) -> Option<Package> {
     })
 }
 
+/// The records of `text`, each ended by `end` or by the text's end.
 fn records(text: &str, end: u8) -> impl Iterator<Item = &str> {
-    let end = char::from(end);
-    text.split(end).filter(|record| !record.is_empty())
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        while !rest.is_empty() {
+            let stop = memchr::memchr(end, rest.as_bytes()).unwrap_or(rest.len());
+            let record = &rest[..stop];
+            rest = rest.get(stop + 1..).unwrap_or_default();
+            if !record.is_empty() {
+                return Some(record);
+            }
+        }
+        None
+    })
 }
 
 /// The record whose key is `key`, in `text`'s records sorted by key.
