@@ -121,9 +121,9 @@ fn embed_releases(dir: &str, out_file: &str) {
          pub struct EmbeddedArch {\n\
          \x20   /// The entry's JSON without `versions`, `sonames_present`, `sonames_absent`, `packages`.\n\
          \x20   pub json: &'static str,\n\
-         \x20   /// One line per family, sorted: the family and its tags (a `NameSet`), NUL-joined.\n\
+         \x20   /// One line per family, sorted: the family, a NUL, its tags (a `NameSet`).\n\
          \x20   pub versions: &'static str,\n\
-         \x20   /// `NameSet`s: sorted, NUL-joined.\n\
+         \x20   /// `NameSet`s: sorted, each name ended by a NUL.\n\
          \x20   pub sonames_present: &'static str,\n\
          \x20   pub sonames_absent: &'static str,\n\
          \x20   /// A `Packages` table: one line per soname, sorted,\n\
@@ -161,11 +161,7 @@ fn pack_arch(mut entry: serde_json::Value) -> Result<String, String> {
     let mut versions_text = Vec::new();
     for (family, tags) in versions.as_object().ok_or("`versions` is not an object")? {
         let tags = names(tags, "versions")?;
-        versions_text.push(if tags.is_empty() {
-            word(family)?.to_string()
-        } else {
-            format!("{}\0{tags}", word(family)?)
-        });
+        versions_text.push(format!("{}\0{tags}", word(family)?));
     }
     versions_text.sort();
     let mut packages_text = Vec::new();
@@ -187,7 +183,7 @@ fn pack_arch(mut entry: serde_json::Value) -> Result<String, String> {
                 }
             };
             packages_text.push(format!(
-                "{}\t{}\t{}\t{}",
+                "{}\t{}\t{}\t{}\n",
                 word(soname)?,
                 field("package")?,
                 field("version")?,
@@ -202,12 +198,12 @@ fn pack_arch(mut entry: serde_json::Value) -> Result<String, String> {
         versions_text.join("\n"),
         names(&present, "sonames_present")?,
         names(&absent, "sonames_absent")?,
-        packages_text.join("\n"),
+        packages_text.concat(),
     ))
 }
 
-/// A list of strings as `NameSet` packs them: sorted by bytes, without repeats, joined with
-/// NULs.
+/// A list of strings as `NameSet` packs them: sorted by bytes, without repeats, each ended by
+/// a NUL.
 fn names(list: &serde_json::Value, key: &str) -> Result<String, String> {
     let list = list.as_array().ok_or(format!("`{key}` is not a list"))?;
     let mut words = list
@@ -216,7 +212,7 @@ fn names(list: &serde_json::Value, key: &str) -> Result<String, String> {
         .collect::<Result<Vec<&str>, String>>()?;
     words.sort_unstable();
     words.dedup();
-    Ok(words.join("\0"))
+    Ok(words.iter().map(|word| format!("{word}\0")).collect())
 }
 
 /// A name that can be packed: not empty, no whitespace, no NUL.

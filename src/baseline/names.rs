@@ -6,17 +6,18 @@
 use std::borrow::Cow;
 use std::cmp::Ordering;
 
-/// Separates the names of a [`NameSet`]: no file name, soname or ELF string can hold a NUL.
+/// Ends each name of a [`NameSet`]: no file name, soname or ELF string can hold a NUL. Ended,
+/// not joined, so that the empty name (the tag of a version node without `_`) is a name.
 const NAME_END: u8 = 0;
-/// Separates the records of a [`Packages`] table; a record's fields are separated by tabs.
+/// Ends each record of a [`Packages`] table; a record's fields are separated by tabs.
 const RECORD_END: u8 = b'\n';
 
-/// A set of names (sonames, version-node tags): sorted by bytes, joined with NULs.
+/// A set of names (sonames, version-node tags): sorted by bytes, each ended by a NUL.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct NameSet(Cow<'static, str>);
 
 impl NameSet {
-    /// Names build.rs packed (sorted, deduplicated, NUL-joined).
+    /// Names build.rs packed (sorted, deduplicated, each ended by a NUL).
     pub const fn packed(text: &'static str) -> NameSet {
         NameSet(Cow::Borrowed(text))
     }
@@ -31,11 +32,7 @@ impl NameSet {
     }
 
     pub fn len(&self) -> usize {
-        if self.0.is_empty() {
-            0
-        } else {
-            memchr::memchr_iter(NAME_END, self.0.as_bytes()).count() + 1
-        }
+        memchr::memchr_iter(NAME_END, self.0.as_bytes()).count()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -54,7 +51,9 @@ impl<'a> FromIterator<&'a str> for NameSet {
         let mut names: Vec<&str> = names.into_iter().collect();
         names.sort_unstable();
         names.dedup();
-        NameSet(Cow::Owned(names.join("\0")))
+        NameSet(Cow::Owned(
+            names.into_iter().flat_map(|name| [name, "\0"]).collect(),
+        ))
     }
 }
 
@@ -72,8 +71,8 @@ pub struct Package {
 }
 
 impl Packages {
-    /// Records build.rs packed, sorted by soname: `soname<TAB>package<TAB>version<TAB>minimal`
-    /// joined with newlines, an empty version for none, `y`/`n`/empty for minimal.
+    /// Records build.rs packed, sorted by soname: `soname<TAB>package<TAB>version<TAB>minimal`,
+    /// each ended by a newline, an empty version for none, `y`/`n`/empty for minimal.
     pub const fn packed(text: &'static str) -> Packages {
         Packages(text)
     }
@@ -118,19 +117,18 @@ fn package_of(record: &'static str) -> Option<Package> {
     })
 }
 
-/// The records of `text`, each ended by `end` or by the text's end.
+/// The records of `text`, each ended by `end` (the last one by the text's end if its `end` is
+/// missing).
 fn records(text: &str, end: u8) -> impl Iterator<Item = &str> {
     let mut rest = text;
     std::iter::from_fn(move || {
-        while !rest.is_empty() {
-            let stop = memchr::memchr(end, rest.as_bytes()).unwrap_or(rest.len());
-            let record = &rest[..stop];
-            rest = rest.get(stop + 1..).unwrap_or_default();
-            if !record.is_empty() {
-                return Some(record);
-            }
+        if rest.is_empty() {
+            return None;
         }
-        None
+        let stop = memchr::memchr(end, rest.as_bytes()).unwrap_or(rest.len());
+        let record = &rest[..stop];
+        rest = rest.get(stop + 1..).unwrap_or_default();
+        Some(record)
     })
 }
 
@@ -141,22 +139,19 @@ fn find<'t>(text: &'t str, end: u8, key: &str, key_of: fn(&str) -> &str) -> Opti
     (key_of(record) == key).then_some(record)
 }
 
-/// The byte offset of the first record whose key is not below `key` (past the end if none): a
-/// binary search over byte offsets, each probe widened to the record holding it.
+/// The byte offset of the first record whose key is not below `key` (the text's length if
+/// none): a binary search over byte offsets, each probe widened to the record holding it.
 fn lower_bound(text: &str, end: u8, key: &str, key_of: fn(&str) -> &str) -> usize {
     let bytes = text.as_bytes();
-    if bytes.is_empty() {
-        return 0;
-    }
     // Records before `low` are below `key`, records from `high` are not; both are record
-    // starts (or one past the text's end).
-    let (mut low, mut high) = (0, bytes.len() + 1);
+    // starts or the text's length.
+    let (mut low, mut high) = (0, bytes.len());
     while low < high {
         let middle = low + (high - low) / 2;
         let start = memchr::memrchr(end, &bytes[low..middle]).map_or(low, |at| low + at + 1);
         let stop = memchr::memchr(end, &bytes[start..]).map_or(bytes.len(), |at| start + at);
         match key_of(&text[start..stop]).cmp(key) {
-            Ordering::Less => low = stop + 1,
+            Ordering::Less => low = (stop + 1).min(bytes.len()),
             Ordering::Equal | Ordering::Greater => high = start,
         }
     }
@@ -183,13 +178,28 @@ mod tests {
             }
             assert!(!set.contains(""));
             assert!(!set.contains("a"));
+            assert_eq!(set.is_empty(), size == 0);
             assert!(!set.contains("z"));
         }
     }
 
     #[test]
+    fn the_empty_name_is_a_name() {
+        // `VersionNode::parse("LIBFOO")` has the tag "": a root filesystem's library that
+        // defines such a node must still be found to define it.
+        let set: NameSet = ["", "2.2.5"].into_iter().collect();
+        assert_eq!(set.len(), 2);
+        assert!(set.contains(""));
+        assert!(set.contains("2.2.5"));
+        assert_eq!(set.iter().collect::<Vec<_>>(), ["", "2.2.5"]);
+        assert!(!NameSet::default().contains(""));
+        let only_empty: NameSet = [""].into_iter().collect();
+        assert!(only_empty.contains("") && !only_empty.is_empty());
+    }
+
+    #[test]
     fn inserting_keeps_the_order() {
-        let mut set = NameSet::packed("libc.so.6\0libm.so.6");
+        let mut set = NameSet::packed("libc.so.6\0libm.so.6\0");
         set.insert("libdl.so.2");
         set.insert("libc.so.6");
         assert_eq!(
@@ -201,7 +211,7 @@ mod tests {
     #[test]
     fn packages_are_found_by_soname_and_listed_from_a_prefix() {
         let packages = Packages::packed(
-            "libc.so.6\tlibc6\t2.36-9\ty\nlibssl.so.1.1\tlibssl1.1\t\tn\nlibssl.so.3\tlibssl3\t3.0\t",
+            "libc.so.6\tlibc6\t2.36-9\ty\nlibssl.so.1.1\tlibssl1.1\t\tn\nlibssl.so.3\tlibssl3\t3.0\t\n",
         );
         assert_eq!(packages.len(), 3);
         assert_eq!(

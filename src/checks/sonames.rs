@@ -217,7 +217,7 @@ mod tests {
         baseline.sonames_present.insert("libssl.so.1.1");
         // As build.rs packs them: sorted by soname, `soname package version minimal`.
         baseline.packages =
-            Packages::packed("libc.so.6\tlibc6\t\ty\nlibssl.so.1.1\tlibssl1.1\t\tn");
+            Packages::packed("libc.so.6\tlibc6\t\ty\nlibssl.so.1.1\tlibssl1.1\t\tn\n");
         let none = BTreeSet::new();
 
         let issues = check(&needing("libssl.so.1.1"), &baseline, &none, Detail::Report);
