@@ -9,7 +9,7 @@ use super::{
 use crate::arch::{Arch, Endian, FloatAbi, Machine};
 use goblin::container::{self, Container};
 use goblin::elf::{Elf, Sym, dynamic, header, program_header, section_header, symver};
-use object::{Object, ObjectSection};
+use object::{Endian as _, Endianness, Object, ObjectSection};
 use std::collections::BTreeMap;
 
 const VER_FLG_BASE: u16 = 0x1;
@@ -511,22 +511,26 @@ fn ctx_of(elf: &Elf) -> container::Ctx {
     container::Ctx::new(container, endian)
 }
 
-fn read_u16(data: &[u8], offset: usize, ctx: container::Ctx) -> Option<u16> {
-    let bytes: [u8; 2] = data.get(offset..offset.checked_add(2)?)?.try_into().ok()?;
-    Some(if ctx.le.is_little() {
-        u16::from_le_bytes(bytes)
+/// `N` bytes at `offset`, if the data has them.
+fn bytes_at<const N: usize>(data: &[u8], offset: usize) -> Option<[u8; N]> {
+    data.get(offset..offset.checked_add(N)?)?.try_into().ok()
+}
+
+/// The file's byte order, as object's readers take it.
+fn endian_of(ctx: container::Ctx) -> Endianness {
+    if ctx.le.is_little() {
+        Endianness::Little
     } else {
-        u16::from_be_bytes(bytes)
-    })
+        Endianness::Big
+    }
+}
+
+fn read_u16(data: &[u8], offset: usize, ctx: container::Ctx) -> Option<u16> {
+    Some(endian_of(ctx).read_u16(bytes_at(data, offset)?))
 }
 
 fn read_u32(data: &[u8], offset: usize, ctx: container::Ctx) -> Option<u32> {
-    let bytes: [u8; 4] = data.get(offset..offset.checked_add(4)?)?.try_into().ok()?;
-    Some(if ctx.le.is_little() {
-        u32::from_le_bytes(bytes)
-    } else {
-        u32::from_be_bytes(bytes)
-    })
+    Some(endian_of(ctx).read_u32(bytes_at(data, offset)?))
 }
 
 /// DT_HASH: `nbucket, nchain, ...`; nchain is the number of symbols. (64-bit s390 uses 8-byte
