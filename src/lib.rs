@@ -150,8 +150,8 @@ pub fn check_with_progress(
     } = index(options, db, progress)?;
     // Only needed for "runs on" lists, i.e. without a baseline, and only for the
     // architectures of the files that get one.
-    let all_baselines = options.baselines.is_empty().then(|| {
-        let arches: Vec<(String, Option<arch::Libc>)> = trees
+    let runs_on_arches: Vec<(String, Option<arch::Libc>)> = if options.baselines.is_empty() {
+        trees
             .iter()
             .flat_map(|loaded| &loaded.files)
             .filter(|(_, binary)| gets_runs_on(binary))
@@ -159,15 +159,27 @@ pub fn check_with_progress(
                 let libc = arch::libc_of(binary.interpreter.as_deref(), &binary.needed);
                 Some((binary.arch?.db_key(), libc))
             })
-            .collect();
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let all_baselines = options.baselines.is_empty().then(|| {
         AllBaselines::new(
             db,
-            arches.iter().map(|(key, libc)| (key.as_str(), *libc)),
+            runs_on_arches
+                .iter()
+                .map(|(key, libc)| (key.as_str(), *libc)),
             &options.overrides,
         )
     });
     // Release metadata for summarising "runs on" by family, read once if any file has one.
     let family_index = std::cell::OnceCell::new();
+    let family_arches = || -> Vec<&str> {
+        let mut keys: Vec<&str> = runs_on_arches.iter().map(|(key, _)| key.as_str()).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        keys
+    };
     // Files with the same list (shared by AllBaselines) share one summary.
     let mut family_summaries: HashMap<_, Arc<[baseline::families::FamilySummary]>> = HashMap::new();
     let mut report_baselines: Vec<BaselineSet> = options.baselines.clone();
@@ -301,7 +313,9 @@ pub fn check_with_progress(
                     .entry((key.clone(), libc, Arc::clone(list)))
                     .or_insert_with(|| {
                         family_index
-                            .get_or_init(|| baseline::families::Families::from_database(db))
+                            .get_or_init(|| {
+                                baseline::families::Families::from_database(db, &family_arches())
+                            })
                             .summarise(key, libc, list)
                             .into()
                     });

@@ -208,8 +208,7 @@ fn agrees_with_the_measured_releases() {
             continue;
         }
         for (arch, entry) in &release.arches {
-            let (Some(stated), Some(version)) =
-                (stated.get(arch.as_str()), entry.libc_version.as_deref())
+            let (Some(stated), Some(version)) = (stated.get(arch.as_str()), entry.libc_version)
             else {
                 continue;
             };

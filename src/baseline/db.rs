@@ -8,20 +8,147 @@ use super::{
 };
 use crate::arch::Libc;
 use crate::target::edit_distance;
-use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
 
-mod embedded {
-    // build.rs writes NUL as `\0`, and a name after it may start with a digit.
-    #![allow(clippy::octal_escapes)]
+/// The database as build.rs prepared it from `glibc-db/releases/*.json`: every release as
+/// Rust values, checked against this schema at build time, so that a run parses nothing (a
+/// default run makes the baselines of every release for a file's architecture; parsing and
+/// copying their facts was most of a small run's time). The tables hold numbers only: a string
+/// is a byte range of one text, a list a range of a table, so the loader relocates nothing.
+pub mod embedded {
+    use crate::arch::Libc;
+    use crate::baseline::{KernelVersion, Method};
+
+    /// A string: its byte range in [`TEXT`].
+    #[derive(Debug, Clone, Copy)]
+    pub struct Text(u32, u32);
+
+    impl Text {
+        pub fn get(self) -> &'static str {
+            &TEXT[self.0 as usize..self.1 as usize]
+        }
+    }
+
+    /// A list: its range of one of the tables.
+    #[derive(Debug, Clone, Copy)]
+    pub struct Span(u32, u32);
+
+    impl Span {
+        pub fn of<T>(self, table: &'static [T]) -> &'static [T] {
+            &table[self.0 as usize..self.1 as usize]
+        }
+
+        /// A list of strings (a range of [`TEXTS`]).
+        pub fn texts(self) -> impl ExactSizeIterator<Item = &'static str> {
+            self.of(&TEXTS).iter().map(|text| text.get())
+        }
+    }
+
+    /// One release file.
+    #[derive(Debug)]
+    pub struct EmbeddedRelease {
+        pub file: Text,
+        pub id: Text,
+        pub aliases: Span,
+        pub libc: Libc,
+        pub generated_by: Text,
+        pub name: Text,
+        pub distro: Text,
+        pub release: Text,
+        pub rolling: bool,
+        /// `distro` when the file does not say.
+        pub kind: Text,
+        pub libc_version: Option<Text>,
+        pub eol: Option<Text>,
+        pub eol_source: Option<Text>,
+        pub architectures: Option<EmbeddedArchitectures>,
+        pub kernel: Option<EmbeddedKernel>,
+        /// Its entries of [`ARCHES`], sorted by key.
+        pub arches: Span,
+    }
+
+    impl EmbeddedRelease {
+        pub fn arches(&self) -> &'static [EmbeddedArch] {
+            self.arches.of(&ARCHES)
+        }
+    }
+
+    /// One architecture's entry.
+    #[derive(Debug)]
+    pub struct EmbeddedArch {
+        pub key: Text,
+        pub libc_version: Option<Text>,
+        pub interpreter: Option<Text>,
+        pub sonames_complete: bool,
+        /// soname → forbidden symbols ([`BLACKLIST`]), sorted by soname.
+        pub blacklist: Span,
+        pub glibc_min_kernel: Option<EmbeddedKernel>,
+        pub page_size: Option<EmbeddedPageSize>,
+        pub isa_level: Option<EmbeddedIsaLevel>,
+        pub source: EmbeddedSource,
+        /// (family, its tags packed as a `NameSet`) of [`VERSIONS`], sorted by family.
+        pub versions: Span,
+        /// `NameSet`s: sorted, each name ended by a NUL.
+        pub sonames_present: Text,
+        pub sonames_absent: Text,
+        /// A `Packages` table: one line per soname, sorted,
+        /// `soname<TAB>package<TAB>version<TAB>minimal`.
+        pub packages: Text,
+    }
+
+    #[derive(Debug, Clone, Copy)]
+    pub struct EmbeddedArchitectures {
+        pub built_for: Span,
+        pub uncertain: Span,
+        pub source: Text,
+    }
+
+    #[derive(Debug, Clone, Copy)]
+    pub struct EmbeddedKernel {
+        pub version: KernelVersion,
+        pub method: Method,
+        pub source: Text,
+    }
+
+    #[derive(Debug, Clone, Copy)]
+    pub struct EmbeddedPageSize {
+        pub default: u64,
+        /// Of [`NUMBERS`].
+        pub others: Span,
+        pub method: Method,
+        pub source: Text,
+    }
+
+    #[derive(Debug, Clone, Copy)]
+    pub struct EmbeddedIsaLevel {
+        pub level: u64,
+        /// Of [`NUMBERS`].
+        pub others: Span,
+        pub method: Method,
+        pub source: Text,
+    }
+
+    #[derive(Debug, Clone, Copy)]
+    pub struct EmbeddedSource {
+        pub dataset: Text,
+        pub revision: Text,
+        pub path: Text,
+        pub method: Text,
+        pub note: Option<Text>,
+    }
+
+    /// Every string of the tables, each once.
+    const TEXT: &str = include_str!(concat!(env!("OUT_DIR"), "/releases.txt"));
+
+    // RELEASES (sorted by id), ARCHES, TEXTS, VERSIONS, BLACKLIST, NUMBERS, ARCH_KEYS (sorted).
     include!(concat!(env!("OUT_DIR"), "/releases.rs"));
 }
 
-/// Parsed from the embedded text only (`'de: 'static`), so that its architecture entries can
-/// borrow it (see [`ArchEntry`]).
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields, bound(deserialize = "'de: 'static"))]
+use embedded::{EmbeddedArch, EmbeddedKernel, EmbeddedRelease, Text};
+
+/// One release with every architecture's entry.
+#[derive(Debug, Clone)]
 pub struct Release {
     pub generated_by: String,
     pub id: String,
@@ -33,123 +160,158 @@ pub struct Release {
     /// `distro` (a release's containers), `image` (one container image whose contents are
     /// known: a .NET runtime-deps tag, built from its Dockerfile on top of a release), or
     /// `policy` (an auditwheel manylinux/musllinux policy: an allow-list, not a system).
-    #[serde(default = "default_kind")]
     pub kind: String,
     pub libc: Libc,
     pub libc_version: Option<String>,
     pub eol: Option<String>,
     pub eol_source: Option<String>,
     /// The architectures the release was ever built for, where that is known.
-    #[serde(default)]
     pub architectures: Option<Architectures>,
     /// The kernel the release ships, where measured or stated; absent = unknown.
-    #[serde(default)]
     pub kernel: Option<KernelFact>,
     pub arches: BTreeMap<String, ArchEntry>,
+    embedded: &'static EmbeddedRelease,
 }
 
 /// A kernel version with where it comes from (`kernel`, `arches.*.glibc_min_kernel`).
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct KernelFact {
     pub version: KernelVersion,
     pub method: Method,
-    pub source: String,
-}
-
-/// `arches.*.page_size`: the default base page size and the others the release's kernels offer.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PageSizeFact {
-    pub default: u64,
-    pub others: Vec<u64>,
-    pub method: Method,
-    pub source: String,
-}
-
-/// `arches.x86_64.isa_level`: the x86-64 microarchitecture level of the default build and of
-/// other builds offered.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct IsaLevelFact {
-    pub level: u8,
-    pub others: Vec<u8>,
-    pub method: Method,
-    pub source: String,
+    pub source: &'static str,
 }
 
 impl KernelFact {
+    fn of(kernel: &EmbeddedKernel) -> KernelFact {
+        KernelFact {
+            version: kernel.version,
+            method: kernel.method,
+            source: kernel.source.get(),
+        }
+    }
+
     fn fact(&self) -> Fact<KernelVersion> {
         Fact {
             value: self.version,
             method: self.method,
-            source: self.source.clone(),
+            source: self.source.to_string(),
         }
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Architectures {
-    pub built_for: Vec<String>,
-    /// Named only with a caveat (multiarch libraries only): neither built for nor not.
-    pub uncertain: Vec<String>,
-    pub source: String,
+/// `arches.*.page_size`: the default base page size and the others the release's kernels offer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageSizeFact {
+    pub default: u64,
+    pub others: &'static [u64],
+    pub method: Method,
+    pub source: &'static str,
 }
 
-/// One architecture's facts. A default run makes the baselines of every release for a file's
-/// architecture, and copying their thousands of names was most of a small run's time: the long
-/// lists (nodes, sonames, packages) come packed by build.rs and are searched in place (see
-/// `names.rs`), and the other names borrow the embedded JSON. A name that needs JSON escapes
-/// would not borrow; `tests/database.rs` parses every entry, so that fails a test.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields, bound(deserialize = "'de: 'static"))]
+/// `arches.x86_64.isa_level`: the x86-64 microarchitecture level of the default build and of
+/// other builds offered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IsaLevelFact {
+    pub level: u8,
+    pub others: Vec<u8>,
+    pub method: Method,
+    pub source: &'static str,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Architectures {
+    pub built_for: Vec<&'static str>,
+    /// Named only with a caveat (multiarch libraries only): neither built for nor not.
+    pub uncertain: Vec<&'static str>,
+    pub source: &'static str,
+}
+
+/// One architecture's facts; the long lists (nodes, sonames, packages) are searched where
+/// build.rs packed them (see `names.rs`).
+#[derive(Debug, Clone)]
 pub struct ArchEntry {
-    pub libc_version: Option<String>,
-    pub interpreter: Option<String>,
-    /// The long lists come packed by build.rs, not in the JSON (see `parse_arch`).
-    #[serde(skip)]
-    pub versions: BTreeMap<&'static str, NameSet>,
-    #[serde(skip)]
+    pub libc_version: Option<&'static str>,
+    pub interpreter: Option<&'static str>,
+    /// family → tags, as a baseline's `nodes`.
+    pub versions: BTreeMap<Name, NameSet>,
     pub sonames_present: NameSet,
-    #[serde(skip)]
     pub sonames_absent: NameSet,
     /// True when `sonames_present` is the whole list (a policy's lib whitelist): any other
     /// soname is then absent, not unknown.
-    #[serde(default)]
     pub sonames_complete: bool,
     /// soname → symbols that must not be imported from it even though it is allowed (policies).
-    #[serde(default)]
     pub blacklist: BTreeMap<&'static str, Vec<&'static str>>,
     /// soname → the package that provides it, where real package data says so.
-    #[serde(skip)]
     pub packages: Packages,
     /// The oldest kernel this arch's glibc accepts (libc.so.6's NT_GNU_ABI_TAG); absent = unknown.
-    #[serde(default)]
     pub glibc_min_kernel: Option<KernelFact>,
     /// Base page sizes of the release's kernels for this arch; absent = unknown.
-    #[serde(default)]
     pub page_size: Option<PageSizeFact>,
     /// x86_64: the microarchitecture level the packages are built for; absent = unknown.
-    #[serde(default)]
     pub isa_level: Option<IsaLevelFact>,
     pub source: Source,
 }
 
-fn default_kind() -> String {
-    "distro".into()
+impl ArchEntry {
+    fn of(packed: &'static EmbeddedArch) -> ArchEntry {
+        let isa_level = packed.isa_level.map(|isa| IsaLevelFact {
+            // build.rs took both from 0..=255.
+            level: isa.level as u8,
+            others: isa
+                .others
+                .of(&embedded::NUMBERS)
+                .iter()
+                .map(|&level| level as u8)
+                .collect(),
+            method: isa.method,
+            source: isa.source.get(),
+        });
+        ArchEntry {
+            libc_version: packed.libc_version.map(Text::get),
+            interpreter: packed.interpreter.map(Text::get),
+            versions: packed
+                .versions
+                .of(&embedded::VERSIONS)
+                .iter()
+                .map(|(family, tags)| (Name::from(family.get()), NameSet::packed(tags.get())))
+                .collect(),
+            sonames_present: NameSet::packed(packed.sonames_present.get()),
+            sonames_absent: NameSet::packed(packed.sonames_absent.get()),
+            sonames_complete: packed.sonames_complete,
+            blacklist: packed
+                .blacklist
+                .of(&embedded::BLACKLIST)
+                .iter()
+                .map(|(soname, symbols)| (soname.get(), symbols.texts().collect()))
+                .collect(),
+            packages: Packages::packed(packed.packages.get()),
+            glibc_min_kernel: packed.glibc_min_kernel.as_ref().map(KernelFact::of),
+            page_size: packed.page_size.map(|page| PageSizeFact {
+                default: page.default,
+                others: page.others.of(&embedded::NUMBERS),
+                method: page.method,
+                source: page.source.get(),
+            }),
+            isa_level,
+            source: Source {
+                dataset: packed.source.dataset.get(),
+                revision: packed.source.revision.get(),
+                path: packed.source.path.get(),
+                method: packed.source.method.get(),
+                note: packed.source.note.map(Text::get),
+            },
+        }
+    }
 }
 
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Source {
     pub dataset: &'static str,
     pub revision: &'static str,
     pub path: &'static str,
     /// `measured` (read from real files) or `stated` (documented fact).
     pub method: &'static str,
-    #[serde(default)]
-    pub note: Option<String>,
+    pub note: Option<&'static str>,
 }
 
 impl Source {
@@ -179,37 +341,30 @@ fn suggest(matches: &[String]) -> String {
     }
 }
 
-/// Every release of the embedded database, sorted by id. Parsed lazily: finding a release by
-/// name reads only the index build.rs prepared, and a release's JSON is parsed on first use
-/// (for "runs on", only the architecture asked for), so a run pays for what it checks against.
+/// Every release of the embedded database, sorted by id. A release is made on first use, and
+/// "runs on" makes the baselines of one architecture straight from the prepared entries, so a
+/// run pays for what it checks against.
 #[derive(Debug)]
 pub struct Database {
-    entries: &'static [embedded::EmbeddedRelease],
-    /// Each release's own facts (its `arches` left empty), parsed on first use.
-    headers: Vec<OnceLock<Release>>,
-    parsed: Vec<OnceLock<Release>>,
+    entries: &'static [EmbeddedRelease],
+    /// Boxed: most runs make none, and 142 slots the size of a release cost more to set up
+    /// than one small run's baselines.
+    releases: Vec<OnceLock<Box<Release>>>,
     /// Every architecture key the data has, with the baselines of that architecture made on
     /// first use: of every C library, of glibc only, of musl only.
     by_arch: Vec<(&'static str, [OnceLock<Vec<Baseline>>; 3])>,
 }
 
 impl Database {
-    /// The database compiled into the binary. Nothing is parsed yet: every entry is parsed by
-    /// `tests/database.rs` (which also checks that each id and alias names one release), so an
-    /// entry that does not parse fails `cargo test`, not a run.
+    /// The database compiled into the binary, checked by build.rs.
     pub fn embedded() -> Database {
-        let entries = embedded::RELEASES;
-        let arch_keys: BTreeSet<&'static str> = entries
-            .iter()
-            .flat_map(|entry| entry.arches.iter().map(|(arch, _)| *arch))
-            .collect();
+        let entries = &embedded::RELEASES;
         Database {
             entries,
-            headers: entries.iter().map(|_| OnceLock::new()).collect(),
-            parsed: entries.iter().map(|_| OnceLock::new()).collect(),
-            by_arch: arch_keys
-                .into_iter()
-                .map(|arch| (arch, Default::default()))
+            releases: entries.iter().map(|_| OnceLock::new()).collect(),
+            by_arch: embedded::ARCH_KEYS
+                .iter()
+                .map(|arch| (arch.get(), Default::default()))
                 .collect(),
         }
     }
@@ -222,41 +377,23 @@ impl Database {
         self.entries.is_empty()
     }
 
-    /// Every release, sorted by id (each parsed on first use).
+    /// Every release, sorted by id (each made on first use).
     pub fn releases(&self) -> impl ExactSizeIterator<Item = &Release> {
         (0..self.entries.len()).map(|index| self.release(index))
     }
 
     fn release(&self, index: usize) -> &Release {
-        self.parsed[index].get_or_init(|| {
-            let entry = &self.entries[index];
-            let mut release = self.header(index).clone();
-            release.arches = entry
-                .arches
-                .iter()
-                .map(|(arch, packed)| (arch.to_string(), parse_arch(entry, arch, packed)))
-                .collect();
-            release
-        })
+        self.releases[index].get_or_init(|| Box::new(Release::of(&self.entries[index])))
     }
 
-    fn header(&self, index: usize) -> &Release {
-        self.headers[index].get_or_init(|| parse_header(&self.entries[index]))
-    }
-
-    /// Every release's own facts (its `arches` left empty) with the architecture keys it has
-    /// data for, sorted by id: no architecture's data is parsed.
-    pub fn headers(&self) -> impl ExactSizeIterator<Item = (&Release, Vec<&'static str>)> {
-        self.entries.iter().enumerate().map(|(index, entry)| {
-            let arches = entry.arches.iter().map(|(arch, _)| *arch).collect();
-            (self.header(index), arches)
-        })
+    /// Every release as build.rs prepared it, sorted by id: what needs a few facts of every
+    /// release (the families of "runs on") reads them here without making releases.
+    pub fn prepared(&self) -> &'static [EmbeddedRelease] {
+        self.entries
     }
 
     /// The baselines of every release for one architecture key (only of releases with C
-    /// library `libc`, when given), sorted by id. Made once per database, parsing only that
-    /// architecture's entries, on two threads (a default run of one small file would otherwise
-    /// spend most of its time here).
+    /// library `libc`, when given), sorted by id, made once per database.
     pub fn baselines_for_arch(&self, arch: &str, libc: Option<Libc>) -> &[Baseline] {
         let Some((_, slots)) = self.by_arch.iter().find(|(key, _)| *key == arch) else {
             return &[];
@@ -267,38 +404,17 @@ impl Database {
             Some(Libc::Musl) => 2,
         };
         slots[slot].get_or_init(|| {
-            let wanted: Vec<(usize, &'static embedded::EmbeddedArch)> = self
-                .entries
+            self.entries
                 .iter()
-                .enumerate()
-                .filter(|(_, entry)| libc.is_none_or(|libc| entry.libc == libc.to_string()))
-                .filter_map(|(index, entry)| {
-                    let (_, packed) = entry.arches.iter().find(|(key, _)| *key == arch)?;
-                    Some((index, packed))
+                .filter(|entry| libc.is_none_or(|libc| entry.libc == libc))
+                .filter_map(|entry| {
+                    let packed = entry
+                        .arches()
+                        .iter()
+                        .find(|packed| packed.key.get() == arch)?;
+                    Some(baseline_of(entry, arch, ArchEntry::of(packed)))
                 })
-                .collect();
-            let make = |part: &[(usize, &'static embedded::EmbeddedArch)]| -> Vec<Baseline> {
-                part.iter()
-                    .filter_map(|&(index, packed)| match self.parsed[index].get() {
-                        Some(release) => release.baseline(arch),
-                        None => {
-                            let entry = parse_arch(&self.entries[index], arch, packed);
-                            Some(self.header(index).baseline_from(arch, entry))
-                        }
-                    })
-                    .collect()
-            };
-            let (first, second) = wanted.split_at(wanted.len() / 2);
-            std::thread::scope(|scope| {
-                let first = scope.spawn(|| make(first));
-                let mut baselines = make(second);
-                // A panic there is a broken embedded entry (see parse_arch): the build's fault.
-                let mut all = first
-                    .join()
-                    .unwrap_or_else(|e| std::panic::resume_unwind(e));
-                all.append(&mut baselines);
-                all
-            })
+                .collect()
         })
     }
 
@@ -308,8 +424,8 @@ impl Database {
         self.entries
             .iter()
             .position(|r| {
-                r.id.eq_ignore_ascii_case(&key)
-                    || r.aliases.iter().any(|a| a.eq_ignore_ascii_case(&key))
+                r.id.get().eq_ignore_ascii_case(&key)
+                    || r.aliases.texts().any(|a| a.eq_ignore_ascii_case(&key))
             })
             .map(|index| self.release(index))
             .ok_or_else(|| UnknownBaseline {
@@ -322,7 +438,7 @@ impl Database {
         let mut scored: Vec<(usize, &str)> = self
             .entries
             .iter()
-            .flat_map(|r| std::iter::once(r.id).chain(r.aliases.iter().copied()))
+            .flat_map(|r| std::iter::once(r.id.get()).chain(r.aliases.texts()))
             .map(|name| (edit_distance(key, &name.to_ascii_lowercase()), name))
             .filter(|(distance, name)| *distance <= (name.len() / 3).max(2))
             .collect();
@@ -336,91 +452,44 @@ impl Database {
     }
 }
 
-// The embedded entries are compiled in and every one is parsed by tests/database.rs (and their
-// JSON syntax by build.rs): a failure here is a broken build, not bad input.
-fn parse_header(entry: &'static embedded::EmbeddedRelease) -> Release {
-    serde_json::from_str(entry.header)
-        .unwrap_or_else(|e| panic!("glibc-db entry {} is broken: {e}", entry.file))
-}
-
-fn parse_arch(
-    entry: &embedded::EmbeddedRelease,
-    arch: &str,
-    packed: &'static embedded::EmbeddedArch,
-) -> ArchEntry {
-    let broken = |e: &dyn std::fmt::Display| -> ! {
-        panic!("glibc-db entry {} ({arch}) is broken: {e}", entry.file)
-    };
-    let mut facts: ArchEntry = serde_json::from_str(packed.json).unwrap_or_else(|e| broken(&e));
-    facts.versions = packed
-        .versions
-        .lines()
-        .map(|line| {
-            let (family, tags) = line.split_once('\0').unwrap_or((line, ""));
-            (family, NameSet::packed(tags))
-        })
-        .collect();
-    facts.sonames_present = NameSet::packed(packed.sonames_present);
-    facts.sonames_absent = NameSet::packed(packed.sonames_absent);
-    facts.packages = Packages::packed(packed.packages);
-    facts
-}
-
 impl Release {
-    /// The baseline for one architecture key, if the data has it.
-    pub fn baseline(&self, arch: &str) -> Option<Baseline> {
-        Some(self.baseline_from(arch, self.arches.get(arch)?.clone()))
+    fn of(entry: &'static EmbeddedRelease) -> Release {
+        let owned = |text: Option<Text>| text.map(|text| text.get().to_string());
+        Release {
+            generated_by: entry.generated_by.get().to_string(),
+            id: entry.id.get().to_string(),
+            name: entry.name.get().to_string(),
+            distro: entry.distro.get().to_string(),
+            release: entry.release.get().to_string(),
+            aliases: entry.aliases.texts().map(str::to_string).collect(),
+            rolling: entry.rolling,
+            kind: entry.kind.get().to_string(),
+            libc: entry.libc,
+            libc_version: owned(entry.libc_version),
+            eol: owned(entry.eol),
+            eol_source: owned(entry.eol_source),
+            architectures: entry.architectures.map(|a| Architectures {
+                built_for: a.built_for.texts().collect(),
+                uncertain: a.uncertain.texts().collect(),
+                source: a.source.get(),
+            }),
+            kernel: entry.kernel.as_ref().map(KernelFact::of),
+            arches: entry
+                .arches()
+                .iter()
+                .map(|packed| (packed.key.get().to_string(), ArchEntry::of(packed)))
+                .collect(),
+            embedded: entry,
+        }
     }
 
-    /// The baseline of this release for `arch` whose entry is `entry`.
-    fn baseline_from(&self, arch: &str, entry: ArchEntry) -> Baseline {
-        let nodes = entry
-            .versions
-            .into_iter()
-            .map(|(family, tags)| (family.into(), tags))
-            .collect();
-        Baseline {
-            id: self.id.clone(),
-            name: self.name.clone(),
-            libc: self.libc,
-            libc_version: entry.libc_version.or_else(|| self.libc_version.clone()),
-            arch: arch.to_string(),
-            interpreter: entry.interpreter,
-            nodes,
-            sonames_present: entry.sonames_present,
-            sonames_absent: entry.sonames_absent,
-            sonames_complete: entry.sonames_complete,
-            blacklist: entry
-                .blacklist
-                .into_iter()
-                .map(|(soname, symbols)| {
-                    (soname.into(), symbols.into_iter().map(Name::from).collect())
-                })
-                .collect(),
-            packages: entry.packages,
-            source: entry.source.describe(),
-            libraries: None,
-            loader_paths: BTreeSet::new(),
-            files: BTreeMap::new(),
-            kernel: self.kernel.as_ref().map(KernelFact::fact),
-            glibc_min_kernel: entry.glibc_min_kernel.as_ref().map(KernelFact::fact),
-            page_sizes: entry.page_size.map(|p| Fact {
-                value: PageSizes {
-                    default: p.default,
-                    others: p.others,
-                },
-                method: p.method,
-                source: p.source,
-            }),
-            isa_level: entry.isa_level.map(|i| Fact {
-                value: IsaLevel {
-                    level: i.level,
-                    others: i.others,
-                },
-                method: i.method,
-                source: i.source,
-            }),
-        }
+    /// The baseline for one architecture key, if the data has it.
+    pub fn baseline(&self, arch: &str) -> Option<Baseline> {
+        Some(baseline_of(
+            self.embedded,
+            arch,
+            self.arches.get(arch)?.clone(),
+        ))
     }
 
     /// Where the release's facts come from, once per distinct dataset and revision
@@ -454,15 +523,11 @@ impl Release {
             version: self.libc_version.clone(),
             source: self.source_summary(),
             never_built_for: self.architectures.as_ref().map(|a| {
-                let known: BTreeSet<&str> = a
-                    .built_for
-                    .iter()
-                    .chain(&a.uncertain)
-                    .map(String::as_str)
-                    .collect();
+                let known: BTreeSet<&str> =
+                    a.built_for.iter().chain(&a.uncertain).copied().collect();
                 NeverBuiltFor {
                     known_arches: known.into_iter().map(str::to_string).collect(),
-                    source: a.source.clone(),
+                    source: a.source.to_string(),
                 }
             }),
             kernel: self.kernel.as_ref().map(KernelFact::fact),
@@ -475,6 +540,56 @@ impl Release {
 
     pub fn arch_keys(&self) -> impl Iterator<Item = &str> {
         self.arches.keys().map(String::as_str)
+    }
+}
+
+/// The baseline of `release` for `arch`, whose entry is `entry`.
+fn baseline_of(release: &EmbeddedRelease, arch: &str, entry: ArchEntry) -> Baseline {
+    Baseline {
+        id: release.id.get().to_string(),
+        name: release.name.get().to_string(),
+        libc: release.libc,
+        libc_version: entry
+            .libc_version
+            .or(release.libc_version.map(Text::get))
+            .map(str::to_string),
+        arch: arch.to_string(),
+        interpreter: entry.interpreter.map(str::to_string),
+        nodes: entry.versions,
+        sonames_present: entry.sonames_present,
+        sonames_absent: entry.sonames_absent,
+        sonames_complete: entry.sonames_complete,
+        blacklist: entry
+            .blacklist
+            .into_iter()
+            .map(|(soname, symbols)| (soname.into(), symbols.into_iter().map(Name::from).collect()))
+            .collect(),
+        packages: entry.packages,
+        source: entry.source.describe(),
+        libraries: None,
+        loader_paths: BTreeSet::new(),
+        files: BTreeMap::new(),
+        kernel: release
+            .kernel
+            .as_ref()
+            .map(|kernel| KernelFact::of(kernel).fact()),
+        glibc_min_kernel: entry.glibc_min_kernel.as_ref().map(KernelFact::fact),
+        page_sizes: entry.page_size.map(|p| Fact {
+            value: PageSizes {
+                default: p.default,
+                others: p.others.to_vec(),
+            },
+            method: p.method,
+            source: p.source.to_string(),
+        }),
+        isa_level: entry.isa_level.map(|i| Fact {
+            value: IsaLevel {
+                level: i.level,
+                others: i.others,
+            },
+            method: i.method,
+            source: i.source.to_string(),
+        }),
     }
 }
 

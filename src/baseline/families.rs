@@ -17,9 +17,9 @@
 //! `runs_on` list.
 
 use crate::arch::Libc;
-use crate::baseline::db::{Database, Release};
+use crate::baseline::db::Database;
+use crate::baseline::db::embedded::EmbeddedRelease;
 use crate::version::natural_cmp;
-use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
@@ -58,17 +58,25 @@ pub struct ReleaseInfo {
 }
 
 impl ReleaseInfo {
-    pub fn of(release: &Release) -> ReleaseInfo {
+    /// The facts of a release as build.rs prepared it, with those of its architectures that
+    /// `wanted` keeps.
+    pub fn of(release: &EmbeddedRelease, wanted: &dyn Fn(&str) -> bool) -> ReleaseInfo {
         ReleaseInfo {
-            id: release.id.clone(),
-            distro: release.distro.clone(),
-            release: release.release.clone(),
-            name: release.name.clone(),
-            kind: release.kind.clone(),
+            id: release.id.get().to_string(),
+            distro: release.distro.get().to_string(),
+            release: release.release.get().to_string(),
+            name: release.name.get().to_string(),
+            kind: release.kind.get().to_string(),
             libc: release.libc,
-            libc_version: release.libc_version.clone(),
+            libc_version: release.libc_version.map(|text| text.get().to_string()),
             rolling: release.rolling,
-            arches: release.arch_keys().map(str::to_string).collect(),
+            arches: release
+                .arches()
+                .iter()
+                .map(|arch| arch.key.get())
+                .filter(|arch| wanted(arch))
+                .map(str::to_string)
+                .collect(),
         }
     }
 }
@@ -124,25 +132,27 @@ impl FamilySummary {
 
 impl Families {
     /// The families of the embedded database.
-    pub fn from_database(db: &Database) -> Families {
-        // The headers only: parsing every release's architectures costs more than the rest of
-        // a small run.
-        Families::new(db.headers().map(|(release, arches)| ReleaseInfo {
-            arches: arches.into_iter().map(str::to_string).collect(),
-            ..ReleaseInfo::of(release)
-        }))
+    /// The families of the embedded database, ready to summarise files of the architecture
+    /// keys `arches` (a run's files have one or two: summaries for the others are not made).
+    pub fn from_database(db: &Database, arches: &[&str]) -> Families {
+        let wanted = |arch: &str| arches.contains(&arch);
+        Families::new(
+            db.prepared()
+                .iter()
+                .map(|release| ReleaseInfo::of(release, &wanted)),
+        )
     }
 
     pub fn new(releases: impl IntoIterator<Item = ReleaseInfo>) -> Families {
         let releases: Vec<ReleaseInfo> = releases.into_iter().collect();
         // A distro entry named like a policy (pypa's manylinux build images) is an image.
-        let policy_distros: BTreeSet<&str> = releases
+        let policy_distros: BTreeSet<String> = releases
             .iter()
             .filter(|r| r.kind == "policy")
-            .map(|r| r.distro.as_str())
+            .map(|r| r.distro.clone())
             .collect();
         let mut groups: BTreeMap<(Kind, String, Libc), Vec<ReleaseInfo>> = BTreeMap::new();
-        for release in &releases {
+        for release in releases {
             let kind = match release.kind.as_str() {
                 "policy" => Kind::Policy,
                 "image" => Kind::Image,
@@ -152,7 +162,7 @@ impl Families {
             groups
                 .entry((kind, release.distro.clone(), release.libc))
                 .or_default()
-                .push(release.clone());
+                .push(release);
         }
         let mut families: Vec<Family> = groups
             .into_iter()
@@ -190,12 +200,7 @@ impl Families {
                 }
             })
             .collect();
-        families.sort_by(|a, b| {
-            a.kind
-                .cmp(&b.kind)
-                .then_with(|| a.name.to_lowercase().cmp(&b.name.to_lowercase()))
-                .then_with(|| a.key.cmp(&b.key))
-        });
+        families.sort_by_cached_key(|f| (f.kind, f.name.to_lowercase(), f.key.clone()));
         Families { families }
     }
 
@@ -363,17 +368,10 @@ fn order_releases(releases: &mut [ReleaseInfo]) {
         .iter()
         .filter(|r| !r.rolling)
         .all(|r| r.libc_version.is_some());
-    releases.sort_by(|a, b| {
-        a.rolling.cmp(&b.rolling).then_with(|| {
-            let libc = if by_libc || (a.rolling && b.rolling) {
-                numbers(a.libc_version.as_deref().unwrap_or(""))
-                    .cmp(&numbers(b.libc_version.as_deref().unwrap_or("")))
-            } else {
-                Ordering::Equal
-            };
-            libc.then_with(|| numbers(&a.release).cmp(&numbers(&b.release)))
-                .then_with(|| a.release.cmp(&b.release))
-        })
+    // Keys made once per release, not once per comparison.
+    releases.sort_by_cached_key(|r| {
+        let libc = (by_libc || r.rolling).then(|| numbers(r.libc_version.as_deref().unwrap_or("")));
+        (r.rolling, libc, numbers(&r.release), r.release.clone())
     });
 }
 
@@ -902,7 +900,7 @@ mod tests {
     #[test]
     fn the_embedded_database_groups_into_families() {
         let db = Database::embedded();
-        let families = Families::from_database(&db);
+        let families = Families::from_database(&db, &["x86_64"]);
         let names: BTreeSet<String> = families
             .families
             .iter()

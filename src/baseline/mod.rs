@@ -114,6 +114,16 @@ impl KernelVersion {
         }
     }
 
+    /// A version as written with `parts` numbers (2 or 3): how build.rs writes the database's.
+    pub const fn written(major: u32, minor: u32, patch: u32, parts: u8) -> KernelVersion {
+        KernelVersion {
+            major,
+            minor,
+            patch,
+            parts,
+        }
+    }
+
     /// `"5.15"` or `"3.2.0"`; `None` for anything else.
     pub fn parse(text: &str) -> Option<KernelVersion> {
         let parts: Vec<u32> = text

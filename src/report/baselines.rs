@@ -291,7 +291,7 @@ fn release_detail(release: &Release) -> String {
     let notes: BTreeSet<Option<&str>> = release
         .arches
         .values()
-        .map(|entry| entry.source.note.as_deref())
+        .map(|entry| entry.source.note)
         .collect();
     let shared_note = match notes.into_iter().collect::<Vec<_>>()[..] {
         [Some(note)] => Some(note),
@@ -319,7 +319,7 @@ fn arch_detail(release: &Release, arch: &str, entry: &ArchEntry, note: bool) -> 
     } else {
         families.join(", ")
     };
-    if entry.libc_version != release.libc_version
+    if entry.libc_version != release.libc_version.as_deref()
         && let Some(version) = &entry.libc_version
     {
         head = format!("{} {version}; {head}", release.libc);
