@@ -132,8 +132,9 @@ fn known_facts_from_real_files() {
     );
 }
 
-/// "Runs on" builds baselines from the per-architecture texts build.rs prepared, without
-/// parsing whole releases; they must be the very baselines the whole releases give.
+/// "Runs on" makes the baselines of one architecture straight from the tables build.rs
+/// prepared, without making whole releases; they must be the very baselines the whole releases
+/// give.
 #[test]
 fn per_architecture_baselines_are_the_whole_releases_baselines() {
     let whole = db();
@@ -174,4 +175,197 @@ fn per_architecture_baselines_are_the_whole_releases_baselines() {
             assert_eq!(one, want, "{arch} {libc}");
         }
     }
+}
+
+/// build.rs writes every release file into tables (a run parses no JSON), checking it against
+/// the schema as it goes: every fact a file holds must come out of the database as the file
+/// says it, read here from the files themselves.
+#[test]
+fn every_release_file_is_embedded_as_written() {
+    use serde_json::Value;
+    let db = db();
+    let text = |value: &Value| value.as_str().map(str::to_string);
+    let texts = |value: &Value| -> Vec<String> {
+        value
+            .as_array()
+            .expect("a list")
+            .iter()
+            .filter_map(text)
+            .collect()
+    };
+    // A name list as the database keeps it: sorted by bytes, each name once.
+    let set = |value: &Value| -> Vec<String> {
+        let mut names = texts(value);
+        names.sort();
+        names.dedup();
+        names
+    };
+    let method = |method: shipcheck::baseline::Method| serde_json::to_value(method).unwrap();
+    let kernel = |fact: Option<shipcheck::baseline::db::KernelFact>, json: &Value| match fact {
+        None => assert!(json.is_null(), "{json}"),
+        Some(fact) => {
+            assert_eq!(Some(fact.version.to_string()), text(&json["version"]));
+            assert_eq!(method(fact.method), json["method"]);
+            assert_eq!(Some(fact.source.to_string()), text(&json["source"]));
+        }
+    };
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("glibc-db/releases");
+    let mut files = 0;
+    for path in std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+    {
+        if path.extension().is_none_or(|ext| ext != "json") {
+            continue;
+        }
+        files += 1;
+        let json: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let id = json["id"].as_str().unwrap();
+        let release = db.find(id).unwrap();
+        assert_eq!(release.id, id);
+        for (field, got) in [
+            ("generated_by", Some(&release.generated_by)),
+            ("name", Some(&release.name)),
+            ("distro", Some(&release.distro)),
+            ("release", Some(&release.release)),
+            ("libc_version", release.libc_version.as_ref()),
+            ("eol", release.eol.as_ref()),
+            ("eol_source", release.eol_source.as_ref()),
+        ] {
+            assert_eq!(got.cloned(), text(&json[field]), "{id} {field}");
+        }
+        assert_eq!(release.aliases, texts(&json["aliases"]), "{id}");
+        assert_eq!(Some(release.rolling), json["rolling"].as_bool(), "{id}");
+        assert_eq!(
+            release.kind,
+            json["kind"].as_str().unwrap_or("distro"),
+            "{id}"
+        );
+        assert_eq!(Some(release.libc.to_string()), text(&json["libc"]), "{id}");
+        match &release.architectures {
+            None => assert!(json["architectures"].is_null(), "{id}"),
+            Some(built) => {
+                let json = &json["architectures"];
+                assert_eq!(built.built_for, texts(&json["built_for"]), "{id}");
+                assert_eq!(built.uncertain, texts(&json["uncertain"]), "{id}");
+                assert_eq!(
+                    Some(built.source.to_string()),
+                    text(&json["source"]),
+                    "{id}"
+                );
+            }
+        }
+        kernel(release.kernel, &json["kernel"]);
+        let arches = json["arches"].as_object().unwrap();
+        let keys: Vec<&String> = release.arches.keys().collect();
+        assert_eq!(keys, arches.keys().collect::<Vec<_>>(), "{id}");
+        for (arch, json) in arches {
+            let entry = &release.arches[arch];
+            let context = format!("{id} {arch}");
+            let owned = |text: Option<&str>| text.map(str::to_string);
+            assert_eq!(
+                owned(entry.libc_version),
+                text(&json["libc_version"]),
+                "{context}"
+            );
+            assert_eq!(
+                owned(entry.interpreter),
+                text(&json["interpreter"]),
+                "{context}"
+            );
+            assert_eq!(
+                entry.sonames_complete,
+                json["sonames_complete"].as_bool().unwrap_or(false),
+                "{context}"
+            );
+            let blacklist: BTreeMap<String, Vec<String>> = json["blacklist"]
+                .as_object()
+                .map(|map| map.iter().map(|(k, v)| (k.clone(), texts(v))).collect())
+                .unwrap_or_default();
+            let got: BTreeMap<String, Vec<String>> = entry
+                .blacklist
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.iter().map(|s| s.to_string()).collect()))
+                .collect();
+            assert_eq!(got, blacklist, "{context}");
+            kernel(entry.glibc_min_kernel, &json["glibc_min_kernel"]);
+            match &entry.page_size {
+                None => assert!(json["page_size"].is_null(), "{context}"),
+                Some(page) => {
+                    let json = &json["page_size"];
+                    assert_eq!(Some(page.default), json["default"].as_u64(), "{context}");
+                    let others: Vec<u64> = json["others"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .filter_map(Value::as_u64)
+                        .collect();
+                    assert_eq!(page.others, others, "{context}");
+                    assert_eq!(method(page.method), json["method"], "{context}");
+                    assert_eq!(Some(page.source.to_string()), text(&json["source"]));
+                }
+            }
+            match &entry.isa_level {
+                None => assert!(json["isa_level"].is_null(), "{context}"),
+                Some(isa) => {
+                    let json = &json["isa_level"];
+                    assert_eq!(
+                        Some(u64::from(isa.level)),
+                        json["level"].as_u64(),
+                        "{context}"
+                    );
+                    let others: Vec<u64> = json["others"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .filter_map(Value::as_u64)
+                        .collect();
+                    let got: Vec<u64> = isa.others.iter().map(|&l| u64::from(l)).collect();
+                    assert_eq!(got, others, "{context}");
+                    assert_eq!(method(isa.method), json["method"], "{context}");
+                    assert_eq!(Some(isa.source.to_string()), text(&json["source"]));
+                }
+            }
+            let source = &json["source"];
+            for (field, got) in [
+                ("dataset", Some(entry.source.dataset)),
+                ("revision", Some(entry.source.revision)),
+                ("path", Some(entry.source.path)),
+                ("method", Some(entry.source.method)),
+                ("note", entry.source.note),
+            ] {
+                assert_eq!(owned(got), text(&source[field]), "{context} source.{field}");
+            }
+            let versions = json["versions"].as_object().unwrap();
+            let families: Vec<&str> = entry.versions.keys().map(|f| f.as_ref()).collect();
+            assert_eq!(
+                families,
+                versions.keys().map(String::as_str).collect::<Vec<_>>()
+            );
+            for (family, tags) in versions {
+                let got: Vec<&str> = entry.versions[family.as_str()].iter().collect();
+                assert_eq!(got, set(tags), "{context} {family}");
+            }
+            for (field, got) in [
+                ("sonames_present", &entry.sonames_present),
+                ("sonames_absent", &entry.sonames_absent),
+            ] {
+                assert_eq!(
+                    got.iter().collect::<Vec<_>>(),
+                    set(&json[field]),
+                    "{context}"
+                );
+            }
+            let packages = json["packages"].as_object();
+            let count = entry.packages.from("").count();
+            assert_eq!(count, packages.map_or(0, |p| p.len()), "{context}");
+            for (soname, package) in packages.into_iter().flatten() {
+                let got = entry.packages.get(soname).expect("every package is found");
+                assert_eq!(Some(got.package), package["package"].as_str(), "{context}");
+                assert_eq!(got.version, package["version"].as_str(), "{context}");
+                assert_eq!(got.minimal, package["minimal"].as_bool(), "{context}");
+            }
+        }
+    }
+    assert_eq!(files, db.len());
 }

@@ -122,7 +122,7 @@ pub mod embedded {
 
     #[derive(Debug, Clone, Copy)]
     pub struct EmbeddedIsaLevel {
-        pub level: u64,
+        pub level: u8,
         /// Of [`NUMBERS`].
         pub others: Span,
         pub method: Method,
@@ -255,12 +255,12 @@ pub struct ArchEntry {
 impl ArchEntry {
     fn of(packed: &'static EmbeddedArch) -> ArchEntry {
         let isa_level = packed.isa_level.map(|isa| IsaLevelFact {
-            // build.rs took both from 0..=255.
-            level: isa.level as u8,
+            level: isa.level,
             others: isa
                 .others
                 .of(&embedded::NUMBERS)
                 .iter()
+                // build.rs took them from 0..=255.
                 .map(|&level| level as u8)
                 .collect(),
             method: isa.method,
