@@ -144,18 +144,18 @@ pub struct FileJson<'a> {
     pub bits: Option<u8>,
     pub endian: Option<String>,
     pub float_abi: Option<String>,
-    pub fat_arches: Vec<String>,
+    pub fat_arches: &'a [String],
     pub os_abi: Option<u8>,
     pub e_flags: Option<u32>,
-    pub interpreter: Option<String>,
-    pub soname: Option<String>,
-    pub needed: Vec<String>,
-    pub rpath: Vec<String>,
-    pub runpath: Vec<String>,
+    pub interpreter: Option<&'a str>,
+    pub soname: Option<&'a str>,
+    pub needed: &'a [String],
+    pub rpath: &'a [String],
+    pub runpath: &'a [String],
     /// Family → highest numeric version needed, e.g. {"GLIBC": "2.34"}.
     pub requires: BTreeMap<String, String>,
-    pub version_needs: Vec<VersionNeedJson>,
-    pub version_defs: Vec<String>,
+    pub version_needs: Vec<VersionNeedJson<'a>>,
+    pub version_defs: &'a [String],
     /// For a .NET assembly (a PE file with a CLI header): where it runs, `any`, an
     /// architecture (`x86_64`, `i686`, `aarch64` …) or `mixed-mode` (native Windows code inside);
     /// `null` for native code.
@@ -190,16 +190,16 @@ pub struct FamilyJson<'a> {
 }
 
 #[derive(Debug, Serialize)]
-pub struct VersionNeedJson {
-    pub library: String,
-    pub versions: Vec<NeededVersionJson>,
+pub struct VersionNeedJson<'a> {
+    pub library: &'a str,
+    pub versions: Vec<NeededVersionJson<'a>>,
 }
 
 #[derive(Debug, Serialize)]
-pub struct NeededVersionJson {
-    pub name: String,
+pub struct NeededVersionJson<'a> {
+    pub name: &'a str,
     pub weak: bool,
-    pub symbols: Vec<String>,
+    pub symbols: &'a [String],
 }
 
 #[derive(Debug, Serialize)]
@@ -419,18 +419,18 @@ fn file(report: &FileReport) -> FileJson<'_> {
             bits: None,
             endian: None,
             float_abi: None,
-            fat_arches: Vec::new(),
+            fat_arches: &[],
             os_abi: None,
             e_flags: None,
             interpreter: None,
             soname: None,
-            needed: Vec::new(),
-            rpath: Vec::new(),
-            runpath: Vec::new(),
+            needed: &[],
+            rpath: &[],
+            runpath: &[],
             requires: BTreeMap::new(),
             managed: None,
             version_needs: Vec::new(),
-            version_defs: Vec::new(),
+            version_defs: &[],
             debug: None,
             run: None,
             hardening: None,
@@ -450,14 +450,14 @@ fn file(report: &FileReport) -> FileJson<'_> {
         bits: binary.arch.map(|a| a.bits),
         endian: binary.arch.map(|a| a.endian.to_string()),
         float_abi: binary.arch.and_then(|a| a.float_abi).map(|f| f.to_string()),
-        fat_arches: binary.fat_arches.clone(),
+        fat_arches: &binary.fat_arches,
         os_abi: is_elf.then_some(binary.abi.os_abi),
         e_flags: is_elf.then_some(binary.abi.e_flags),
-        interpreter: binary.interpreter.clone(),
-        soname: binary.soname.clone(),
-        needed: binary.needed.clone(),
-        rpath: binary.rpath.clone(),
-        runpath: binary.runpath.clone(),
+        interpreter: binary.interpreter.as_deref(),
+        soname: binary.soname.as_deref(),
+        needed: &binary.needed,
+        rpath: &binary.rpath,
+        runpath: &binary.runpath,
         requires: requires(binary),
         managed: binary.managed_platform().map(|platform| match platform {
             ManagedPlatform::Any => "any".into(),
@@ -468,19 +468,19 @@ fn file(report: &FileReport) -> FileJson<'_> {
             .version_needs
             .iter()
             .map(|need| VersionNeedJson {
-                library: need.library.clone(),
+                library: &need.library,
                 versions: need
                     .versions
                     .iter()
                     .map(|v| NeededVersionJson {
-                        name: v.name.clone(),
+                        name: &v.name,
                         weak: v.weak,
-                        symbols: v.symbols.clone(),
+                        symbols: &v.symbols,
                     })
                     .collect(),
             })
             .collect(),
-        version_defs: binary.version_defs.clone(),
+        version_defs: &binary.version_defs,
         debug: is_elf.then(|| DebugJson {
             debug_sections: binary
                 .debug
