@@ -200,6 +200,14 @@ fn every_release_file_is_embedded_as_written() {
         names.dedup();
         names
     };
+    let numbers = |value: &Value| -> Vec<u64> {
+        value
+            .as_array()
+            .expect("a list")
+            .iter()
+            .filter_map(Value::as_u64)
+            .collect()
+    };
     let method = |method: shipcheck::baseline::Method| serde_json::to_value(method).unwrap();
     let kernel = |fact: Option<shipcheck::baseline::db::KernelFact>, json: &Value| match fact {
         None => assert!(json.is_null(), "{json}"),
@@ -294,12 +302,7 @@ fn every_release_file_is_embedded_as_written() {
                 Some(page) => {
                     let json = &json["page_size"];
                     assert_eq!(Some(page.default), json["default"].as_u64(), "{context}");
-                    let others: Vec<u64> = json["others"]
-                        .as_array()
-                        .unwrap()
-                        .iter()
-                        .filter_map(Value::as_u64)
-                        .collect();
+                    let others = numbers(&json["others"]);
                     assert_eq!(page.others, others, "{context}");
                     assert_eq!(method(page.method), json["method"], "{context}");
                     assert_eq!(Some(page.source.to_string()), text(&json["source"]));
@@ -314,12 +317,7 @@ fn every_release_file_is_embedded_as_written() {
                         json["level"].as_u64(),
                         "{context}"
                     );
-                    let others: Vec<u64> = json["others"]
-                        .as_array()
-                        .unwrap()
-                        .iter()
-                        .filter_map(Value::as_u64)
-                        .collect();
+                    let others = numbers(&json["others"]);
                     let got: Vec<u64> = isa.others.iter().map(|&l| u64::from(l)).collect();
                     assert_eq!(got, others, "{context}");
                     assert_eq!(method(isa.method), json["method"], "{context}");
