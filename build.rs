@@ -285,40 +285,18 @@ fn arch_entry(tables: &mut Tables, arch: &str, json: serde_json::Value) -> Resul
         _ => return Err("`blacklist` is not an object".into()),
     }
     let blacklist = format!("Span({first_forbidden}, {})", tables.blacklist.len());
-    let page_size = match fields.take("page_size") {
-        serde_json::Value::Null => "None".to_string(),
-        value => {
-            let mut page = Fields::of(value)?;
-            let code = format!(
-                "Some(EmbeddedPageSize {{ default: {}, others: {}, method: {}, source: {} }})",
-                number(page.take("default"), "page_size.default", u64::MAX)?,
-                tables.numbers(&numbers(page.take("others"), "page_size.others", u64::MAX)?),
-                method(page.take("method"))?,
-                tables.text(&page.string("source")?),
-            );
-            page.done("page_size")?;
-            code
-        }
-    };
-    let isa_level = match fields.take("isa_level") {
-        serde_json::Value::Null => "None".to_string(),
-        value => {
-            let mut isa = Fields::of(value)?;
-            let code = format!(
-                "Some(EmbeddedIsaLevel {{ level: {}, others: {}, method: {}, source: {} }})",
-                number(isa.take("level"), "isa_level.level", u8::MAX.into())?,
-                tables.numbers(&numbers(
-                    isa.take("others"),
-                    "isa_level.others",
-                    u8::MAX.into()
-                )?),
-                method(isa.take("method"))?,
-                tables.text(&isa.string("source")?),
-            );
-            isa.done("isa_level")?;
-            code
-        }
-    };
+    let page_size = number_fact(
+        tables,
+        fields.take("page_size"),
+        ("EmbeddedPageSize", "page_size", "default"),
+        u64::MAX,
+    )?;
+    let isa_level = number_fact(
+        tables,
+        fields.take("isa_level"),
+        ("EmbeddedIsaLevel", "isa_level", "level"),
+        u8::MAX.into(),
+    )?;
     let mut source = Fields::of(fields.take("source"))?;
     let source_code = format!(
         "EmbeddedSource {{ dataset: {}, revision: {}, path: {}, method: {}, note: {} }}",
@@ -344,6 +322,33 @@ fn arch_entry(tables: &mut Tables, arch: &str, json: serde_json::Value) -> Resul
         tables.text(&packages_text.concat()),
     );
     fields.done("the entry")?;
+    Ok(code)
+}
+
+/// `None` or `Some(TYPE { FIRST: n, others: Span(…), method, source })` of a
+/// `{FIRST, others, method, source}` object of numbers up to `max` (`page_size`, `isa_level`).
+fn number_fact(
+    tables: &mut Tables,
+    value: serde_json::Value,
+    (type_name, key, first): (&str, &str, &str),
+    max: u64,
+) -> Result<String, String> {
+    if value.is_null() {
+        return Ok("None".into());
+    }
+    let mut fact = Fields::of(value)?;
+    let code = format!(
+        "Some({type_name} {{ {first}: {}, others: {}, method: {}, source: {} }})",
+        number(fact.take(first), &format!("{key}.{first}"), max)?,
+        tables.numbers(&numbers(
+            fact.take("others"),
+            &format!("{key}.others"),
+            max
+        )?),
+        method(fact.take("method"))?,
+        tables.text(&fact.string("source")?),
+    );
+    fact.done(key)?;
     Ok(code)
 }
 
@@ -405,10 +410,7 @@ fn text(value: serde_json::Value, key: &str) -> Result<String, String> {
 }
 
 fn strings(value: serde_json::Value, key: &str) -> Result<Vec<String>, String> {
-    let serde_json::Value::Array(list) = value else {
-        return Err(format!("`{key}` is not a list"));
-    };
-    list.into_iter().map(|item| text(item, key)).collect()
+    list(value, key, |item| text(item, key))
 }
 
 fn number(value: serde_json::Value, key: &str, max: u64) -> Result<u64, String> {
@@ -419,10 +421,18 @@ fn number(value: serde_json::Value, key: &str, max: u64) -> Result<u64, String> 
 }
 
 fn numbers(value: serde_json::Value, key: &str, max: u64) -> Result<Vec<u64>, String> {
+    list(value, key, |n| number(n, key, max))
+}
+
+fn list<T>(
+    value: serde_json::Value,
+    key: &str,
+    item: impl Fn(serde_json::Value) -> Result<T, String>,
+) -> Result<Vec<T>, String> {
     let serde_json::Value::Array(list) = value else {
         return Err(format!("`{key}` is not a list"));
     };
-    list.into_iter().map(|n| number(n, key, max)).collect()
+    list.into_iter().map(item).collect()
 }
 
 /// `Method::Measured` or `Method::Stated`.

@@ -150,32 +150,33 @@ pub fn check_with_progress(
     } = index(options, db, progress)?;
     // Only needed for "runs on" lists, i.e. without a baseline, and only for the
     // architectures of the files that get one.
-    let runs_on_arches: Vec<(String, Option<arch::Libc>)> = if options.baselines.is_empty() {
-        trees
-            .iter()
-            .flat_map(|loaded| &loaded.files)
-            .filter(|(_, binary)| gets_runs_on(binary))
-            .filter_map(|(_, binary)| {
-                let libc = arch::libc_of(binary.interpreter.as_deref(), &binary.needed);
-                Some((binary.arch?.db_key(), libc))
-            })
-            .collect()
-    } else {
-        Vec::new()
-    };
-    let all_baselines = options.baselines.is_empty().then(|| {
+    let runs_on_arches: Option<Vec<(String, Option<arch::Libc>)>> =
+        options.baselines.is_empty().then(|| {
+            trees
+                .iter()
+                .flat_map(|loaded| &loaded.files)
+                .filter(|(_, binary)| gets_runs_on(binary))
+                .filter_map(|(_, binary)| {
+                    let libc = arch::libc_of(binary.interpreter.as_deref(), &binary.needed);
+                    Some((binary.arch?.db_key(), libc))
+                })
+                .collect()
+        });
+    let all_baselines = runs_on_arches.as_ref().map(|arches| {
         AllBaselines::new(
             db,
-            runs_on_arches
-                .iter()
-                .map(|(key, libc)| (key.as_str(), *libc)),
+            arches.iter().map(|(key, libc)| (key.as_str(), *libc)),
             &options.overrides,
         )
     });
     // Release metadata for summarising "runs on" by family, read once if any file has one.
     let family_index = std::cell::OnceCell::new();
     let family_arches = || -> Vec<&str> {
-        let mut keys: Vec<&str> = runs_on_arches.iter().map(|(key, _)| key.as_str()).collect();
+        let mut keys: Vec<&str> = runs_on_arches
+            .iter()
+            .flatten()
+            .map(|(key, _)| key.as_str())
+            .collect();
         keys.sort_unstable();
         keys.dedup();
         keys

@@ -346,8 +346,7 @@ fn suggest(matches: &[String]) -> String {
 /// run pays for what it checks against.
 #[derive(Debug)]
 pub struct Database {
-    entries: &'static [EmbeddedRelease],
-    /// Boxed: most runs make none, and 142 slots the size of a release cost more to set up
+    /// One slot per release of [`embedded::RELEASES`]. Boxed: most runs make none, and 142 slots the size of a release cost more to set up
     /// than one small run's baselines.
     releases: Vec<OnceLock<Box<Release>>>,
     /// Every architecture key the data has, with the baselines of that architecture made on
@@ -358,10 +357,8 @@ pub struct Database {
 impl Database {
     /// The database compiled into the binary, checked by build.rs.
     pub fn embedded() -> Database {
-        let entries = &embedded::RELEASES;
         Database {
-            entries,
-            releases: entries.iter().map(|_| OnceLock::new()).collect(),
+            releases: embedded::RELEASES.iter().map(|_| OnceLock::new()).collect(),
             by_arch: embedded::ARCH_KEYS
                 .iter()
                 .map(|arch| (arch.get(), Default::default()))
@@ -370,26 +367,26 @@ impl Database {
     }
 
     pub fn len(&self) -> usize {
-        self.entries.len()
+        embedded::RELEASES.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        embedded::RELEASES.is_empty()
     }
 
     /// Every release, sorted by id (each made on first use).
     pub fn releases(&self) -> impl ExactSizeIterator<Item = &Release> {
-        (0..self.entries.len()).map(|index| self.release(index))
+        (0..self.len()).map(|index| self.release(index))
     }
 
     fn release(&self, index: usize) -> &Release {
-        self.releases[index].get_or_init(|| Box::new(Release::of(&self.entries[index])))
+        self.releases[index].get_or_init(|| Box::new(Release::of(&embedded::RELEASES[index])))
     }
 
     /// Every release as build.rs prepared it, sorted by id: what needs a few facts of every
     /// release (the families of "runs on") reads them here without making releases.
     pub fn prepared(&self) -> &'static [EmbeddedRelease] {
-        self.entries
+        &embedded::RELEASES
     }
 
     /// The baselines of every release for one architecture key (only of releases with C
@@ -404,7 +401,7 @@ impl Database {
             Some(Libc::Musl) => 2,
         };
         slots[slot].get_or_init(|| {
-            self.entries
+            embedded::RELEASES
                 .iter()
                 .filter(|entry| libc.is_none_or(|libc| entry.libc == libc))
                 .filter_map(|entry| {
@@ -421,7 +418,7 @@ impl Database {
     /// Finds a release by id or alias, ignoring case.
     pub fn find(&self, name: &str) -> Result<&Release, UnknownBaseline> {
         let key = name.trim().to_ascii_lowercase();
-        self.entries
+        embedded::RELEASES
             .iter()
             .position(|r| {
                 r.id.get().eq_ignore_ascii_case(&key)
@@ -435,8 +432,7 @@ impl Database {
     }
 
     fn close_matches(&self, key: &str) -> Vec<String> {
-        let mut scored: Vec<(usize, &str)> = self
-            .entries
+        let mut scored: Vec<(usize, &str)> = embedded::RELEASES
             .iter()
             .flat_map(|r| std::iter::once(r.id.get()).chain(r.aliases.texts()))
             .map(|name| (edit_distance(key, &name.to_ascii_lowercase()), name))
